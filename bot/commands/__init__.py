@@ -1,0 +1,1 @@
+"""One module per CLI subcommand: `add_parser(subparsers)` declares it, `run(ctx) -> int` runs it."""

@@ -1,0 +1,201 @@
+"""Settings: the one place that reads configuration (the environment, and an optional `.env` file).
+
+Everything else receives a `Settings` value, so tests build one from a plain dict and nothing reads `os.environ`
+behind their back. Malformed values raise `ConfigError` with one line naming the variable.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bot.core.errors import ConfigError
+
+KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "rcodes.yaml"
+DEFAULT_RESOLVERS = ("system", "1.1.1.1", "8.8.8.8", "9.9.9.9")
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `count` requests per `seconds` (per user, or per channel)."""
+
+    count: int
+    seconds: float
+
+    @classmethod
+    def from_text(cls, name: str, text: str) -> RateLimit:
+        """Parse `5/60` (five per sixty seconds)."""
+        try:
+            count_text, seconds_text = text.split("/", 1)
+            limit = cls(int(count_text), float(seconds_text))
+        except ValueError:
+            raise ConfigError(problem=f"{name}={text!r} is not COUNT/SECONDS, e.g. 5/60") from None
+        if limit.count < 1 or limit.seconds <= 0:
+            raise ConfigError(problem=f"{name}={text!r}: COUNT and SECONDS must be positive")
+        return limit
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSettings:
+    """How `/dnscheck` probes.
+
+    Attributes:
+        resolvers: resolvers asked in parallel; "system" means the nameservers of /etc/resolv.conf.
+        allowed_resolvers: what Slack users may name with @resolver (default: the configured resolvers).
+        allow_private: whether Slack users may make the bot query private/loopback/link-local addresses.
+        query_timeout: seconds to wait for one answer.
+        deadline: seconds a whole check may take; the user gets what was learned by then.
+        query_budget: the most queries one check may send.
+        port: the DNS port to query (53; the lab tests may use another).
+    """
+
+    resolvers: tuple[str, ...] = DEFAULT_RESOLVERS
+    allowed_resolvers: tuple[str, ...] | None = None
+    allow_private: bool = False
+    query_timeout: float = 2.0
+    deadline: float = 10.0
+    query_budget: int = 60
+    port: int = 53
+
+    @property
+    def resolver_allow_list(self) -> tuple[str, ...]:
+        """The resolvers a Slack user may name: the explicit allow-list, or the configured resolvers."""
+        return self.allowed_resolvers if self.allowed_resolvers is not None else self.resolvers
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """All configuration of a running rcodebot."""
+
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    port: int = 3000
+    knowledge_path: Path = KNOWLEDGE_FILE
+    probe: ProbeSettings = field(default_factory=ProbeSettings)
+    user_rate: RateLimit = RateLimit(5, 60.0)
+    channel_rate: RateLimit = RateLimit(20, 60.0)
+    log_level: str = "INFO"
+
+    @property
+    def has_slack(self) -> bool:
+        """True when any Slack credential is configured (the run command then serves Slack, not the shell)."""
+        return bool(self.bot_token or self.app_token)
+
+    def with_probe(self, **changes: object) -> Settings:
+        """A copy with some probe settings changed (the CLI's --resolver/--timeout)."""
+        return replace(self, probe=replace(self.probe, **changes))  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], dotenv: Path | None = None) -> Settings:
+        """Read settings from `environ`, with values from a `.env` file underneath (the environment wins)."""
+        env: dict[str, str] = {}
+        if dotenv is not None and dotenv.is_file():
+            env.update(read_dotenv(dotenv))
+        env.update({k: v for k, v in environ.items() if v != ""})
+
+        def text(name: str) -> str | None:
+            value = env.get(name)
+            return value.strip() if value is not None and value.strip() else None
+
+        bot_token = text("SLACK_BOT_TOKEN")
+        if bot_token is not None and not bot_token.startswith("xox"):
+            raise ConfigError(problem="SLACK_BOT_TOKEN should start with xoxb- (the Bot User OAuth Token)")
+        app_token = text("SLACK_APP_TOKEN")
+        if app_token is not None and not app_token.startswith("xapp-"):
+            raise ConfigError(problem="SLACK_APP_TOKEN should start with xapp- (an app-level token with connections:write)")
+        api_url = text("SLACK_API_URL") or DEFAULT_API_URL
+        if not api_url.startswith(("http://", "https://")):
+            raise ConfigError(problem=f"SLACK_API_URL={api_url!r} is not an http(s) URL")
+        if not api_url.endswith("/"):
+            api_url += "/"
+
+        resolvers = _resolver_list("RCODEBOT_RESOLVERS", text("RCODEBOT_RESOLVERS")) or DEFAULT_RESOLVERS
+        allowed = _resolver_list("RCODEBOT_ALLOWED_RESOLVERS", text("RCODEBOT_ALLOWED_RESOLVERS"))
+        probe = ProbeSettings(
+            resolvers=resolvers,
+            allowed_resolvers=allowed,
+            allow_private=_flag("RCODEBOT_ALLOW_PRIVATE", text("RCODEBOT_ALLOW_PRIVATE")),
+            query_timeout=_number("RCODEBOT_QUERY_TIMEOUT", text("RCODEBOT_QUERY_TIMEOUT"), 2.0, 0.05, 30),
+            deadline=_number("RCODEBOT_CHECK_DEADLINE", text("RCODEBOT_CHECK_DEADLINE"), 10.0, 0.5, 120),
+            query_budget=int(_number("RCODEBOT_QUERY_BUDGET", text("RCODEBOT_QUERY_BUDGET"), 60, 1, 1000)),
+            port=int(_number("RCODEBOT_DNS_PORT", text("RCODEBOT_DNS_PORT"), 53, 1, 65535)),
+        )
+        knowledge = text("RCODEBOT_KNOWLEDGE")
+        return cls(
+            bot_token=bot_token,
+            signing_secret=text("SLACK_SIGNING_SECRET"),
+            app_token=app_token,
+            api_url=api_url,
+            port=int(_number("PORT", text("PORT"), 3000, 1, 65535)),
+            knowledge_path=Path(knowledge) if knowledge else KNOWLEDGE_FILE,
+            probe=probe,
+            user_rate=RateLimit.from_text("RCODEBOT_RATE_USER", text("RCODEBOT_RATE_USER") or "5/60"),
+            channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
+            log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Read KEY=VALUE lines (optional `export`, quotes, # comments), the common subset of .env formats."""
+    values: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(problem=f"cannot read {path}: {err}") from None
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :].lstrip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key.replace("_", "").isalnum():
+            raise ConfigError(problem=f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = tuple(item.strip() for item in value.replace(" ", ",").split(",") if item.strip())
+    for item in items:
+        if item == "system":
+            continue
+        try:
+            ipaddress.ip_address(item)
+        except ValueError:
+            raise ConfigError(problem=f"{name}: {item!r} is not an IP address (or 'system')") from None
+    return items
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(problem=f"{name}={value!r} should be true or false")
+
+
+def _number(name: str, value: str | None, default: float, low: float, high: float) -> float:
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(problem=f"{name}={value!r} is not a number") from None
+    if not low <= number <= high:
+        raise ConfigError(problem=f"{name}={value!r} should be between {low:g} and {high:g}")
+    return number
