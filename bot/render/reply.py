@@ -38,6 +38,22 @@ class Reply:
         object.__setattr__(self, "blocks", limits.fit(self.blocks))
         object.__setattr__(self, "fallback", limits.clip(self.fallback, limits.MAX_MESSAGE_TEXT))
 
+    @classmethod
+    def error(cls, message: str, data: Mapping[str, Any] | None = None) -> Reply:
+        """A short error answer (`message` is plain text; it is escaped here for Slack)."""
+        from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
+
+        from bot.render.escape import mrkdwn
+
+        escaped = mrkdwn(message)
+        return cls(
+            text=message,
+            fallback=escaped,
+            blocks=[SectionBlock(text=MarkdownTextObject(text=f":warning: {escaped}", verbatim=True))],
+            data={"error": message, **(data or {})},
+            ok=False,
+        )
+
     def block_dicts(self) -> list[dict[str, Any]]:
         """The blocks as JSON-ready dicts (what Slack receives)."""
         return [b.to_dict() for b in self.blocks]
