@@ -1,0 +1,270 @@
+"""DNSSEC checks on what the zone's servers and its parent served: pure functions over dnspython values.
+
+These say *why* a validating resolver calls a zone bogus, the way Zonemaster's DNSSEC02/08/09 and DNSViz do:
+the DS at the parent against the DNSKEYs at the child (digests recomputed with `dns.dnssec.make_ds`), the RRSIG
+validity windows on the answer, the DNSKEY and the SOA (with an explicit `now`, so tests are deterministic),
+whether the algorithms are ones validators implement (RFC 8624), and whether the signatures verify at all.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dns.dnssec
+import dns.exception
+import dns.name
+import dns.rdatatype
+import dns.rrset
+
+# RFC 8624 §3.1: algorithms a validator MUST or RECOMMENDED implement (plus Ed448, MAY, widely available).
+SUPPORTED_ALGORITHMS = frozenset({5, 7, 8, 10, 13, 14, 15, 16})
+# RFC 8624 §3.3: DS digest types a validator implements (SHA-1, SHA-256, SHA-384).
+SUPPORTED_DIGESTS = frozenset({1, 2, 4})
+
+# Which detail explains a bogus zone first: a broken chain of trust outranks a stale signature, which outranks
+# a signature that is merely missing somewhere.
+DETAIL_ORDER = (
+    "dnskey_missing",
+    "ds_mismatch",
+    "signature_expired",
+    "signature_not_yet_valid",
+    "rrsig_missing",
+    "unsupported_algorithm",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """An RRset a server served with DO set, and the RRSIGs that came with it.
+
+    Attributes:
+        what: how to name it in evidence (`SOA`, `DNSKEY`, `www.example. A`).
+        rrset: the data.
+        sigs: the RRSIG RRset covering it (None when there was none).
+        source: who served it (`127.53.1.1 (ns1.example.)`).
+    """
+
+    what: str
+    rrset: dns.rrset.RRset
+    sigs: dns.rrset.RRset | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One DNSSEC problem: a `dnssec_bogus` detail and the evidence for it."""
+
+    detail: str
+    evidence: str
+
+
+def check(
+    zone: str,
+    *,
+    ds: dns.rrset.RRset | None,
+    ds_source: str,
+    dnskey: dns.rrset.RRset | None,
+    dnskey_source: str,
+    dnskey_answered: bool,
+    signed: Sequence[Signed],
+    now: float,
+) -> list[Finding]:
+    """Everything wrong with the zone's DNSSEC as served, most explanatory first.
+
+    Args:
+        zone: the zone apex (absolute text).
+        ds: the DS RRset the parent served (None when it has none or did not say).
+        dnskey: the DNSKEY RRset the zone's server served (None when it has none).
+        dnskey_answered: the DNSKEY query got an authoritative answer, so "no DNSKEY" is a fact, not a timeout.
+        signed: the RRsets to check signatures on (answer, SOA, DNSKEY, denial-of-existence records).
+        now: seconds since the epoch.
+    """
+    origin = dns.name.from_text(zone)
+    findings: list[Finding] = []
+    keys = [k for k in dnskey] if dnskey is not None else []
+    has_ds = ds is not None and len(ds) > 0
+    if has_ds and not keys and dnskey_answered:
+        tags = ", ".join(str(d.key_tag) for d in ds or ())
+        findings.append(
+            Finding(
+                "dnskey_missing",
+                f"the parent publishes DS for {zone} (key tag {tags}, {ds_source}) "
+                f"but {dnskey_source} serves no DNSKEY: the zone is not signed",
+            )
+        )
+    matched_tags: set[int] = set()
+    if has_ds and keys and ds is not None:
+        usable = [d for d in ds if d.algorithm in SUPPORTED_ALGORITHMS and d.digest_type in SUPPORTED_DIGESTS]
+        if not usable:
+            findings.append(
+                Finding(
+                    "unsupported_algorithm",
+                    f"every DS for {zone} uses an algorithm or digest "
+                    f"validators do not implement ({_ds_text(ds)}, {ds_source})",
+                )
+            )
+        for d in usable:
+            for key in keys:
+                if dns.dnssec.key_id(key) != d.key_tag or key.algorithm != d.algorithm:
+                    continue
+                try:
+                    if dns.dnssec.make_ds(origin, key, d.digest_type) == d:
+                        matched_tags.add(d.key_tag)
+                except (dns.exception.DNSException, ValueError):
+                    continue
+        if usable and not matched_tags:
+            findings.append(
+                Finding(
+                    "ds_mismatch",
+                    f"no DNSKEY of {zone} matches the parent's DS: the parent has "
+                    f"{_ds_text(ds)} ({ds_source}); {dnskey_source} serves key tags "
+                    f"{_key_tags(keys)}",
+                )
+            )
+    if keys:
+        algorithms = sorted({int(k.algorithm) for k in keys})
+        if not any(a in SUPPORTED_ALGORITHMS for a in algorithms):
+            findings.append(
+                Finding(
+                    "unsupported_algorithm",
+                    f"the DNSKEYs of {zone} use only algorithm(s) "
+                    f"{', '.join(_alg(a) for a in algorithms)}, which validators do not implement "
+                    f"({dnskey_source})",
+                )
+            )
+    if keys and dnskey is not None:
+        findings.extend(_signature_findings(origin, dnskey, signed, now))
+        if matched_tags:
+            dnskey_sigs = next((s.sigs for s in signed if s.rrset.rdtype == dns.rdatatype.DNSKEY), None)
+            if dnskey_sigs is not None and not any(sig.key_tag in matched_tags for sig in dnskey_sigs):
+                findings.append(
+                    Finding(
+                        "other",
+                        f"the DNSKEY RRset of {zone} is not signed by the key the parent's "
+                        f"DS points to (key tag {', '.join(map(str, sorted(matched_tags)))}); "
+                        f"it is signed by key tag {', '.join(str(s.key_tag) for s in dnskey_sigs)}",
+                    )
+                )
+    order = {detail: i for i, detail in enumerate(DETAIL_ORDER)}
+    unique = list({(f.detail, f.evidence): f for f in findings}.values())
+    return sorted(unique, key=lambda f: order.get(f.detail, len(order)))
+
+
+def _signature_findings(
+    origin: dns.name.Name, dnskey: dns.rrset.RRset, signed: Sequence[Signed], now: float
+) -> list[Finding]:
+    findings: list[Finding] = []
+    keyring: dict[dns.name.Name, Any] = {origin: dnskey}
+    key_tags = {dns.dnssec.key_id(k) for k in dnskey}
+    for item in signed:
+        if item.sigs is None or len(item.sigs) == 0:
+            findings.append(
+                Finding("rrsig_missing", f"{item.source} served {item.what} with no RRSIG, though the zone is signed")
+            )
+            continue
+        sigs = list(item.sigs)
+        expired = [s for s in sigs if s.expiration < now]
+        early = [s for s in sigs if s.inception > now]
+        current = [s for s in sigs if s.inception <= now <= s.expiration]
+        if not current:
+            if expired:
+                s = max(expired, key=lambda x: x.expiration)
+                findings.append(
+                    Finding(
+                        "signature_expired",
+                        f"{item.source} served {item.what} with an RRSIG (key tag "
+                        f"{s.key_tag}) that expired {_when(s.expiration)}, {_ago(now - s.expiration)} ago",
+                    )
+                )
+            if early:
+                s = min(early, key=lambda x: x.inception)
+                findings.append(
+                    Finding(
+                        "signature_not_yet_valid",
+                        f"{item.source} served {item.what} with an RRSIG "
+                        f"(key tag {s.key_tag}) that is valid only from {_when(s.inception)}, "
+                        f"{_ago(s.inception - now)} from now",
+                    )
+                )
+        candidates = current or sigs
+        if not any(s.key_tag in key_tags for s in candidates):
+            findings.append(
+                Finding(
+                    "other",
+                    f"{item.source} served {item.what} signed by key tag "
+                    f"{', '.join(str(s.key_tag) for s in candidates)}, which is not in the zone's "
+                    f"DNSKEY set ({_key_tags(list(dnskey))})",
+                )
+            )
+            continue
+        if not any(_verifies(item.rrset, s, keyring) for s in candidates if s.key_tag in key_tags):
+            unsupported = [s for s in candidates if s.algorithm not in SUPPORTED_ALGORITHMS]
+            if unsupported:
+                findings.append(
+                    Finding(
+                        "unsupported_algorithm",
+                        f"{item.source} served {item.what} signed with "
+                        f"algorithm {_alg(unsupported[0].algorithm)}, which validators do not implement",
+                    )
+                )
+            else:
+                findings.append(
+                    Finding(
+                        "other",
+                        f"the RRSIG on {item.what} from {item.source} does not verify with "
+                        f"the zone's DNSKEY (a bad signature: data changed after signing, or the "
+                        f"wrong key)",
+                    )
+                )
+    return findings
+
+
+def _verifies(rrset: dns.rrset.RRset, sig: Any, keyring: dict[dns.name.Name, Any]) -> bool:
+    """Whether one RRSIG verifies cryptographically, ignoring its validity window (checked separately)."""
+    try:
+        dns.dnssec.validate_rrsig(rrset, sig, keyring, now=float(sig.inception))
+    except (dns.exception.DNSException, ValueError, TypeError):
+        return False
+    return True
+
+
+def _ds_text(ds: dns.rrset.RRset | None) -> str:
+    if ds is None:
+        return "no DS"
+    return "; ".join(f"DS key tag {d.key_tag}, algorithm {_alg(d.algorithm)}, digest type {d.digest_type}" for d in ds)
+
+
+def _key_tags(keys: list[object]) -> str:
+    parts = []
+    for key in keys:
+        try:
+            parts.append(f"{dns.dnssec.key_id(key)} (algorithm {_alg(getattr(key, 'algorithm', 0))})")  # type: ignore[arg-type]
+        except (ValueError, TypeError, AttributeError):
+            continue
+    return ", ".join(parts) or "none"
+
+
+def _alg(value: int) -> str:
+    try:
+        return f"{int(value)} {dns.dnssec.algorithm_to_text(value)}"
+    except (ValueError, TypeError):
+        return str(value)
+
+
+def _when(timestamp: int) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _ago(seconds: float) -> str:
+    seconds = abs(seconds)
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    if seconds >= 2 * 3600:
+        return f"{seconds / 3600:.0f} hours"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds:.0f} seconds"
