@@ -1,0 +1,325 @@
+"""Small readers for the pieces of a line: records, EDE options, TTLs, RCODE names, tool command lines.
+
+Each one takes the text after a label and returns a value or None; none of them raises, because they run on
+whatever a person pasted.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import dns.rcode
+import dns.rdatatype
+
+from bot.core.paste.model import Ede, Record
+
+_CLASSES = frozenset({"IN", "CH", "CHAOS", "HS", "HESIOD", "CS", "NONE", "ANY"})
+
+# `name [ttl] [class] type [rdata]`; the type is checked against dnspython's table afterwards.
+_RECORD = re.compile(
+    r"^(?P<name>\S+)[ \t]+(?:(?P<ttl>\d+[0-9smhdwSMHDW]*)[ \t]+)?(?:(?P<cls>IN|CH|CHAOS|HS|HESIOD|CS|NONE|ANY|CLASS\d+)[ \t]+)?"
+    r"(?P<type>[A-Z][A-Z0-9-]*|TYPE\d+)(?:[ \t]+(?P<data>.*?))?[ \t]*$"
+)
+_TTL_PART = re.compile(r"(\d+)([smhdwSMHDW]?)")
+_TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_HEX_BYTES = re.compile(r"^(?P<hex>[0-9a-fA-F]{2}(?:[ \t]+[0-9a-fA-F]{2})*)(?:[ \t]*\((?P<text>.*)\))?[ \t]*$")
+_EDE = re.compile(r"^(?P<code>\d+)(?:[ \t]*\((?P<purpose>[^)]*)\))?[ \t]*(?::[ \t]*(?P<extra>.*?))?[ \t]*$")
+_RESERVED = re.compile(r"^(?:RESERVED|RCODE)(\d{1,5})$", re.IGNORECASE)
+
+
+def is_rdtype(word: str) -> bool:
+    """Whether dnspython knows `word` as a record type mnemonic (`A`, `HTTPS`, `TYPE65`)."""
+    try:
+        dns.rdatatype.from_text(word)
+    except (dns.rdatatype.UnknownRdatatype, ValueError):
+        return False
+    return True
+
+
+def ttl_seconds(text: str | None) -> int | None:
+    """A TTL as dig prints it: `300`, or BIND units as DiG 8 and `+ttlunits` print them (`5M`, `1h30m`)."""
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    total, pos = 0, 0
+    for match in _TTL_PART.finditer(text):
+        if match.start() != pos:
+            return None
+        total += int(match.group(1)) * _TTL_UNITS[match.group(2).lower()]
+        pos = match.end()
+    return total if pos == len(text) else None
+
+
+def record(line: str) -> Record | None:
+    """One resource record line, or None when the line is not one (prose, a comment, a half line)."""
+    match = _RECORD.match(line)
+    if match is None:
+        return None
+    rtype = match.group("type")
+    if rtype in _CLASSES or not is_rdtype(rtype):
+        return None
+    ttl = ttl_seconds(match.group("ttl"))
+    if match.group("ttl") and ttl is None:
+        return None
+    return Record(
+        name=match.group("name"),
+        rtype=rtype,
+        data=match.group("data") or "",
+        ttl=ttl,
+        rclass=match.group("cls"),
+    )
+
+
+def open_parens(text: str) -> int:
+    """How many `(` stay open in +multiline rdata (quotes and `;` comments ignored)."""
+    depth, quoted, escaped = 0, False, False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch == ";":
+            break
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+    return depth
+
+
+def strip_comment(text: str) -> str:
+    """Drop a `; comment` from a +multiline rdata line (outside quotes)."""
+    quoted, escaped = False, False
+    for i, ch in enumerate(text):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == ";" and not quoted:
+            return text[:i].rstrip()
+    return text.rstrip()
+
+
+def join_multiline(parts: list[str]) -> str:
+    """+multiline rdata `( … )` spread over lines -> one line, as dig prints it without +multi."""
+    words = " ".join(strip_comment(p) for p in parts).replace("(", " ").replace(")", " ").split()
+    return " ".join(words)
+
+
+def rcode_number(status: str) -> int | None:
+    """The RCODE number a status name stands for, when the text or dnspython's table says it.
+
+    Tool-specific spellings (`NOTIMPL`) are left to the knowledge file (`Knowledge.rcode_named`).
+    """
+    if status.isdigit():
+        return int(status) if int(status) < 65536 else None
+    reserved = _RESERVED.match(status)
+    if reserved:
+        value = int(reserved.group(1))
+        return value if value < 65536 else None
+    try:
+        return int(dns.rcode.from_text(status.upper()))
+    except (dns.rcode.UnknownRcode, ValueError):
+        return None
+
+
+def _hex_to_bytes(hex_text: str) -> bytes:
+    return bytes.fromhex("".join(hex_text.split()))
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _extra_text(extra: str) -> str | None:
+    """EXTRA-TEXT as each tool prints it: dig `(text)`, kdig `'text'`, drill and old dig `hex… (text)`."""
+    extra = extra.strip()
+    if not extra:
+        return None
+    hexed = _HEX_BYTES.match(extra)
+    if hexed is not None and hexed.group("text") is not None:
+        return _unquote(hexed.group("text"))
+    if hexed is not None:
+        try:
+            return _hex_to_bytes(hexed.group("hex")).decode("utf-8", "replace")
+        except ValueError:
+            return extra
+    if extra.startswith("(") and extra.endswith(")"):
+        return _unquote(extra[1:-1])
+    return _unquote(extra)
+
+
+def ede(rest: str) -> Ede | None:
+    """The text after `EDE:` in any tool's spelling (see dns-reference §1.5); None when it is not an EDE at all."""
+    rest = rest.strip()
+    hexed = _HEX_BYTES.match(rest)
+    if hexed is not None and len(hexed.group("hex").split()) >= 2:
+        # drill prints an option it cannot name as raw bytes: `00 1b` (code 27), maybe followed by text bytes.
+        raw = _hex_to_bytes(hexed.group("hex"))
+        text = _unquote(hexed.group("text")) if hexed.group("text") else (raw[2:].decode("utf-8", "replace") or None)
+        return Ede(code=int.from_bytes(raw[:2], "big"), purpose=None, text=text)
+    match = _EDE.match(rest)
+    if match is None:
+        if rest == "(malformed)" or rest.startswith("("):
+            return Ede(code=None, purpose=None, text=_unquote(rest.strip("()")) or None)
+        return None
+    code_text, purpose = match.group("code"), match.group("purpose")
+    if purpose is not None and purpose.startswith('"'):
+        # dig's rendering of a 1-byte (malformed) option: `00 (".")`: the code cannot be read.
+        return Ede(code=None, purpose=None, text=None)
+    if purpose is not None and purpose.strip().lower() in ("unknown code", "unknown", ""):
+        purpose = None
+    code = int(code_text)
+    if code > 65535:
+        return None
+    return Ede(code=code, purpose=purpose.strip() if purpose else None, text=_extra_text(match.group("extra") or ""))
+
+
+def ede_from_option(data: str) -> Ede | None:
+    """A dig that predates EDE prints option 15 raw: `00 09 6e 6f … ("..no SEP…")`."""
+    hexed = _HEX_BYTES.match(data.strip())
+    if hexed is None:
+        return None
+    raw = _hex_to_bytes(hexed.group("hex"))
+    if len(raw) < 2:
+        return Ede(code=None)
+    text = raw[2:].decode("utf-8", "replace") if len(raw) > 2 else None
+    return Ede(code=int.from_bytes(raw[:2], "big"), purpose=None, text=text or None)
+
+
+def option_text(data: str) -> str:
+    """NSID and similar options: the quoted text when the tool printed one, else the hex as printed."""
+    data = data.strip()
+    hexed = _HEX_BYTES.match(data)
+    if hexed is not None and hexed.group("text") is not None:
+        return _unquote(hexed.group("text"))
+    quoted = re.search(r'"([^"]*)"\s*$', data)
+    if quoted:
+        return quoted.group(1)
+    return data
+
+
+# ------------------------------------------------------------------------------------------- command lines
+
+_TOOLS = ("dig", "kdig", "drill", "delv", "host", "nslookup")
+_PROMPT = re.compile(
+    r"^(?:[\w.@~:/\\ -]*[$#%>]\s*|PS [^>]*>\s*)?(?:sudo\s+)?(?:\S*/)?(?P<tool>dig|kdig|drill|delv|host|nslookup)(?:\.exe)?(?P<args>(?:\s+.*)?)$"
+)
+
+
+class Command:
+    """What a tool command line asked: server, name, type, class and the +options (used when the output omits them)."""
+
+    __slots__ = ("options", "qclass", "qname", "qtype", "server", "tool")
+
+    def __init__(self, tool: str) -> None:
+        self.tool = tool
+        self.server: str | None = None
+        self.qname: str | None = None
+        self.qtype: str | None = None
+        self.qclass: str | None = None
+        self.options: list[str] = []
+
+
+def command_line(line: str) -> tuple[str, str] | None:
+    """A pasted shell line that runs a DNS tool (`$ dig @1.1.1.1 example.com`): (tool, arguments)."""
+    if len(line) > 400:
+        return None
+    match = _PROMPT.match(line.strip())
+    if match is None:
+        return None
+    args = match.group("args").strip()
+    if not args and match.group("tool") != "nslookup":
+        return None
+    return match.group("tool"), args
+
+
+def _reverse_name(address: str) -> str | None:
+    parts = address.split(".")
+    if len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts):
+        return ".".join(reversed(parts)) + ".in-addr.arpa."
+    return None
+
+
+def parse_command(tool: str, args: str) -> Command:
+    """Read the arguments of a dig-family command line the way the tool would (best effort, never raises)."""
+    cmd = Command(tool)
+    try:
+        words = shlex.split(args)
+    except ValueError:
+        words = args.split()
+    bare: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if word.startswith("@") and len(word) > 1:
+            cmd.server = word[1:]
+        elif word.startswith("+"):
+            cmd.options.append(word.lower())
+        elif tool == "nslookup" and word.startswith("-") and "=" in word:
+            key, _, value = word[1:].partition("=")
+            if key.lower() in ("type", "query", "querytype", "q", "ty") and is_rdtype(value.upper()):
+                cmd.qtype = value.upper()
+            elif key.lower() in ("class", "cl"):
+                cmd.qclass = value.upper()
+        elif (
+            word in ("-t", "-q", "-c", "-x", "-p", "-b", "-k", "-y", "-a", "-f", "-W", "-R", "-m", "-s") and nxt is not None
+        ):
+            if word == "-t" and is_rdtype(nxt.upper()):
+                cmd.qtype = nxt.upper()
+            elif word == "-q" and tool != "host":
+                cmd.qname = nxt
+            elif word == "-c":
+                cmd.qclass = nxt.upper()
+            elif word == "-x":
+                cmd.qname = _reverse_name(nxt) or nxt
+                cmd.qtype = cmd.qtype or "PTR"
+            i += 1
+        elif word.startswith("-"):
+            if tool == "drill" and word == "-D":
+                cmd.options.append("+dnssec")
+            elif tool == "drill" and word == "-T":
+                cmd.options.append("+trace")
+        else:
+            bare.append(word)
+        i += 1
+    for word in bare:
+        upper = word.upper()
+        if cmd.qtype is None and "." not in word and is_rdtype(upper) and upper not in _CLASSES:
+            cmd.qtype = upper
+        elif cmd.qclass is None and upper in ("IN", "CH", "HS", "CHAOS"):
+            cmd.qclass = upper
+        elif cmd.qname is None:
+            cmd.qname = word
+        elif tool in ("host", "nslookup") and cmd.server is None:
+            cmd.server = word
+    return cmd
+
+
+__all__ = [
+    "Command",
+    "command_line",
+    "ede",
+    "ede_from_option",
+    "is_rdtype",
+    "join_multiline",
+    "open_parens",
+    "option_text",
+    "parse_command",
+    "rcode_number",
+    "record",
+    "strip_comment",
+    "ttl_seconds",
+]

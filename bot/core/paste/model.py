@@ -1,0 +1,202 @@
+"""What a pasted DNS tool output says, as frozen values.
+
+One `Paste` holds every tool output found in a message (`dig` run with two names prints two; a `+trace` prints one
+section per hop). Every field is optional because real pastes are cut, elided and garbled: a reader that demanded a
+complete output would answer nothing for the pastes that need an answer most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Tool = Literal["dig", "kdig", "drill", "delv", "host", "nslookup", "unknown"]
+
+#: How the output was printed: a full dig-style message, `+short`, `+yaml`, `+trace`, host/nslookup/delv forms,
+#: or only an error line (a timeout with no banner).
+Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Ede:
+    """One Extended DNS Error option (RFC 8914) as the tool printed it.
+
+    `code` is None only when the option was too short to hold one (dig prints `; EDE: 00 (".")`). `purpose` is the
+    tool's own name for the code, kept as printed (None when it printed the code bare, as dig does above 24).
+    """
+
+    code: int | None
+    purpose: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One resource record line: `name [ttl] [class] type rdata` (+multiline rdata joined on one line)."""
+
+    name: str
+    rtype: str
+    data: str
+    ttl: int | None = None
+    rclass: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edns:
+    """The OPT pseudo-record: EDNS version, flags (`do`) and the advertised UDP payload size."""
+
+    version: int | None = None
+    flags: tuple[str, ...] = ()
+    udp: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The header's section counts (`QUERY: 1, ANSWER: 0, AUTHORITY: 1, ADDITIONAL: 1`)."""
+
+    query: int | None = None
+    answer: int | None = None
+    authority: int | None = None
+    additional: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One `+trace` step: the records one server returned, and who returned them."""
+
+    records: tuple[Record, ...]
+    server: str | None = None
+    server_name: str | None = None
+    msg_size: int | None = None
+    query_time_ms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolOutput:
+    """One response (or one failed attempt) as one DNS tool printed it.
+
+    `status` is the RCODE name exactly as printed (`NOTIMP`, `NOTIMPL`, `RESERVED11`); `rcode` is its number when
+    the text or dnspython's table gives it (the explanation maps every spelling through the knowledge file).
+    `status` is None when no server answered: then `timeout` or `transport_error` says why.
+    """
+
+    tool: Tool = "unknown"
+    form: Form = "full"
+    version: str | None = None
+    command: str | None = None
+    server: str | None = None
+    transport: str | None = None
+    qname: str | None = None
+    qtype: str | None = None
+    qclass: str | None = None
+    opcode: str | None = None
+    status: str | None = None
+    rcode: int | None = None
+    id: int | None = None
+    flags: tuple[str, ...] = ()
+    counts: Counts | None = None
+    edns: Edns | None = None
+    ede: tuple[Ede, ...] = ()
+    cookie: str | None = None
+    nsid: str | None = None
+    options: tuple[str, ...] = ()
+    answer: tuple[Record, ...] = ()
+    authority: tuple[Record, ...] = ()
+    additional: tuple[Record, ...] = ()
+    hops: tuple[Hop, ...] = ()
+    query_time_ms: float | None = None
+    msg_size: int | None = None
+    timeout: bool = False
+    transport_error: str | None = None
+    delv_verdict: str | None = None
+    delv_failure: str | None = None
+    warnings: tuple[str, ...] = ()
+    retried_tcp: bool = False
+
+    @property
+    def answered(self) -> bool:
+        """Whether a server's response was seen (a status, or records from a form that prints no status)."""
+        return self.status is not None or bool(self.answer or self.authority or self.hops)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (used by golden files and `--json`)."""
+        return _output_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Paste:
+    """Every tool output read from one message.
+
+    `truncated` is True when the message was longer than the reader reads (Slack's 40,000 characters) and only the
+    first part was read; `size` is the length of the whole message.
+    """
+
+    outputs: tuple[ToolOutput, ...] = ()
+    truncated: bool = False
+    size: int = 0
+    limit: int = field(default=40_000)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "outputs": [o.to_dict() for o in self.outputs],
+            "truncated": self.truncated,
+            "size": self.size,
+        }
+
+
+def _record_dict(record: Record) -> dict[str, Any]:
+    return {"name": record.name, "ttl": record.ttl, "class": record.rclass, "type": record.rtype, "data": record.data}
+
+
+def _output_dict(o: ToolOutput) -> dict[str, Any]:
+    return {
+        "tool": o.tool,
+        "form": o.form,
+        "version": o.version,
+        "command": o.command,
+        "server": o.server,
+        "transport": o.transport,
+        "qname": o.qname,
+        "qtype": o.qtype,
+        "qclass": o.qclass,
+        "opcode": o.opcode,
+        "status": o.status,
+        "rcode": o.rcode,
+        "id": o.id,
+        "flags": list(o.flags),
+        "counts": None
+        if o.counts is None
+        else {
+            "query": o.counts.query,
+            "answer": o.counts.answer,
+            "authority": o.counts.authority,
+            "additional": o.counts.additional,
+        },
+        "edns": None if o.edns is None else {"version": o.edns.version, "flags": list(o.edns.flags), "udp": o.edns.udp},
+        "ede": [{"code": e.code, "purpose": e.purpose, "text": e.text} for e in o.ede],
+        "cookie": o.cookie,
+        "nsid": o.nsid,
+        "options": list(o.options),
+        "answer": [_record_dict(r) for r in o.answer],
+        "authority": [_record_dict(r) for r in o.authority],
+        "additional": [_record_dict(r) for r in o.additional],
+        "hops": [
+            {
+                "server": h.server,
+                "server_name": h.server_name,
+                "msg_size": h.msg_size,
+                "query_time_ms": h.query_time_ms,
+                "records": [_record_dict(r) for r in h.records],
+            }
+            for h in o.hops
+        ],
+        "query_time_ms": o.query_time_ms,
+        "msg_size": o.msg_size,
+        "timeout": o.timeout,
+        "transport_error": o.transport_error,
+        "delv_verdict": o.delv_verdict,
+        "delv_failure": o.delv_failure,
+        "warnings": list(o.warnings),
+        "retried_tcp": o.retried_tcp,
+    }
