@@ -1,0 +1,135 @@
+"""Building the Bolt app: the Web API client (injectable base URL, 429 retries), middleware and listeners.
+
+Choices that matter in production:
+- `WebClient(base_url=settings.api_url)` passed as `App(client=...)`: slack_sdk reads no environment variable for
+  its base URL, and this is what lets enterprise gateways, GovSlack and the tests' fake Slack work.
+- `process_before_response=True`: an ack function runs in the request's own thread and its answer is the HTTP
+  response, so the ack never waits on a busy executor (the default runs acks in the same small pool as lazy
+  work, where a few slow probes would delay every ack past Slack's 3 seconds). Everything slow is a lazy
+  listener, run in a dedicated pool after the ack. It also guarantees that an ack has finished before its lazy
+  half starts, which the /dnscheck and button listeners rely on.
+- Deduplication on `event_id` in a global middleware (Bolt has none, and its retry header is no signal).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import urllib.error
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.web import WebClient
+
+from bot.core.errors import ConfigError
+from bot.core.knowledge import Knowledge
+from bot.core.ratelimit import Clock
+from bot.settings import Settings
+from bot.slack.deps import Deps
+from bot.slack.listeners import register_listeners
+from bot.slack.reporting import describe
+
+log = logging.getLogger("rcodebot.slack")
+
+#: Threads for lazy work (probes, posting replies). Probes are rate-limited per user and channel on top.
+LAZY_WORKERS = 16
+WEB_API_TIMEOUT = 10
+
+
+def build_client(settings: Settings, token: str | None = None) -> WebClient:
+    """The Web API client: the configured base URL, and retries for 429 (honouring Retry-After), 5xx and resets."""
+    return WebClient(
+        token=token or settings.bot_token,
+        base_url=settings.api_url,
+        timeout=WEB_API_TIMEOUT,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def dedupe_middleware(deps: Deps) -> Callable[..., BoltResponse | None]:
+    """A global middleware that acks a redelivered event (same event_id) with 200 and runs nothing."""
+
+    def dedupe_events(
+        body: Mapping[str, Any], next_: Callable[[], BoltResponse | None], logger: logging.Logger
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if isinstance(body, Mapping) else None
+        if isinstance(event_id, str) and event_id and not deps.seen.first_time(event_id):
+            logger.info("dropping a redelivery of %s [%s]", event_id, describe(body))
+            return BoltResponse(status=200, body="")
+        return next_()
+
+    return dedupe_events
+
+
+def log_unhandled(error: Exception, body: Mapping[str, Any], logger: logging.Logger) -> None:
+    """Bolt's global error handler: the listeners catch their own errors, so anything here is a bug; log it whole."""
+    logger.error("unhandled error [%s]", describe(body if isinstance(body, Mapping) else {}), exc_info=error)
+
+
+class _DropTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns that our client's token wins."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_DROP_TOKEN_NOTICE = _DropTokenNotice()
+
+
+def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", clock: Clock = time.monotonic) -> App:
+    """The Bolt app with every listener, talking to `settings.api_url`.
+
+    Calls `auth.test` once (Bolt does, in the constructor) so a bad token or an unreachable API is reported at
+    start, as a `ConfigError`, not on the first request.
+    """
+    if not settings.bot_token:
+        raise ConfigError(problem="SLACK_BOT_TOKEN is not set (the Bot User OAuth Token, xoxb-…)")
+    if mode == "http" and not settings.signing_secret:
+        raise ConfigError(problem="SLACK_SIGNING_SECRET is not set (needed to verify requests in HTTP mode)")
+    if mode == "socket" and not settings.app_token:
+        raise ConfigError(problem="SLACK_APP_TOKEN is not set (an app-level xapp- token with connections:write)")
+    client = build_client(settings)
+    bolt_logger = logging.getLogger("rcodebot.bolt")
+    bolt_logger.addFilter(_DROP_TOKEN_NOTICE)
+    try:
+        app = App(
+            client=client,
+            signing_secret=settings.signing_secret or "unused-in-socket-mode",
+            request_verification_enabled=mode == "http",
+            process_before_response=True,
+            listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
+            logger=bolt_logger,
+        )
+    except BoltError as err:
+        raise ConfigError(problem=f"Slack rejected SLACK_BOT_TOKEN: {_short(err)}") from None
+    except SlackApiError as err:
+        raise ConfigError(problem=f"Slack rejected SLACK_BOT_TOKEN: {err.response.get('error')}") from None
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise ConfigError(problem=f"cannot reach the Slack Web API at {settings.api_url}: {reason}") from None
+    deps = Deps.create(settings, knowledge, clock=clock)
+    app.middleware(dedupe_middleware(deps))
+    app.error(log_unhandled)
+    register_listeners(app, deps)
+    return app
+
+
+def _short(err: Exception) -> str:
+    text = str(err)
+    marker = "auth.test result:"
+    if marker in text:
+        return text.split(marker, 1)[1].strip().rstrip(")")[:200]
+    return text[:200]

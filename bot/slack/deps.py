@@ -1,0 +1,40 @@
+"""What every listener needs, built once per process: settings, knowledge, rate limits and the dedupe memory."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from bot.core.dedupe import SeenEvents
+from bot.core.knowledge import Knowledge
+from bot.core.ratelimit import Clock, RateLimiter, Verdict, check_all
+from bot.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Process-wide state shared by the listeners (one gunicorn worker, or one Socket Mode process)."""
+
+    settings: Settings
+    knowledge: Knowledge
+    user_limiter: RateLimiter
+    channel_limiter: RateLimiter
+    seen: SeenEvents
+
+    @classmethod
+    def create(cls, settings: Settings, knowledge: Knowledge, *, clock: Clock = time.monotonic) -> Deps:
+        """Fresh limiters and dedupe memory for one running app."""
+        return cls(
+            settings=settings,
+            knowledge=knowledge,
+            user_limiter=RateLimiter(settings.user_rate.count, settings.user_rate.seconds, clock=clock),
+            channel_limiter=RateLimiter(settings.channel_rate.count, settings.channel_rate.seconds, clock=clock),
+            seen=SeenEvents(clock=clock),
+        )
+
+    def admit_probe(self, team: str | None, user: str | None, channel: str | None) -> Verdict:
+        """Count one live check against the user's and the channel's allowance (both must have room)."""
+        pairs = [(self.user_limiter, f"{team or '-'}:{user or '-'}")]
+        if channel:
+            pairs.append((self.channel_limiter, f"{team or '-'}:{channel}"))
+        return check_all(pairs)

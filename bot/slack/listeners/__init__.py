@@ -1,0 +1,15 @@
+"""Listener registration: one `register(app, deps)` per listener kind (commands, events, actions)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.slack.deps import Deps
+from bot.slack.listeners import actions, commands, events
+
+
+def register_listeners(app: App, deps: Deps) -> None:
+    """Attach every listener to `app`."""
+    commands.register(app, deps)
+    events.register(app, deps)
+    actions.register(app, deps)

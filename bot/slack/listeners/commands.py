@@ -1,0 +1,116 @@
+"""`/rcode` and `/dnscheck`.
+
+`/rcode` is pure and fast, so the whole answer goes in the ack. `/dnscheck` validates and rate-limits inside the
+ack (bad input is answered at once and nothing is probed), acks with a progress message, and runs the probe in a
+lazy listener that replaces the progress message with the result through the `response_url`.
+
+The app runs with `process_before_response=True`, so an ack function has finished (and written its verdict into
+the context) before Bolt starts the lazy function with a copy of that context.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.core.errors import BotError
+from bot.render.escape import from_slack
+from bot.render.reply import Reply
+from bot.services import dnscheck, rcode
+from bot.slack import messages
+from bot.slack.deps import Deps
+from bot.slack.reporting import check_webhook, describe, guarded, new_ref
+
+log = logging.getLogger("rcodebot.slack")
+
+#: context key the /dnscheck ack sets when it admitted a check (the lazy half runs only then).
+ADMITTED = "rcodebot_admitted_check"
+
+
+def _response_type(public: bool) -> str:
+    return "in_channel" if public else "ephemeral"
+
+
+class CommandListeners:
+    """The slash-command handlers, bound to the process's `Deps` (Bolt injects the other arguments by name)."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    # ------------------------------------------------------------------------------------------------ /rcode
+
+    def ack_rcode(self, ack: Ack, command: Mapping[str, Any], logger: logging.Logger) -> None:
+        """Answer `/rcode TEXT [public]` in the ack itself: ephemeral with a Share button, or in channel."""
+        text, public = messages.split_public(from_slack(str(command.get("text") or "")))
+        try:
+            reply = rcode.answer(text, self.deps.knowledge)
+        except BotError as err:
+            logger.info("/rcode: user error: %s [%s]", err, describe(command))
+            ack(response_type="ephemeral", **messages.message_args(messages.error_notice(err)))
+            return
+        except Exception:
+            ref = new_ref()
+            logger.exception("/rcode failed (ref %s) [%s]", ref, describe(command))
+            ack(response_type="ephemeral", **messages.message_args(messages.oops(ref)))
+            return
+        if public:
+            blocks = messages.shared_blocks(reply, str(command.get("user_id") or ""))
+        else:
+            blocks = messages.with_share_button(reply, text)
+        ack(response_type=_response_type(public), **messages.message_args(reply, blocks))
+
+    # ---------------------------------------------------------------------------------------------- /dnscheck
+
+    def ack_dnscheck(self, ack: Ack, command: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
+        """Validate `/dnscheck NAME [TYPE] [@RESOLVER] [public]` and count it against the rate limits.
+
+        Bad input and refusals are answered here; an admitted check is acked with "Checking …" and marked in the
+        context for `run_dnscheck`.
+        """
+        text, public = messages.split_public(from_slack(str(command.get("text") or "")))
+        try:
+            request = dnscheck.parse(text, self.deps.settings.probe, trusted=False)
+            verdict = self.deps.admit_probe(command.get("team_id"), command.get("user_id"), command.get("channel_id"))
+            if not verdict.allowed:
+                logger.info("/dnscheck: rate limited for %s s [%s]", verdict.wait_seconds, describe(command))
+                ack(response_type="ephemeral", **messages.message_args(messages.rate_limited(verdict)))
+                return
+            progress = dnscheck.progress(request)
+        except BotError as err:
+            logger.info("/dnscheck: user error: %s [%s]", err, describe(command))
+            ack(response_type="ephemeral", **messages.message_args(messages.error_notice(err)))
+            return
+        except Exception:
+            ref = new_ref()
+            logger.exception("/dnscheck failed (ref %s) [%s]", ref, describe(command))
+            ack(response_type="ephemeral", **messages.message_args(messages.oops(ref)))
+            return
+        context[ADMITTED] = {"text": text, "public": public}
+        ack(response_type=_response_type(public), **messages.message_args(progress))
+
+    def run_dnscheck(
+        self, command: Mapping[str, Any], context: BoltContext, respond: Respond, logger: logging.Logger
+    ) -> None:
+        """The slow half: run the probe and replace the progress message with the result."""
+        admitted = context.get(ADMITTED)
+        if not isinstance(admitted, Mapping):
+            return  # the ack answered already (bad input, or over the rate limit)
+        public = bool(admitted.get("public"))
+
+        def deliver(reply: Reply) -> None:
+            response = respond(replace_original=True, response_type=_response_type(public), **messages.message_args(reply))
+            check_webhook(response, "/dnscheck", command, logger)
+
+        with guarded("/dnscheck", command, deliver, logger):
+            request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
+            deliver(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+
+
+def register(app: App, deps: Deps) -> None:
+    """Wire the slash commands."""
+    listeners = CommandListeners(deps)
+    app.command("/rcode")(listeners.ack_rcode)
+    app.command("/dnscheck")(ack=listeners.ack_dnscheck, lazy=[listeners.run_dnscheck])

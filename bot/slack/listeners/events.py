@@ -1,0 +1,176 @@
+"""`message` and `app_mention` events: pasted tool output and questions, answered in the message's thread.
+
+Every event is acked at once (Bolt acks events automatically; the work runs in lazy functions after the ack),
+including the ones the bot ignores, so Slack never retries them:
+- the bot's own messages (Bolt's IgnoringSelfEvents), other bots (`bot_id`), and message subtypes (edits, joins,
+  deletes...) are acked and dropped by the catch-all listener;
+- a message that mentions the bot also arrives as `app_mention`: the message listener leaves it to the mention
+  listener, so it gets one reply;
+- a redelivered event is dropped by the event_id middleware (bot/slack/app.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk.web import WebClient
+
+from bot.core import digtext
+from bot.render.escape import from_slack
+from bot.render.reply import Reply
+from bot.services import dnscheck, paste, rcode
+from bot.slack import messages
+from bot.slack.deps import Deps
+from bot.slack.reporting import describe, guarded
+
+log = logging.getLogger("rcodebot.slack")
+
+#: Message subtypes that are still a person writing something new.
+ANSWERED_SUBTYPES = frozenset({None, "thread_broadcast"})
+_CHECK_WORDS = re.compile(r"^\s*/?(?:dnscheck|check)\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _is_person_writing(event: Mapping[str, Any], context: BoltContext) -> bool:
+    if event.get("subtype") not in ANSWERED_SUBTYPES or event.get("bot_id") or event.get("bot_profile"):
+        return False
+    user = event.get("user")
+    return bool(user) and user != context.bot_user_id
+
+
+def _mentions_bot(text: str, context: BoltContext) -> bool:
+    bot_user = context.bot_user_id
+    return bool(bot_user) and f"<@{bot_user}" in text
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    """Remove `<@BOT>` / `<@BOT|name>` from Slack message text, leaving the question."""
+    if not bot_user_id:
+        return text.strip()
+    return re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>\s*:?", " ", text).strip()
+
+
+def is_pasted_output(event: Mapping[str, Any], context: BoltContext) -> bool:
+    """Matcher: a person's new message that looks like dig (or kdig/drill/delv/host/nslookup) output.
+
+    A message that also mentions the bot is left to the app_mention listener (one reply, not two).
+    """
+    if not _is_person_writing(event, context):
+        return False
+    text = str(event.get("text") or "")
+    if event.get("channel_type") != "im" and _mentions_bot(text, context):
+        return False
+    return bool(digtext.looks_like_dig(from_slack(text)))
+
+
+def is_direct_question(event: Mapping[str, Any], context: BoltContext) -> bool:
+    """Matcher: a person's message in a DM with the bot (treated like a mention: no @ needed there)."""
+    return (
+        event.get("channel_type") == "im"
+        and _is_person_writing(event, context)
+        and bool(str(event.get("text") or "").strip())
+    )
+
+
+def ack_event() -> None:
+    """Events are acked by Bolt before this runs; the work is in the lazy functions."""
+
+
+def ignore_event() -> None:
+    """The catch-all: ack (so Slack does not retry) and do nothing."""
+
+
+def _thread_of(event: Mapping[str, Any]) -> str | None:
+    ts = event.get("thread_ts") or event.get("ts")
+    return str(ts) if ts else None
+
+
+class EventListeners:
+    """Handlers for message and app_mention events, bound to the process's `Deps`."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def _post(self, client: WebClient, event: Mapping[str, Any], reply: Reply) -> str | None:
+        response = client.chat_postMessage(
+            channel=str(event["channel"]),
+            thread_ts=_thread_of(event),
+            unfurl_links=False,
+            unfurl_media=False,
+            **messages.message_args(reply),
+        )
+        ts = response.get("ts")
+        return str(ts) if ts else None
+
+    def _poster(self, client: WebClient, event: Mapping[str, Any]) -> Callable[[Reply], None]:
+        def post(reply: Reply) -> None:
+            self._post(client, event, reply)
+
+        return post
+
+    def reply_to_paste(
+        self, event: Mapping[str, Any], body: Mapping[str, Any], client: WebClient, logger: logging.Logger
+    ) -> None:
+        """Explain pasted output in the message's thread (with the "Run live check" button when it names a target)."""
+        with guarded("paste", body, self._poster(client, event), logger):
+            reply = paste.answer(str(event.get("text") or ""), self.deps.knowledge, offer_probe=True, from_slack=True)
+            if reply is not None:
+                self._post(client, event, reply)
+
+    def answer_mention(
+        self,
+        event: Mapping[str, Any],
+        body: Mapping[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        logger: logging.Logger,
+    ) -> None:
+        """Answer "@rcodebot …" in the thread: a paste gets the paste answer, "dnscheck NAME" runs a check,
+        anything else is an rcode question."""
+        with guarded("mention", body, self._poster(client, event), logger):
+            raw = strip_mention(str(event.get("text") or ""), context.bot_user_id)
+            plain = from_slack(raw).strip()
+            if not plain:
+                self._post(client, event, messages.notice(messages.HELP))
+                return
+            if digtext.looks_like_dig(plain):
+                reply = paste.answer(raw, self.deps.knowledge, offer_probe=True, from_slack=True)
+                self._post(client, event, reply if reply is not None else messages.notice(messages.HELP))
+                return
+            check = _CHECK_WORDS.match(plain)
+            if check is not None:
+                self._check_in_thread(check.group("rest"), event, body, client, logger)
+                return
+            self._post(client, event, rcode.answer(plain, self.deps.knowledge))
+
+    def _check_in_thread(
+        self, text: str, event: Mapping[str, Any], body: Mapping[str, Any], client: WebClient, logger: logging.Logger
+    ) -> None:
+        request = dnscheck.parse(text, self.deps.settings.probe, trusted=False)
+        verdict = self.deps.admit_probe(body.get("team_id"), event.get("user"), event.get("channel"))
+        if not verdict.allowed:
+            logger.info("mention dnscheck: rate limited for %s s [%s]", verdict.wait_seconds, describe(body))
+            self._post(client, event, messages.rate_limited(verdict))
+            return
+        progress_ts = self._post(client, event, dnscheck.progress(request))
+
+        def replace(reply: Reply) -> None:
+            if progress_ts is None:
+                self._post(client, event, reply)
+            else:
+                client.chat_update(channel=str(event["channel"]), ts=progress_ts, **messages.message_args(reply))
+
+        with guarded("mention dnscheck", body, replace, logger):
+            replace(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+
+
+def register(app: App, deps: Deps) -> None:
+    """Wire the event listeners; order matters (Bolt runs the first listener whose matchers pass)."""
+    listeners = EventListeners(deps)
+    app.event("app_mention")(ack=ack_event, lazy=[listeners.answer_mention])
+    app.event("message", matchers=[is_pasted_output])(ack=ack_event, lazy=[listeners.reply_to_paste])
+    app.event("message", matchers=[is_direct_question])(ack=ack_event, lazy=[listeners.answer_mention])
+    app.event("message")(ignore_event)

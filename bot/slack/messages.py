@@ -1,0 +1,136 @@
+"""Slack-only chrome around the services' replies: notices, the "Share in channel" button, progress states.
+
+The services return finished `Reply` values (already escaped and fitted); this module only adds what exists in
+Slack alone (buttons, "shared by", a refusal for going too fast) and turns a reply into the keyword arguments of
+`ack`/`respond`/`chat.postMessage`. Every string that came from a user goes through `escape.mrkdwn`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.core.errors import BotError, UnknownCode
+from bot.core.ratelimit import Verdict
+from bot.render import limits
+from bot.render.escape import mrkdwn
+from bot.render.reply import Reply
+
+#: action_id of the "Share in channel" button under an ephemeral /rcode answer; its value is the query text.
+ACTION_SHARE = "share_in_channel"
+SHARE_BLOCK_ID = "rcodebot_share"
+MAX_BUTTON_VALUE = 2000
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_PUBLIC = re.compile(r"(?:^|\s+)public\s*$", re.IGNORECASE)
+
+HELP = (
+    "Ask me about a DNS response code (`servfail vs refused`, `2 vs 4`, `ede 18`, `nodata`), paste `dig` output, "
+    "or say `dnscheck example.com`."
+)
+
+
+def split_public(text: str) -> tuple[str, bool]:
+    """`"2 vs 4 public"` -> `("2 vs 4", True)`: a trailing word `public` asks for an in-channel answer."""
+    match = _PUBLIC.search(text)
+    if match is None:
+        return text.strip(), False
+    return text[: match.start()].strip(), True
+
+
+def notice(text: str) -> Reply:
+    """A one-paragraph message; `text` is plain (it may hold user data) and is escaped here."""
+    escaped = mrkdwn(text)
+    return Reply(
+        text=text, fallback=escaped, blocks=[SectionBlock(text=MarkdownTextObject(text=escaped, verbatim=True))], ok=False
+    )
+
+
+def error_notice(err: BotError) -> Reply:
+    """The short, readable answer to something the user got wrong, with suggestions when there are some."""
+    message = str(err)
+    if isinstance(err, UnknownCode) and err.suggestions:
+        missing = [s for s in err.suggestions if s not in message]
+        if missing:
+            message = f"{message} Did you mean {', '.join(missing[:5])}?"
+    return notice(message)
+
+
+def oops(ref: str) -> Reply:
+    """What the user sees when the bot itself failed: short, with a reference the operators can grep for."""
+    return notice(f"Sorry, something went wrong on my side (ref {ref}). The bot's operators can find it in the log.")
+
+
+def rate_limited(verdict: Verdict) -> Reply:
+    """The refusal for a live check over the per-user or per-channel limit."""
+    return notice(f"Too many live checks right now: try again in {verdict.wait_seconds} s.")
+
+
+def mention_of(user_id: str | None) -> str:
+    """`<@U123>` for a well-formed Slack user id (from Slack's own payload), else nothing."""
+    return f"<@{user_id}>" if user_id and _USER_ID.match(user_id) else "someone"
+
+
+def _share_actions(value: str) -> ActionsBlock:
+    return ActionsBlock(
+        block_id=SHARE_BLOCK_ID,
+        elements=[ButtonElement(text="Share in channel", action_id=ACTION_SHARE, value=value[:MAX_BUTTON_VALUE])],
+    )
+
+
+def with_share_button(reply: Reply, query: str) -> list[Block]:
+    """The reply's blocks plus a "Share in channel" button, dropped only when the reply already fills the message."""
+    if not query.strip() or len(query) > MAX_BUTTON_VALUE:
+        return list(reply.blocks)
+    candidate = [*reply.blocks[: limits.MAX_BLOCKS - 1], _share_actions(query)]
+    try:
+        limits.check(candidate)
+    except ValueError:
+        return list(reply.blocks)
+    return candidate
+
+
+def shared_blocks(reply: Reply, user_id: str | None) -> list[Block]:
+    """The reply's blocks with a note saying who shared it (an in-channel answer should say who asked)."""
+    note = ContextBlock(elements=[MarkdownTextObject(text=f"Shared by {mention_of(user_id)} with /rcode")])
+    return limits.fit([*reply.blocks[: limits.MAX_BLOCKS - 1], note])
+
+
+def without_action(blocks: Iterable[Mapping[str, Any]], action_id: str) -> list[Block]:
+    """Blocks of a message as Slack sent them back, minus any actions block holding `action_id`.
+
+    Used to update a reply in place after its button was clicked: the explanation stays, the button goes.
+    Blocks the SDK cannot parse are dropped rather than sent back broken.
+    """
+    kept: list[Block] = []
+    for raw in blocks:
+        if raw.get("type") == "actions" and any(e.get("action_id") == action_id for e in raw.get("elements", [])):
+            continue
+        block = Block.parse(dict(raw))
+        if block is not None:
+            kept.append(block)
+    return kept
+
+
+def combine(head: Sequence[Block], tail: Reply) -> list[Block]:
+    """`head` followed by `tail`'s blocks, fitted as one message (the tail is what gets clipped)."""
+    return limits.fit([*head, *tail.blocks])
+
+
+def message_args(reply: Reply, blocks: Sequence[Block] | None = None) -> dict[str, Any]:
+    """`text` + `blocks` keyword arguments for ack/respond/say/chat.postMessage."""
+    chosen = list(reply.blocks if blocks is None else blocks)
+    args: dict[str, Any] = {"text": reply.fallback or " "}
+    if chosen:
+        args["blocks"] = chosen
+    return args

@@ -1,0 +1,122 @@
+"""Serving the app: HTTP mode behind gunicorn (the Procfile's `web:`), Socket Mode as a worker (`worker:`).
+
+HTTP mode embeds gunicorn (`gunicorn.app.base.BaseApplication`) rather than naming a module on gunicorn's command
+line, so configuration is read and checked, and `auth.test` called, once in `rcodebot serve` before gunicorn
+starts: a mistake is one line and a non-zero exit, never a worker boot loop with tracebacks. It runs ONE worker
+process with threads (gthread): the event_id dedupe memory and the rate limits live in that process, and with
+several processes a Slack retry could land in a different one. Threads give the concurrency.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from types import FrameType
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+log = logging.getLogger("rcodebot.slack")
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+HTTP_THREADS = 32
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class HealthCheckedApp:
+    """The WSGI app: `POST /slack/events` goes to Bolt, `GET /healthz` answers 200 once the app is built."""
+
+    def __init__(self, app: App) -> None:
+        self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self.ready = True
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path == HEALTH_PATH:
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
+            if not self.ready:
+                return _plain(start_response, "503 Service Unavailable", b"starting\n")
+            return _plain(start_response, "200 OK", b"ok\n")
+        if path != EVENTS_PATH:
+            return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
+        return self.bolt(environ, start_response)  # type: ignore[no-any-return]
+
+
+def _plain(
+    start_response: StartResponse, status: str, body: bytes, extra: list[tuple[str, str]] | None = None
+) -> list[bytes]:
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))), *(extra or [])]
+    start_response(status, headers)
+    return [body]
+
+
+def gunicorn_options(host: str, port: int, log_level: str = "info") -> dict[str, Any]:
+    """Gunicorn settings for the bot (one process, threads; see the module docstring)."""
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": HTTP_THREADS,
+        "timeout": 30,
+        "graceful_timeout": 20,  # let in-flight requests and lazy probes finish on SIGTERM
+        "keepalive": 5,
+        "proc_name": "rcodebot",
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": log_level.lower(),
+        "preload_app": True,
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+    }
+
+
+def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info") -> int:
+    """Serve `wsgi` with gunicorn until SIGTERM/SIGINT; returns gunicorn's exit status."""
+    from gunicorn.app.base import BaseApplication
+
+    options = {k: v for k, v in gunicorn_options(host, port, log_level).items() if v is not None}
+
+    class _Server(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no runtime control socket needed
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> WsgiApp:
+            return wsgi
+
+    try:
+        _Server().run()
+    except SystemExit as exit_:
+        return int(exit_.code) if isinstance(exit_.code, int) else 1
+    return 0
+
+
+def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None) -> int:
+    """Connect to Slack over Socket Mode and run until SIGTERM/SIGINT (or `stop` is set)."""
+    stop = stop or threading.Event()
+    handler = SocketModeHandler(app, app_token=app_token)
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %s: closing the Socket Mode connection", signum)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+    handler.connect()  # type: ignore[no-untyped-call]
+    log.info("connected to Slack over Socket Mode")
+    try:
+        stop.wait()
+    finally:
+        handler.close()  # type: ignore[no-untyped-call]
+    return 0
