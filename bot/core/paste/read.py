@@ -217,6 +217,16 @@ class _Out:
             or self.finished
         )
 
+    def only_errors(self) -> bool:
+        """Whether all that was read so far is failed attempts (what dig 9.18 prints before its banner)."""
+        return (
+            bool(self.attempt_errors)
+            and not self.has_banner
+            and not self.finished
+            and not self.has_header
+            and (self.status is None and not self.answer and not self.timeout_line)
+        )
+
     def add_record(self, record: Record) -> None:
         if self.form == "trace":
             self.hop_records.append(record)
@@ -343,6 +353,7 @@ class _Reader:
         self.cur: _Out | None = None
         self.multi: list[str] | None = None
         self.multi_head: str = ""
+        self.multi_depth = 0
         self.loose: list[str] = []
         self.loose_ok = True
 
@@ -396,7 +407,8 @@ class _Reader:
     def feed(self, line: str) -> None:
         if self.multi is not None:
             self.multi.append(line)
-            if fields.open_parens(" ".join(self.multi)) <= 0 or len(self.multi) > _MAX_MULTILINE:
+            self.multi_depth += fields.open_parens(line)
+            if self.multi_depth <= 0 or len(self.multi) > _MAX_MULTILINE:
                 self.end_multiline()
             return
         stripped = line.strip()
@@ -431,9 +443,11 @@ class _Reader:
             return False
         if loose and record.ttl is None and record.rclass is None and not record.name.endswith("."):
             return False
-        if fields.open_parens(record.data) > 0:
+        depth = fields.open_parens(record.data)
+        if depth > 0:
             self.multi_head = text
             self.multi = []
+            self.multi_depth = depth
             if self.cur is None:
                 self.new()
             return True
@@ -498,7 +512,9 @@ class _Reader:
         if match is None:
             return False
         cur = self.cur
-        if cur is None or cur.has_banner or cur.has_body():
+        # dig 9.18 prints failed attempts (`;; communications error to …`) before its banner: they belong to it.
+        pre_banner = cur is not None and cur.tool in ("dig", "unknown") and cur.only_errors()
+        if cur is None or cur.has_banner or (cur.has_body() and not pre_banner):
             cur = self.new("dig")
         cur.tool = "dig"
         cur.has_banner = True
