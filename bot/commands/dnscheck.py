@@ -1,22 +1,66 @@
-"""`rcodebot dnscheck`: placeholder until its issue lands (the owner replaces this module)."""
+"""`rcodebot dnscheck NAME [TYPE] [--resolver IP]… [--timeout S] [--deadline S] [--json]`: the live probe."""
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING, Any
+
+from bot.core.target import USAGE
 
 if TYPE_CHECKING:
     from bot.cli import Context
 
 
 def add_parser(sub: Any) -> None:
-    """Declare the subcommand."""
-    parser = sub.add_parser("dnscheck", help="(not built yet)")
-    parser.add_argument("rest", nargs="*")
+    """Declare `dnscheck`."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "dnscheck",
+        help="probe a name live and say why it fails (DNSSEC, lame or unreachable nameservers, serials, …)",
+        description=USAGE.replace("/dnscheck", "rcodebot dnscheck"),
+        epilog="Exit status: 0 for ok, nxdomain or nodata; 3 when the name fails to resolve; 2 for bad input.",
+    )
+    parser.add_argument("target", nargs="+", metavar="NAME [TYPE]", help="a name (or URL, e-mail, IP) and a type")
+    parser.add_argument(
+        "--resolver",
+        "-r",
+        action="append",
+        default=[],
+        metavar="IP",
+        help="ask this resolver (repeatable; default: the configured resolvers)",
+    )
+    parser.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for each answer")
+    parser.add_argument("--deadline", type=float, metavar="S", help="seconds the whole check may take")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (a stable interface)")
     parser.set_defaults(run=run)
 
 
 def run(ctx: Context) -> int:
-    """Not built yet."""
-    from bot.core.errors import UsageError
+    """Check the name; the operator is trusted, so any resolver and private addresses are allowed."""
+    from bot.cli import ExitStatus
+    from bot.core.errors import BadName, BadType, NotAllowed, UsageError
+    from bot.services import dnscheck
 
-    raise UsageError("rcodebot dnscheck is not built yet")
+    as_json = bool(ctx.args.json)
+    words = [*ctx.args.target, *(f"@{r.lstrip('@')}" for r in ctx.args.resolver)]
+    settings = ctx.settings
+    changes: dict[str, object] = {}
+    for flag, key, low, high in (("timeout", "query_timeout", 0.05, 60.0), ("deadline", "deadline", 0.1, 600.0)):
+        value = getattr(ctx.args, flag)
+        if value is not None:
+            if not low <= value <= high:
+                ctx.emit_error(UsageError(f"--{flag} must be between {low:g} and {high:g} seconds"), as_json=as_json)
+                return ExitStatus.USAGE
+            changes[key] = value
+    if changes:
+        settings = settings.with_probe(**changes)
+    try:
+        request = dnscheck.parse(" ".join(words), settings.probe, trusted=True)
+    except (UsageError, BadName, BadType, NotAllowed) as err:
+        ctx.emit_error(err, as_json=as_json)
+        return ExitStatus.USAGE
+    reply = dnscheck.run(request, settings, ctx.knowledge)
+    ctx.emit(reply, as_json=as_json)
+    verdict = reply.data.get("verdict")
+    if verdict in ("ok", "nxdomain", "nodata"):
+        return ExitStatus.OK
+    return ExitStatus.DNS_FAILURE

@@ -308,9 +308,7 @@ class _Diagnoser:
                 [self._resolver_line(checks[a], None) for a in refused],
                 explains=not answered_statuses and not servfail,
             )
-        unreachable_resolvers = [
-            a for a in silent if self._resolver_dead(a, checks[a] if a in checks else None, bool(answered_statuses), servers)
-        ]
+        unreachable_resolvers = [a for a in silent if self._resolver_dead(a, checks.get(a))]
         if unreachable_resolvers:
             self._add(
                 "resolver_unreachable",
@@ -380,18 +378,17 @@ class _Diagnoser:
 
     # ------------------------------------------------------------------------------------------------ resolvers
 
-    def _resolver_dead(self, address: str, check: Exchange | None, others_answered: bool, servers: list[_Server]) -> bool:
-        """A resolver that gave nothing: is that the resolver, or the zone it could not reach?"""
+    def _resolver_dead(self, address: str, check: Exchange | None) -> bool:
+        """A resolver that gave nothing: is that the resolver, or the zone it could not reach?
+
+        It is the resolver when its port is closed, or when it answered nothing at all: not even `. NS` (asked after
+        the timeout), which any working resolver answers from its cache.
+        """
         if check is None:
             return False
         if check.outcome in (Outcome.PORT_CLOSED, Outcome.NO_ROUTE):
             return True
-        answered_anything = any(e.answered for e in self.r.exchanges if e.ask.server == address)
-        if not answered_anything:
-            # It never answered anything at all; when the zone's servers are dead too, blame them, not it.
-            zone_dead = bool(servers) and not any(s.state == "ok" for s in servers)
-            return others_answered or not zone_dead
-        return others_answered
+        return not any(e.answered for e in self.r.exchanges if e.ask.server == address)
 
     def _resolvers_reachable(self, silent: list[str]) -> bool:
         return any(e.answered for e in self.r.exchanges if e.ask.server in silent)

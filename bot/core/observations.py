@@ -43,6 +43,7 @@ class Purpose(enum.StrEnum):
 
     CHECK = "check"  # NAME/TYPE at a resolver (RD, DO)
     CHECK_CD = "check_cd"  # the same with CD after a SERVFAIL
+    ALIVE = "alive"  # `. NS` at a resolver whose CHECK got no answer: is the resolver there at all?
     ZONE_SOA = "zone_soa"  # SOA of NAME or an ancestor at a resolver (CD): where are the zone cuts?
     ZONE_NS = "zone_ns"  # NS of a zone at a resolver (CD)
     ADDRESS = "address"  # A/AAAA of a nameserver name at a resolver (CD)

@@ -143,6 +143,11 @@ class Planner:
     # ------------------------------------------------------------------------------------------------ resolvers
 
     def _on_check(self, e: Exchange) -> list[Ask | None]:
+        if e.outcome is Outcome.TIMEOUT:
+            # Silence may be the resolver (down) or the zone (the resolver waits on a dead server): a question any
+            # resolver answers from its cache tells the two apart.
+            a = e.ask
+            return [self._ask(Purpose.ALIVE, Role.RESOLVER, a.server, a.server_name, ".", "NS", rd=True, after=a.key)]
         if e.answered and e.rcode == dns.rcode.SERVFAIL:
             a = e.ask
             return [
@@ -408,10 +413,13 @@ class Planner:
         asks: list[Ask | None] = []
         if not e.answered or e.message is None:
             return []
+        name = dns.name.from_text(self.name)
+        if self.zone is None and e.aa and e.rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
+            return self._candidate_is_zone(e)
         ns_rrset = None
         for section in ("authority", "answer"):
             for rrset in getattr(e.message, section):
-                if rrset.rdtype == dns.rdatatype.NS:
+                if rrset.rdtype == dns.rdatatype.NS and name.is_subdomain(rrset.name):
                     ns_rrset = rrset
                     break
             if ns_rrset is not None:
@@ -419,20 +427,9 @@ class Planner:
         if ns_rrset is None:
             return []
         owner = ns_rrset.name.to_text()
-        name = dns.name.from_text(self.name)
-        if not name.is_subdomain(ns_rrset.name):
-            return []
         if self.zone is None:
-            if owner == self.parent:
-                # The parent's own servers answer for the name: no delegation below the parent.
-                self.zone = self.parent
-                self.parent = None
-                self.notes.append(f"{e.who()} answered for {self.name} itself: the zone is {owner}")
-                for nsname, address in list(self._parent_addresses):
-                    server = self._zone_servers.setdefault(nsname, _Server(nsname))
-                    server.at_child = True
-                    asks += self._add_zone_address(nsname, address, e.ask.key)
-                return asks
+            if self.parent is not None and not ns_rrset.name.is_subdomain(dns.name.from_text(self.parent)):
+                return []
             self.zone = owner
             asks += self._zone_known(e.ask.key)
             for nsname, address in self._parent_addresses:
@@ -449,6 +446,25 @@ class Planner:
                     server.glue.append(addr)
                 asks += self._add_zone_address(n, addr, e.ask.key)
             asks += self._lookup(n, e.ask.key)
+        return asks
+
+    def _candidate_is_zone(self, e: Exchange) -> list[Ask | None]:
+        """The ancestor's own servers answered for the name with AA: no delegation below it, so the ancestor is
+        the zone (the resolver's failure was about something else, e.g. a slow or silent server)."""
+        assert self.parent is not None
+        self.zone = self.parent
+        self.parent = None
+        self._zone_from_referral = False
+        self._referral_qname = None
+        self.notes.append(f"{e.who()} answered for {self.name} with AA: the zone is {self.zone}")
+        candidates = list(self._parent_addresses)
+        self._parent_addresses = []
+        self._parent_servers = {}
+        asks: list[Ask | None] = list(self._zone_known(e.ask.key))
+        for nsname, address in candidates:
+            self._zone_servers.setdefault(nsname, _Server(nsname))
+            asks += self._add_zone_address(nsname, address, e.ask.key)
+        asks += self._advance(e.ask.key)
         return asks
 
     # ------------------------------------------------------------------------------------------------ the zone's servers
