@@ -14,10 +14,12 @@ Choices that matter in production:
 from __future__ import annotations
 
 import logging
+import re
 import time
 import urllib.error
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -105,14 +107,15 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
     bolt_logger = logging.getLogger("rcodebot.bolt")
     bolt_logger.addFilter(_DROP_TOKEN_NOTICE)
     try:
-        app = App(
-            client=client,
-            signing_secret=settings.signing_secret or "unused-in-socket-mode",
-            request_verification_enabled=mode == "http",
-            process_before_response=True,
-            listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
-            logger=bolt_logger,
-        )
+        with _quiet("slack_sdk", "slack_bolt"):
+            app = App(
+                client=client,
+                signing_secret=settings.signing_secret or "unused-in-socket-mode",
+                request_verification_enabled=mode == "http",
+                process_before_response=True,
+                listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
+                logger=bolt_logger,
+            )
     except BoltError as err:
         raise ConfigError(problem=f"Slack rejected SLACK_BOT_TOKEN: {_short(err)}") from None
     except SlackApiError as err:
@@ -128,8 +131,21 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
 
 
 def _short(err: Exception) -> str:
+    """Bolt's "`token` is invalid (auth.test result: {... 'error': 'invalid_auth'})" -> "invalid_auth"."""
     text = str(err)
-    marker = "auth.test result:"
-    if marker in text:
-        return text.split(marker, 1)[1].strip().rstrip(")")[:200]
-    return text[:200]
+    match = re.search(r"'error': '([^']+)'", text)
+    return match.group(1) if match else text[:200]
+
+
+@contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """Silence library loggers while starting: a failure becomes our one-line ConfigError, not a log cascade."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

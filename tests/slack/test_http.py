@@ -365,9 +365,11 @@ def test_run_live_check_updates_the_reply_in_place(http_bot: SlackSender, fake: 
 
 
 def test_run_live_check_with_a_forged_value_is_refused_privately(http_bot: SlackSender, fake: FakeSlack) -> None:
-    answer, name, _ = http_bot.action(ACTION_RUN_CHECK, "<!channel> TXT", user=unique("U"), channel=unique("C"))
+    # Anyone can post a payload: the value goes through the same policy as /dnscheck (no private resolvers).
+    answer, name, _ = http_bot.action(ACTION_RUN_CHECK, "example.com TXT @10.0.0.53", user=unique("U"), channel=unique("C"))
     assert answer.status == 200
     (refusal,) = fake.wait_for(fake.to_response(name))
-    assert refusal.body["replace_original"] is False
+    assert refusal.body["replace_original"] is False  # the explanation everyone sees stays as it was
     assert refusal.body["response_type"] == "ephemeral"
-    assert_pings_nobody(refusal.all_text())
+    assert "10.0.0.53" in refusal.all_text()
+    assert "Checking" not in refusal.all_text()

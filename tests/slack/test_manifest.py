@@ -1,0 +1,116 @@
+"""The manifests ask for exactly what the app uses, and everything they subscribe to is handled (no 404s)."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.core import knowledge
+from bot.settings import ProbeSettings, Settings
+from bot.slack import build_app
+from bot.slack.messages import ACTION_SHARE
+from tests.slack.conftest import BOT_TOKEN, ROOT, SECRET, payload, unique
+from tests.slack.fakeslack import FakeSlack
+
+#: Which scope each event or feature needs (Slack's scope reference); nothing else may be requested.
+EVENT_SCOPES = {
+    "app_mention": "app_mentions:read",
+    "message.channels": "channels:history",
+    "message.groups": "groups:history",
+    "message.im": "im:history",
+    "message.mpim": "mpim:history",
+}
+FEATURE_SCOPES = {"commands", "chat:write"}
+EVENTS_URL = "https://rcodebot.example.com/slack/events"
+
+
+def load(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def app(fake: FakeSlack, silent_resolver: int) -> App:
+    probe = ProbeSettings(resolvers=("127.0.0.1",), port=silent_resolver, query_timeout=0.2, deadline=0.5)
+    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url, probe=probe)
+    return build_app(settings, knowledge.load(settings.knowledge_path), mode="http")
+
+
+def dispatch(app: App, body: str, content_type: str) -> int:
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    headers = {"content-type": [content_type], "x-slack-signature": [signature], "x-slack-request-timestamp": [ts]}
+    return int(app.dispatch(BoltRequest(body=body, headers=headers)).status)
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.http.yml"])
+def test_scopes_are_exactly_what_the_events_and_features_need(name: str) -> None:
+    manifest = load(name)
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert set(events) == set(EVENT_SCOPES)
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == FEATURE_SCOPES | set(EVENT_SCOPES.values())
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # message.im needs the DM tab
+
+
+def test_the_two_manifests_differ_only_in_transport() -> None:
+    socket, http = load("manifest.yml"), load("manifest.http.yml")
+    assert socket["settings"]["socket_mode_enabled"] is True and http["settings"]["socket_mode_enabled"] is False
+    assert http["settings"]["event_subscriptions"]["request_url"] == EVENTS_URL
+    assert http["settings"]["interactivity"]["request_url"] == EVENTS_URL
+    assert all(c["url"] == EVENTS_URL for c in http["features"]["slash_commands"])
+    for command in http["features"]["slash_commands"]:
+        del command["url"]
+    del http["settings"]["event_subscriptions"]["request_url"], http["settings"]["interactivity"]["request_url"]
+    http["settings"]["socket_mode_enabled"] = True
+    assert http == socket
+    assert "url" not in json.dumps(socket["features"]) and "request_url" not in json.dumps(socket["settings"])
+
+
+@pytest.mark.parametrize("command", [c["command"] for c in load("manifest.yml")["features"]["slash_commands"]])
+def test_every_manifest_command_is_handled(app: App, command: str, fake: FakeSlack) -> None:
+    form = payload("slash_command")
+    form.update(command=command, text="help", user_id=unique("U"), response_url=fake.response_url(unique("m")))
+    assert dispatch(app, urllib.parse.urlencode(form), "application/x-www-form-urlencoded") == 200
+
+
+@pytest.mark.parametrize("event", load("manifest.yml")["settings"]["event_subscriptions"]["bot_events"])
+def test_every_subscribed_event_is_acked(app: App, event: str, fake: FakeSlack) -> None:
+    kind, _, channel_type = event.partition(".")
+    body = payload("event_app_mention" if kind == "app_mention" else "event_message")
+    channel = unique("C")
+    body["event"].update(channel=channel, text="servfail vs refused")
+    if channel_type:
+        body["event"]["channel_type"] = {"channels": "channel", "groups": "group"}.get(channel_type, channel_type)
+    body["event_id"] = unique("Ev")
+    assert dispatch(app, json.dumps(body), "application/json") == 200
+    if event in ("app_mention", "message.im"):  # a question to the bot (a mention, or anything in its DM) is answered
+        (reply,) = fake.wait_for(fake.posted_in(channel))
+        assert "REFUSED" in reply.all_text()
+
+
+@pytest.mark.parametrize("action_id", [ACTION_SHARE, "run_live_check"])
+def test_every_button_is_handled(app: App, action_id: str, fake: FakeSlack) -> None:
+    body = payload("block_actions")
+    body["actions"][0].update(action_id=action_id, value="2 vs 4" if action_id == ACTION_SHARE else "example.com A")
+    name = unique("m")
+    body["response_url"] = fake.response_url(name)
+    body["user"]["id"] = unique("U")
+    assert dispatch(app, urllib.parse.urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded") == 200
+    last = fake.wait_for(fake.to_response(name), count=2)[-1]  # shared + ephemeral deleted / progress + result
+    assert last.answer["status"] == 200
+
+
+def test_procfile_runs_http_on_web_and_socket_mode_on_worker() -> None:
+    lines = dict(line.split(":", 1) for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines() if line.strip())
+    assert lines["web"].split()[:3] == ["rcodebot", "serve", "--http"]
+    assert lines["worker"].split()[:3] == ["rcodebot", "serve", "--socket"]
+    assert Path(ROOT / "manifest.yml").is_file()

@@ -1,0 +1,73 @@
+"""`rcodebot serve` start-up: mode choice, and configuration mistakes as one line and exit status 4."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.commands.serve import choose_mode
+from tests.slack.conftest import APP_TOKEN, BOT_TOKEN, SECRET, VENV_BIN, base_env, free_port
+from tests.slack.fakeslack import FakeSlack
+
+
+@pytest.mark.parametrize(
+    ("forced", "has_app_token", "expected"),
+    [(None, True, "socket"), (None, False, "http"), ("http", True, "http"), ("socket", False, "socket")],
+)
+def test_mode_is_socket_exactly_when_an_app_token_is_set_unless_forced(
+    forced: str | None, has_app_token: bool, expected: str
+) -> None:
+    assert choose_mode(forced, has_app_token=has_app_token) == expected
+
+
+def run_serve(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(VENV_BIN / "rcodebot"), "serve", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "drop", "override", "expected"),
+    [
+        (["--http"], ["SLACK_SIGNING_SECRET"], {}, "SLACK_SIGNING_SECRET is not set"),
+        (["--http"], ["SLACK_BOT_TOKEN"], {}, "SLACK_BOT_TOKEN is not set"),
+        (["--socket"], [], {}, "SLACK_APP_TOKEN is not set"),
+        ([], [], {"SLACK_BOT_TOKEN": "not-a-token"}, "SLACK_BOT_TOKEN should start with xoxb-"),
+        ([], [], {"SLACK_BOT_TOKEN": "xoxb-revoked"}, "Slack rejected SLACK_BOT_TOKEN: invalid_auth"),
+        ([], [], {"PORT": "eighty"}, "PORT='eighty' is not a number"),
+        (["--port", "70000"], [], {}, "--port 70000 is not a TCP port"),
+    ],
+    ids=["no-secret", "no-bot-token", "socket-no-app-token", "malformed-token", "revoked-token", "bad-port-env", "bad-port"],
+)
+def test_configuration_mistakes_are_one_line_and_exit_4(
+    fake: FakeSlack, tmp_path: Path, args: list[str], drop: list[str], override: dict[str, str], expected: str
+) -> None:
+    env = base_env(fake, **override)
+    for name in drop:
+        env.pop(name, None)
+    done = run_serve(args, env, tmp_path)
+    assert done.returncode == 4, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("rcodebot: configuration:") and expected in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_an_unreachable_slack_api_is_one_line_and_exit_4(fake: FakeSlack, tmp_path: Path) -> None:
+    env = base_env(fake, SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
+    done = run_serve(["--http", "--port", str(free_port())], env, tmp_path)
+    assert done.returncode == 4
+    assert done.stderr.count("\n") == 1 and "cannot reach the Slack Web API at http://127.0.0.1:" in done.stderr
+
+
+def test_tokens_from_a_dotenv_file_are_used(fake: FakeSlack, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"SLACK_BOT_TOKEN=xoxb-revoked\nSLACK_SIGNING_SECRET={SECRET}\n", encoding="utf-8")
+    env = base_env(fake)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+        env.pop(name)
+    done = run_serve(["--http"], env, tmp_path)
+    # The .env token reached auth.test (the fake rejects exactly that token).
+    assert done.returncode == 4 and "invalid_auth" in done.stderr
+    assert BOT_TOKEN not in done.stderr and APP_TOKEN not in done.stderr
