@@ -1,0 +1,593 @@
+"""Explain a read paste: what each output says, why, and what to do next.
+
+The status and every EDE are explained from the knowledge file (one source of truth for what rcodebot says about
+a code); this module adds what only the output itself shows: the flags (no `ra`, a missing `aa`, `ad`, `tc`,
+`cd`), NODATA told apart from NXDOMAIN and from a referral, transport failures (no RCODE at all), delv's
+validation verdict, and the next step for this case. The knowledge file's fixes name `NAME`, `TYPE`, `SERVER` and
+`ZONE`; they are filled in from the output where it shows them, so the commands can be copied as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.core.knowledge import Entry, Knowledge
+from bot.core.paste.model import Ede, Paste, Record, ToolOutput
+
+Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]
+Severity = Literal["info", "warning", "problem"]
+
+MAX_FIXES = 2
+_PLACEHOLDER = re.compile(r"\b(NAME|TYPE|SERVER|ZONE)\b")
+_NOT_DATA = frozenset({"CNAME", "DNAME", "RRSIG", "NSEC", "NSEC3"})
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing the output shows, with what to do about it."""
+
+    severity: Severity
+    title: str
+    detail: str
+    fix: tuple[str, ...] = ()
+    ident: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EdeNote:
+    """One EDE option, with the knowledge file's entry for its code (None when the option held no code)."""
+
+    ede: Ede
+    entry: Entry | None
+
+    @property
+    def purpose(self) -> str:
+        """The registry's purpose text, else what the tool printed."""
+        if self.entry is not None and self.entry.status == "assigned":
+            return self.entry.name
+        return self.ede.purpose or (self.entry.name if self.entry is not None else "unreadable option")
+
+    @property
+    def label(self) -> str:
+        """`EDE 9 (DNSKEY Missing)`."""
+        code = "?" if self.ede.code is None else str(self.ede.code)
+        return f"EDE {code} ({self.purpose})"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputExplanation:
+    """Everything said about one tool output."""
+
+    output: ToolOutput
+    verdict: Verdict
+    headline: str
+    status_entry: Entry | None
+    rcode: int | None
+    ede: tuple[EdeNote, ...]
+    findings: tuple[Finding, ...]
+    next_steps: tuple[str, ...]
+
+    @property
+    def nodata(self) -> bool:
+        """NOERROR with an empty answer and no referral: the name exists without that type."""
+        return self.verdict == "nodata"
+
+    @property
+    def status_label(self) -> str:
+        """`SERVFAIL (RCODE 2)`, `NODATA`, `no answer (timed out)`."""
+        if self.verdict == "nodata":
+            return "NODATA (NOERROR, empty answer)"
+        if self.status_entry is not None:
+            label = self.status_entry.label
+            printed = self.output.status
+            if printed and printed.upper() != self.status_entry.name.upper():
+                label += f", printed as {printed}"
+            return label
+        if self.output.status:
+            return self.output.status
+        if self.output.timeout:
+            return "no answer (timed out)"
+        if self.output.transport_error:
+            return f"no answer ({self.output.transport_error})"
+        if self.output.delv_failure:
+            return f"validation failed ({self.output.delv_failure})"
+        if self.output.delv_verdict:
+            return self.output.delv_verdict
+        return "status not shown"
+
+    def to_json(self) -> dict[str, Any]:
+        """The `--json` object for this output (see README, "Explaining pasted output")."""
+        o = self.output
+        return {
+            "tool": o.tool,
+            "version": o.version,
+            "form": o.form,
+            "server": o.server,
+            "qname": o.qname,
+            "qtype": o.qtype,
+            "opcode": o.opcode,
+            "status": o.status,
+            "rcode": self.rcode,
+            "verdict": self.verdict,
+            "nodata": self.nodata,
+            "flags": list(o.flags),
+            "counts": None
+            if o.counts is None
+            else {
+                "query": o.counts.query,
+                "answer": o.counts.answer,
+                "authority": o.counts.authority,
+                "additional": o.counts.additional,
+            },
+            "edns": None if o.edns is None else {"version": o.edns.version, "flags": list(o.edns.flags), "udp": o.edns.udp},
+            "ede": [{"code": n.ede.code, "purpose": n.purpose, "text": n.ede.text} for n in self.ede],
+            "cookie": o.cookie,
+            "nsid": o.nsid,
+            "timeout": o.timeout,
+            "transport_error": o.transport_error,
+            "delv_verdict": o.delv_verdict,
+            "delv_failure": o.delv_failure,
+            "answer_count": len(o.answer),
+            "authority_count": len(o.authority),
+            "answer": [_record_json(r) for r in o.answer],
+            "authority": [_record_json(r) for r in o.authority],
+            "hops": [{"server": h.server, "server_name": h.server_name, "records": len(h.records)} for h in o.hops],
+            "query_time_ms": o.query_time_ms,
+            "msg_size": o.msg_size,
+            "warnings": list(o.warnings),
+            "headline": self.headline,
+            "findings": [
+                {"severity": f.severity, "title": f.title, "detail": f.detail, "fix": list(f.fix)} for f in self.findings
+            ],
+            "next_steps": list(self.next_steps),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The explanation of a whole paste."""
+
+    paste: Paste
+    outputs: tuple[OutputExplanation, ...]
+
+    @property
+    def detected(self) -> bool:
+        """Whether any tool output was found."""
+        return bool(self.outputs)
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the paste was longer than the reader reads."""
+        return self.paste.truncated
+
+    def target(self) -> tuple[str, str] | None:
+        """(name, type) of the first output that names its query, for a live check."""
+        for item in self.outputs:
+            o = item.output
+            if o.qname and o.qname not in (".",) and not o.qname.startswith("<"):
+                return o.qname, (o.qtype or "A")
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"detected", "truncated", "outputs": [...]}` (text and blocks are added by the Reply)."""
+        return {
+            "detected": self.detected,
+            "truncated": self.truncated,
+            "size": self.paste.size,
+            "outputs": [item.to_json() for item in self.outputs],
+        }
+
+
+def _record_json(record: Record) -> dict[str, Any]:
+    return {"name": record.name, "ttl": record.ttl, "class": record.rclass, "type": record.rtype, "data": record.data}
+
+
+# ------------------------------------------------------------------------------------------------ explaining
+
+
+def explain(paste: Paste, knowledge: Knowledge) -> Explanation:
+    """Explain every output of a paste."""
+    return Explanation(paste=paste, outputs=tuple(explain_output(o, knowledge) for o in paste.outputs))
+
+
+def explain_output(output: ToolOutput, knowledge: Knowledge) -> OutputExplanation:
+    """Explain one output: verdict, headline, EDE notes, findings from the flags and the transport, next steps."""
+    entry = _status_entry(output, knowledge)
+    rcode = entry.value if entry is not None and entry.value is not None else output.rcode
+    verdict = _verdict(output, entry)
+    fill = _Filler(output)
+    notes = tuple(EdeNote(e, knowledge.ede(e.code) if e.code is not None else None) for e in output.ede)
+    findings: list[Finding] = []
+    findings += _transport_findings(output, fill)
+    findings += _delv_findings(output)
+    findings += _answer_findings(output, verdict, knowledge, fill)
+    findings += _flag_findings(output, entry, verdict)
+    findings += _warning_findings(output)
+    headline = _headline(output, entry, verdict, notes, knowledge)
+    steps = _next_steps(output, entry, verdict, notes, knowledge, fill)
+    return OutputExplanation(
+        output=output,
+        verdict=verdict,
+        headline=headline,
+        status_entry=entry,
+        rcode=rcode,
+        ede=notes,
+        findings=tuple(findings),
+        next_steps=steps,
+    )
+
+
+def _status_entry(output: ToolOutput, knowledge: Knowledge) -> Entry | None:
+    if output.status:
+        entry = knowledge.rcode_named(output.status)
+        if entry is not None:
+            return entry
+    if output.rcode is not None and 0 <= output.rcode < 65536:
+        return knowledge.rcode(output.rcode)
+    return None
+
+
+def _is_referral(output: ToolOutput) -> bool:
+    has_ns = any(r.rtype == "NS" for r in output.authority)
+    has_soa = any(r.rtype == "SOA" for r in output.authority)
+    return has_ns and not has_soa and "aa" not in output.flags
+
+
+def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
+    name = entry.name.upper() if entry is not None else (output.status or "").upper()
+    if not name:
+        if output.delv_failure:
+            return "failure"
+        if output.answer or output.hops:
+            return "ok"
+        if output.timeout or output.transport_error:
+            return "no_answer"
+        return "unknown"
+    if name == "NOERROR":
+        data = [r for r in output.answer if r.rtype not in _NOT_DATA or r.rtype == (output.qtype or "")]
+        if data or (output.answer and output.form in ("short", "host", "nslookup", "delv")):
+            return "ok"
+        if _is_referral(output):
+            return "referral"
+        counts = output.counts
+        if (
+            output.answer
+            or (counts is not None and counts.answer)
+            or output.form in ("host", "nslookup", "delv", "full", "yaml")
+        ):
+            return "nodata"
+        return "unknown"
+    if name == "NXDOMAIN":
+        return "nxdomain"
+    return "failure"
+
+
+class _Filler:
+    """Fills the knowledge file's placeholders (NAME, TYPE, SERVER, ZONE) from what the output shows."""
+
+    def __init__(self, output: ToolOutput) -> None:
+        soa = next((r for r in (*output.authority, *output.answer) if r.rtype == "SOA"), None)
+        server = (output.server or "").split("#")[0].split("@")[0] or None
+        self.values = {
+            "NAME": output.qname.rstrip(".") if output.qname and output.qname != "." else None,
+            "TYPE": output.qtype,
+            "SERVER": server,
+            "ZONE": soa.name.rstrip(".") if soa is not None and soa.name not in (".", "") else None,
+        }
+
+    def __call__(self, text: str) -> str:
+        return _PLACEHOLDER.sub(lambda m: self.values.get(m.group(1)) or m.group(1), text)
+
+
+def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
+    if output.answered:
+        return []
+    server = fill.values["SERVER"] or "the server"
+    error = (output.transport_error or "").lower()
+    if output.timeout:
+        return [
+            Finding(
+                "problem",
+                "No server answered: the query timed out",
+                f"Nothing came back from {server}. Either it is unreachable (down, firewalled, wrong address), or it is a "
+                "resolver that got no answer from the zone's nameservers and stayed silent (Unbound does that).",
+                (
+                    f"Check reachability: `ping {server}`, then `dig +tcp @{server} . SOA` (TCP and UDP port 53 must both be open).",
+                    f"Ask another resolver for the same name: `dig @1.1.1.1 {fill.values['NAME'] or 'NAME'}`. If it answers, "
+                    f"{server} (or the path to it) is the problem; if it also fails, the zone's nameservers are.",
+                ),
+            )
+        ]
+    if "refused" in error:
+        return [
+            Finding(
+                "problem",
+                "Connection refused: nothing listens on port 53 there",
+                f"{server} answered with an ICMP port-unreachable or a TCP reset: no DNS service is running on that address "
+                "and port, or a firewall rejects it.",
+                (
+                    "On that host: is the service running (`systemctl status named unbound nsd knot`) and listening "
+                    "(`ss -lunpt 'sport = :53'`)?",
+                    "Check the address and the port (`-p`) you asked.",
+                ),
+            )
+        ]
+    if "unreachable" in error or "network" in error:
+        return [
+            Finding(
+                "problem",
+                f"No route to the server ({output.transport_error})",
+                f"The query never reached {server}: a routing, VPN or interface problem on your side, or IPv6 with no IPv6 "
+                "connectivity.",
+                ("Try `ping` / `traceroute` to it; for an IPv6 address without IPv6 connectivity, use `-4`.",),
+            )
+        ]
+    if "couldn't get address" in error:
+        return [
+            Finding(
+                "problem",
+                "The server's name could not be resolved",
+                f"The tool could not look up the address of the server you named ({output.transport_error}).",
+                ("Give the server as an IP address after `@`, or check the resolver that tool uses.",),
+            )
+        ]
+    if "malformed" in error:
+        return [
+            Finding(
+                "problem",
+                "The reply could not be parsed",
+                "The server sent a message the tool could not decode: a broken server, or a middlebox rewriting DNS.",
+                ("Retry with `+noedns` and with `+tcp`; if one works, the server mishandles EDNS or UDP.",),
+            )
+        ]
+    if output.transport_error:
+        return [Finding("problem", f"No answer: {output.transport_error}", "The tool got no usable response.")]
+    return []
+
+
+def _delv_findings(output: ToolOutput) -> list[Finding]:
+    if output.tool != "delv":
+        return []
+    verdict, failure = output.delv_verdict or "", output.delv_failure
+    if failure:
+        detail = (
+            f"delv could not validate the answer: {failure}. delv validates on its own, from its trust anchor, so this "
+            "points at the DNSSEC chain (DS at the parent, DNSKEY and RRSIG in the zone), or at a trust anchor that does "
+            "not match the root you asked (give a private root's key with `-a`)."
+        )
+        if failure.upper() in ("SERVFAIL", "FAILURE"):
+            detail = f"delv got no validated answer ({failure}); `delv +vtrace` shows the validator's reason."
+        return [
+            Finding(
+                "problem",
+                "DNSSEC validation failed (delv)",
+                detail,
+                (
+                    "Run `delv +vtrace NAME TYPE` for the reason, and `dig +cd NAME TYPE` to see the data without validation.",
+                ),
+            )
+        ]
+    if "fully validated" in verdict:
+        return [Finding("info", "Validated (delv)", "delv checked the DNSSEC chain from its trust anchor to this answer.")]
+    if "unsigned" in verdict:
+        return [
+            Finding(
+                "info",
+                "Unsigned answer (delv)",
+                "The zone is not signed, or sits below an insecure delegation: the answer is not protected by DNSSEC.",
+            )
+        ]
+    if "not validated" in verdict or "pending" in verdict:
+        return [Finding("warning", "Not validated (delv)", f"delv says: {verdict}.")]
+    return []
+
+
+def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge, fill: _Filler) -> list[Finding]:
+    found: list[Finding] = []
+    qtype = output.qtype or "that type"
+    if verdict == "nodata":
+        nodata = knowledge.get("NODATA")
+        zone = fill.values["ZONE"]
+        detail = f"The name exists, but has no {qtype} record" + (
+            f" (the zone {zone} answered with its SOA)." if zone else "."
+        )
+        detail += " This is not NXDOMAIN: other types at this name, and names below it, may exist."
+        found.append(
+            Finding(
+                "info",
+                "NODATA: the name exists, the type does not",
+                detail,
+                tuple(fill(f) for f in nodata.fix[:1]),
+                "NODATA",
+            )
+        )
+    elif verdict == "referral":
+        servers = sorted({r.data for r in output.authority if r.rtype == "NS"})
+        found.append(
+            Finding(
+                "info",
+                "Referral: this server delegates the name elsewhere",
+                "NOERROR with an empty answer and NS records in AUTHORITY (no `aa`): the server is not authoritative for this "
+                f"name and points at {', '.join(servers[:4]) or 'other servers'}.",
+                ("Ask one of those servers with `+norec`, or ask a recursive resolver instead.",),
+            )
+        )
+    elif verdict == "nxdomain" and any(r.rtype == "CNAME" for r in output.answer):
+        target = next(r.data for r in output.answer if r.rtype == "CNAME")
+        found.append(
+            Finding(
+                "warning",
+                "The CNAME target does not exist",
+                f"The name is an alias for {target}, and it is that target which does not exist (NXDOMAIN applies to the end "
+                "of the chain).",
+            )
+        )
+    if verdict == "ok" and output.answer and output.qtype and output.qtype not in ("CNAME", "DNAME", "ANY"):
+        if all(r.rtype in ("CNAME", "DNAME", "RRSIG") for r in output.answer) and output.form == "full":
+            found.append(
+                Finding(
+                    "warning",
+                    f"Only an alias came back, no {output.qtype}",
+                    f"The answer holds the CNAME chain but no {output.qtype} record at its end: the target has no such record.",
+                )
+            )
+    return found
+
+
+def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) -> list[Finding]:
+    flags = set(output.flags)
+    if not flags or ("qr" not in flags and output.tool in ("dig", "kdig", "drill")):
+        return []
+    found: list[Finding] = []
+    status = entry.name.upper() if entry is not None else ""
+    edes = {e.code for e in output.ede}
+    if "tc" in flags and not output.retried_tcp:
+        found.append(
+            Finding(
+                "warning",
+                "Truncated (tc): the answer did not fit",
+                "The server set TC: the UDP answer was cut. The full answer needs TCP.",
+                ("Retry over TCP: add `+tcp` to the command. If TCP fails, port 53/TCP is blocked somewhere.",),
+            )
+        )
+    if "rd" in flags and "ra" not in flags:
+        found.append(
+            Finding(
+                "warning" if verdict in ("failure", "referral", "nodata", "nxdomain") else "info",
+                "No `ra`: this server does not recurse for you",
+                "You asked for recursion (rd) and the server did not offer it: it is an authoritative server (it answers only "
+                "for its own zones), or a resolver that refuses recursion to your address.",
+                ("For names outside its zones, ask a recursive resolver; to test the authority, ask it with `+norec`.",),
+            )
+        )
+    authoritative_question = "rd" not in flags
+    if (
+        authoritative_question
+        and "aa" not in flags
+        and (status == "REFUSED" or 20 in edes or verdict in ("nodata", "nxdomain"))
+    ):
+        found.append(
+            Finding(
+                "problem",
+                "No `aa` from a server asked directly: lame",
+                "You asked without recursion, as one asks a zone's nameserver, and the answer is not authoritative. If this "
+                "server is listed in the zone's NS records, the delegation is lame: it does not serve the zone.",
+                (
+                    "Compare the NS set at the parent (`dig +norec @PARENT_NS ZONE NS`) with the servers that load the zone; "
+                    "each must answer `dig +norec @NS ZONE SOA` with `aa`.",
+                ),
+                "REFUSED" if status == "REFUSED" else None,
+            )
+        )
+    dnssec_asked = (
+        bool(output.edns and "do" in output.edns.flags)
+        or "+dnssec" in (output.command or "")
+        or any(r.rtype == "RRSIG" for r in output.answer)
+    )
+    if "ad" in flags and status == "NOERROR":
+        found.append(
+            Finding("info", "Validated (ad)", "The resolver checked the DNSSEC signatures of this answer and they are good.")
+        )
+    elif dnssec_asked and status == "NOERROR" and "ad" not in flags and "aa" not in flags and output.answer:
+        found.append(
+            Finding(
+                "info",
+                "No `ad` with +dnssec: not validated",
+                "You asked for DNSSEC records and the answer is not marked authenticated: the zone is unsigned, or the "
+                "resolver does not validate.",
+                ("`delv NAME TYPE` validates on your machine and says which.",),
+            )
+        )
+    if "cd" in flags:
+        found.append(
+            Finding(
+                "info",
+                "Checking disabled (cd)",
+                "This answer was fetched with DNSSEC validation turned off. If the same query without `+cd` gives SERVFAIL, "
+                "DNSSEC validation is what fails.",
+            )
+        )
+    return found
+
+
+def _warning_findings(output: ToolOutput) -> list[Finding]:
+    found = []
+    for warning in output.warnings:
+        if "MBZ" in warning:
+            found.append(
+                Finding(
+                    "warning",
+                    "Reserved bits set",
+                    f"{warning}: the server sets bits that must be zero (a protocol violation).",
+                )
+            )
+        elif "extra bytes" in warning or "malformed" in warning.lower():
+            found.append(Finding("warning", "Malformed response", f"dig says: {warning}"))
+        elif warning.startswith("earlier attempt failed"):
+            found.append(Finding("info", "An earlier attempt failed", f"dig retried: {warning.split(': ', 1)[-1]}."))
+    return found
+
+
+def _headline(
+    output: ToolOutput, entry: Entry | None, verdict: Verdict, notes: tuple[EdeNote, ...], knowledge: Knowledge
+) -> str:
+    if verdict == "nodata":
+        return knowledge.get("NODATA").summary
+    if entry is not None:
+        return entry.summary
+    if verdict == "no_answer":
+        return "No DNS answer at all: the query timed out or could not be sent, so there is no RCODE to explain."
+    if output.delv_failure:
+        return f"delv could not get a validated answer: {output.delv_failure}."
+    if output.hops:
+        return f"A +trace from the root in {len(output.hops)} steps."
+    if output.answer:
+        return "Records came back; the output shows no status line."
+    if notes:
+        return "Extended DNS Error options, without the rest of the response."
+    return "The output shows no status."
+
+
+def _next_steps(
+    output: ToolOutput,
+    entry: Entry | None,
+    verdict: Verdict,
+    notes: tuple[EdeNote, ...],
+    knowledge: Knowledge,
+    fill: _Filler,
+) -> tuple[str, ...]:
+    steps: list[str] = []
+    name = fill.values["NAME"] or "NAME"
+    qtype = output.qtype or ""
+    server = fill.values["SERVER"]
+    at = f"@{server}" if server else ""
+    status = entry.name.upper() if entry is not None else ""
+    for note in notes:
+        if note.entry is not None and note.entry.fix:
+            steps.append(fill(note.entry.fix[0]))
+    if status == "SERVFAIL":
+        steps.append(
+            f"Repeat with checking disabled: `{_cmd('dig +cd', at, name, qtype)}`. If it answers now, DNSSEC validation is "
+            "failing; if not, the zone's nameservers are unreachable, lame or broken."
+        )
+        steps.append(
+            f"Ask another resolver (`{_cmd('dig @1.1.1.1', name, qtype)}`) and the zone's own nameservers, or run a live check."
+        )
+    elif verdict == "no_answer":
+        steps.append("Check reachability of the server (firewall, ACL, routing, the port), then try another resolver.")
+    elif verdict == "nodata":
+        steps += [fill(f) for f in knowledge.get("NODATA").fix[:MAX_FIXES]]
+    elif output.delv_failure:
+        steps.append(
+            f"Run `{_cmd('delv +vtrace', name, qtype)}` and `{_cmd('dig +cd', name, qtype)}` to see why validation fails."
+        )
+    if entry is not None and entry.status == "assigned" and status not in ("SERVFAIL",) and verdict != "nodata":
+        steps += [fill(f) for f in entry.fix[:MAX_FIXES]]
+    return tuple(dict.fromkeys(steps))
+
+
+def _cmd(*parts: str) -> str:
+    """A command line from its non-empty parts."""
+    return " ".join(p for p in parts if p)
