@@ -123,11 +123,13 @@ def messages(read_line: Callable[[], str | None], more_ready: Callable[[], bool]
         lines = [line.rstrip("\n")]
         if more_ready():
             # A terminal paste: everything that arrived together is one message.
-            while more_ready():
+            while True:
                 nxt = read_line()
                 if nxt is None:
                     break
                 lines.append(nxt.rstrip("\n"))
+                if not more_ready():
+                    break
         elif _TOOL_START.search(line):
             blanks = 0
             while True:

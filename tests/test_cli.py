@@ -21,7 +21,9 @@ class Result:
 
 def run(*argv: str, stdin: str = "", environ: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
     out, err = io.StringIO(), io.StringIO()
-    env = Environment(stdin=io.StringIO(stdin), stdout=out, stderr=err, environ=environ or {}, cwd=cwd or Path("/nonexistent"))
+    env = Environment(
+        stdin=io.StringIO(stdin), stdout=out, stderr=err, environ=environ or {}, cwd=cwd or Path("/nonexistent")
+    )
     status = main(list(argv), env)
     return Result(status, out.getvalue(), err.getvalue())
 
@@ -67,7 +69,10 @@ def test_rcode_json_range(code: str, status: str) -> None:
 
 def test_rcode_json_kinds() -> None:
     data = json.loads(run("rcode", "ede", "9", "vs", "nodata", "--json").stdout)
-    assert [(e["kind"], e["value"], e["name"]) for e in data["entries"]] == [("ede", 9, "DNSKEY Missing"), ("pseudo", None, "NODATA")]
+    assert [(e["kind"], e["value"], e["name"]) for e in data["entries"]] == [
+        ("ede", 9, "DNSKEY Missing"),
+        ("pseudo", None, "NODATA"),
+    ]
 
 
 def test_unknown_query_exits_2_with_suggestions() -> None:
@@ -117,6 +122,8 @@ def test_python_dash_m(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "bot", "rcode", "5"], capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "rcode", "5"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("REFUSED (RCODE 5)")

@@ -15,13 +15,47 @@ import pytest
 BOT = Path(__file__).resolve().parent.parent / "bot"
 
 PURE_DNS = {
-    "dns.rcode", "dns.rdatatype", "dns.rdataclass", "dns.name", "dns.edns", "dns.flags", "dns.opcode",
-    "dns.exception", "dns.rdata", "dns.rrset", "dns.rdataset", "dns.message", "dns.dnssec", "dns.rdtypes",
-    "dns.ttl", "dns.immutable", "dns.enum", "dns.tokenizer", "dns.ipv4", "dns.ipv6", "dns.reversename", "dns.idna",
+    "dns.rcode",
+    "dns.rdatatype",
+    "dns.rdataclass",
+    "dns.name",
+    "dns.edns",
+    "dns.flags",
+    "dns.opcode",
+    "dns.exception",
+    "dns.rdata",
+    "dns.rrset",
+    "dns.rdataset",
+    "dns.message",
+    "dns.dnssec",
+    "dns.rdtypes",
+    "dns.ttl",
+    "dns.immutable",
+    "dns.enum",
+    "dns.tokenizer",
+    "dns.ipv4",
+    "dns.ipv6",
+    "dns.reversename",
+    "dns.idna",
 }
-FORBIDDEN_ANYWHERE_IN_CORE = ("slack_bolt", "slack_sdk", "dns.resolver", "dns.query", "dns.asyncquery",
-                              "dns.asyncresolver", "socket", "subprocess", "urllib.request", "http", "asyncio",
-                              "bot.probe", "bot.slack", "bot.services", "bot.commands", "bot.settings")
+FORBIDDEN_ANYWHERE_IN_CORE = (
+    "slack_bolt",
+    "slack_sdk",
+    "dns.resolver",
+    "dns.query",
+    "dns.asyncquery",
+    "dns.asyncresolver",
+    "socket",
+    "subprocess",
+    "urllib.request",
+    "http",
+    "asyncio",
+    "bot.probe",
+    "bot.slack",
+    "bot.services",
+    "bot.commands",
+    "bot.settings",
+)
 
 
 def _imports(path: Path) -> list[str]:

@@ -76,4 +76,4 @@ def test_serve_until_quit() -> None:
     sh, out = session()
     status = sh.serve(iter(["/rcode 5", "/quit", "/rcode 4"]))
     assert status == 0
-    assert "REFUSED (RCODE 5)" in out.getvalue() and "NOTIMP" not in out.getvalue()
+    assert "REFUSED (RCODE 5)" in out.getvalue() and "NOTIMP (RCODE 4)" not in out.getvalue()

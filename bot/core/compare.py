@@ -40,14 +40,22 @@ class Comparison:
         return len(self.entries) == 1
 
     @property
+    def curated_differences(self) -> tuple[str, ...]:
+        """The knowledge file's notes for the curated pairs among the entries."""
+        return tuple(d for p in self.pairs for d in p.differences)
+
+    @property
     def differences(self) -> tuple[str, ...]:
         """Key differences as sentences: curated notes first, then every facet on which the entries differ."""
-        curated = tuple(d for p in self.pairs for d in p.differences)
         derived = tuple(
-            f"{row.label}: " + "; ".join(f"{_short(ident, self.entries)}: {text}" for ident, text in row.values)
+            f"{row.label} — " + " ".join(f"{self.short(ident)}: {_sentence(text)}" for ident, text in row.values)
             for row in self.facet_rows
         )
-        return curated + derived if not self.is_single else ()
+        return self.curated_differences + derived if not self.is_single else ()
+
+    def short(self, ident: str) -> str:
+        """The short name of a compared entry (`SERVFAIL`, `EDE 9`, `RCODE 13`)."""
+        return _short(ident, self.entries)
 
     @property
     def when_which(self) -> tuple[str, ...]:
@@ -102,8 +110,17 @@ def _notes(entries: tuple[Entry, ...]) -> tuple[str, ...]:
                 notes.append(
                     f"{entry.name} ({entry.value}) does not fit the 4-bit header RCODE: it is only seen in {_places(entry)}."
                 )
-        if entry.status != "assigned" and entry.span is not None:
+        if entry.status != "assigned" and entry.span is not None and len(entries) > 1:
             notes.append(f"{entry.ident} falls in the {entry.span[0]}–{entry.span[1]} range: {entry.summary}")
+        if entry.kind == "rcode" and entry.status != "assigned" and entry.value is not None and entry.value > 15:
+            notes.append(
+                f"RCODE {entry.value} cannot travel in the 4-bit header: "
+                + (
+                    "it needs the EDNS OPT record's extended RCODE (12 bits, up to 4095)."
+                    if entry.value <= 4095
+                    else "only the 16-bit TSIG/TKEY error field can hold it."
+                )
+            )
     return tuple(dict.fromkeys(notes))
 
 
@@ -130,6 +147,11 @@ def _short(ident: str, entries: tuple[Entry, ...]) -> str:
         if entry.ident == ident:
             return entry.name if entry.kind != "ede" and entry.status == "assigned" else entry.ident
     return ident
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _fold(text: str) -> str:

@@ -343,7 +343,9 @@ class _Validator:
             if key not in known:
                 raise self.fail("top level", f"unknown section {key!r} (expected {', '.join(sorted(known))})")
         sources = self.sources(top.get("sources"))
-        rcodes = tuple(self.entry(item, "rcode", f"rcodes[{i}]", sources) for i, item in enumerate(self.items(top, "rcodes")))
+        rcodes = tuple(
+            self.entry(item, "rcode", f"rcodes[{i}]", sources) for i, item in enumerate(self.items(top, "rcodes"))
+        )
         edes = tuple(self.entry(item, "ede", f"edes[{i}]", sources) for i, item in enumerate(self.items(top, "edes")))
         pseudo = tuple(
             self.entry(item, "pseudo", f"pseudo[{i}]", sources) for i, item in enumerate(self.items(top, "pseudo"))
@@ -464,7 +466,9 @@ class _Validator:
             if not have:
                 raise self.fail(f"rcodes (RCODE {value})", "missing: every IANA RCODE needs an entry")
             if names and sorted(have) != sorted(names):
-                raise self.fail(f"rcodes (RCODE {value})", f"expected entries {' and '.join(names)}, found {', '.join(have)}")
+                raise self.fail(
+                    f"rcodes (RCODE {value})", f"expected entries {' and '.join(names)}, found {', '.join(have)}"
+                )
             if not names and len(have) > 1:
                 raise self.fail(f"rcodes (RCODE {value})", f"duplicate value: {', '.join(have)}")
         ede_values = {e.value for e in edes}
@@ -486,7 +490,9 @@ class _Validator:
         items = sorted([(v, v, "assigned") for v in points] + [(a, b, "range") for a, b in spans])
         for first, last, what in items:
             if first < cursor:
-                raise self.fail(f"ranges ({registry} {first}-{last})", f"overlaps another {what if what == 'range' else 'entry'}")
+                raise self.fail(
+                    f"ranges ({registry} {first}-{last})", f"overlaps another {what if what == 'range' else 'entry'}"
+                )
             if first > cursor:
                 raise self.fail(f"ranges ({registry})", f"values {cursor}-{first - 1} are neither assigned nor in a range")
             cursor = last + 1

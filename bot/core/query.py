@@ -97,8 +97,15 @@ def parse(text: str, knowledge: Knowledge) -> Query:
     cleaned = clean(text)
     words = [w.lower().strip("'.-_") for w in _TOKEN.findall(cleaned.replace("/", " ").replace(",", " "))]
     words = [w for w in words if w]
-    if not words or (all(w in _HELP_WORDS or w in _FILLER for w in words) and any(w in _HELP_WORDS for w in words)):
+    if not text.strip() or (
+        words and all(w in _HELP_WORDS or w in _FILLER for w in words) and any(w in _HELP_WORDS for w in words)
+    ):
         return HelpQuery(cleaned)
+    if not words:
+        raise UnknownCode(
+            "I couldn't find a DNS code in that. Try a number (2), a name (servfail), `ede 9`, or `nodata`.",
+            text=_shown(cleaned.strip()),
+        )
     if words[0] in _LIST_WORDS and all(w in _LIST_WORDS or w in _FILLER or w in ("ede", "edes") for w in words):
         registry: Registry = "ede" if any(w.startswith("ede") for w in words) else "rcode"
         return ListQuery(cleaned, registry)

@@ -8,6 +8,7 @@ even a five-way comparison stays inside Slack's per-message size limit without l
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -43,16 +44,40 @@ def _bullets(items: Sequence[str]) -> str:
     return "\n".join(f"• {mrkdwn(item)}" for item in items)
 
 
-def _field_text(entry: Entry, row: str) -> str:
+def _fit_bullets(items: Sequence[str], budget: int, more_hint: str) -> str:
+    """Whole bullets while they fit in `budget` characters, then "+N more" pointing at the full answer."""
+    out: list[str] = []
+    used = 0
+    for index, item in enumerate(items):
+        line = f"• {mrkdwn(item)}"
+        if used + len(line) + 1 > budget - 60 and out:
+            out.append(f"_+{len(items) - index} more: {more_hint}_")
+            break
+        out.append(clip(line, budget - 60))
+        used += len(line) + 1
+    return "\n".join(out) or "_—_"
+
+
+def _field_text(entry: Entry, row: str, budget: int) -> str:
+    hint = f"`/rcode {_query_word(entry)}`"
     if row == "description":
-        return mrkdwn(entry.description)
+        return clip(mrkdwn(entry.description), budget)
     items = entry.when if row == "when" else entry.fix
-    return _bullets(items) if items else "_—_"
+    return _fit_bullets(items, budget, hint)
+
+
+def _query_word(entry: Entry) -> str:
+    """What to type to see this entry alone."""
+    if entry.kind == "ede":
+        return f"ede {entry.value}"
+    return entry.name.lower() if entry.status == "assigned" else str(entry.value)
 
 
 def _link(source: Source) -> str:
     url = source.url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
-    return f"<{url}|{mrkdwn(source.title if len(source.title) <= 60 else source.key)}>"
+    rfc = re.fullmatch(r"RFC ?(\d+)", source.key)
+    label = f"RFC {rfc.group(1)}" if rfc else source.title if len(source.title) <= 60 else source.key
+    return f"<{url}|{mrkdwn(label)}>"
 
 
 def _links(sources: Sequence[Source]) -> str:
@@ -70,24 +95,33 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
     if comparison.is_single:
         return single_blocks(comparison)
     entries = comparison.entries
-    # Field budget: keeps 3 rows x N fields plus the closing sections under the ~12k message limit.
-    budget = max(300, min(1500, 5400 // (3 * len(entries))))
+    # Budgets keep the whole comparison, closing sections included, under Slack's ~12k message limit.
+    row_budget = max(250, min(1200, 3600 // (3 * len(entries))))
+    facet_budget = max(120, min(400, 1600 // (len(FACETS) * len(entries))))
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip(comparison.title, 150))),
-        SectionBlock(fields=[_md(clip(_entry_heading(e), 600)) for e in entries]),
+        SectionBlock(fields=[_md(clip(_entry_heading(e), min(400, 1400 // len(entries)))) for e in entries]),
     ]
     for row, label in ROWS:
-        fields = [_md(clip(f"*{mrkdwn(e.label)}*\n{_field_text(e, row)}", budget)) for e in entries]
+        fields = [_md(f"*{mrkdwn(comparison.short(e.ident))}*\n{_field_text(e, row, row_budget)}") for e in entries]
         blocks.append(SectionBlock(text=_md(f"*{label}*"), fields=fields))
     blocks.append(DividerBlock())
     if comparison.notes:
-        blocks.append(ContextBlock(elements=[_md(clip(_bullets(comparison.notes), 1500))]))
-    if comparison.differences:
-        blocks.append(SectionBlock(text=_md(clip("*Key differences*\n" + _bullets(comparison.differences), 2600))))
+        blocks.append(ContextBlock(elements=[_md(clip(_bullets(comparison.notes), 1000))]))
+    if comparison.curated_differences:
+        text = "*Key differences*\n" + _fit_bullets(comparison.curated_differences, 1800, "`rcodebot rcode` in a terminal")
+        blocks.append(SectionBlock(text=_md(text)))
+    # Four or five codes: the facet grid would crowd out the closing sections; the terminal keeps it.
+    for facet in comparison.facet_rows if len(entries) <= 3 else ():
+        fields = [_md(clip(f"*{mrkdwn(comparison.short(i))}*: {mrkdwn(t)}", facet_budget)) for i, t in facet.values]
+        blocks.append(SectionBlock(text=_md(f"*{facet.label}*"), fields=fields))
     if comparison.when_which:
-        blocks.append(SectionBlock(text=_md(clip("*When to use which*\n" + _bullets(comparison.when_which), 1800))))
+        text = "*When to use which*\n" + _fit_bullets(comparison.when_which, 1300, "`rcodebot rcode` in a terminal")
+        blocks.append(SectionBlock(text=_md(text)))
+    context = [_md("Each in full: " + " · ".join(f"`/rcode {mrkdwn(_query_word(e))}`" for e in entries))]
     if comparison.references:
-        blocks.append(ContextBlock(elements=[_md(clip(_links(comparison.references), 1400))]))
+        context.append(_md(clip(_links(comparison.references), 900)))
+    blocks.append(ContextBlock(elements=context))
     return blocks
 
 
@@ -143,27 +177,37 @@ def _section(title: str, body: str) -> str:
     return f"{title}\n{body}"
 
 
+def _heading(title: str) -> str:
+    return f"{title}\n{'=' * min(WIDTH, len(title))}"
+
+
 def comparison_text(comparison: Comparison) -> str:
     """Readable terminal text for one code or a comparison."""
     if comparison.is_single:
         return single_text(comparison)
     entries = comparison.entries
-    parts = [comparison.title, "=" * min(WIDTH, len(comparison.title))]
+    parts = [_heading(comparison.title)]
     parts.append("\n".join(_wrap(f"{e.label} — {e.title}: {e.summary}", "", "") for e in entries))
     for row, label in ROWS:
         body = []
         for entry in entries:
             if row == "description":
-                body.append(_wrap(f"{entry.name if entry.status == 'assigned' else entry.ident}: {entry.description}"))
+                body.append(_wrap(f"{comparison.short(entry.ident)}: {entry.description}"))
             else:
                 items = entry.when if row == "when" else entry.fix
-                body.append(f"  {entry.label}")
+                body.append(f"  {comparison.short(entry.ident)}")
                 body.extend(_wrap(item, "    ", "• ") for item in items)
         parts.append(_section(label, "\n".join(body)))
     if comparison.notes:
         parts.append(_section("Note", "\n".join(_wrap(n, "  ", "• ") for n in comparison.notes)))
-    if comparison.differences:
-        parts.append(_section("Key differences", "\n".join(_wrap(d, "  ", "• ") for d in comparison.differences)))
+    if comparison.curated_differences:
+        parts.append(_section("Key differences", "\n".join(_wrap(d, "  ", "• ") for d in comparison.curated_differences)))
+    if comparison.facet_rows:
+        body = []
+        for facet in comparison.facet_rows:
+            body.append(f"  {facet.label}")
+            body.extend(_wrap(f"{comparison.short(i)}: {t}", "    ", "• ") for i, t in facet.values)
+        parts.append(_section("At a glance", "\n".join(body)))
     if comparison.when_which:
         parts.append(_section("When to use which", "\n".join(_wrap(w, "  ", "• ") for w in comparison.when_which)))
     if comparison.references:
@@ -175,8 +219,7 @@ def single_text(comparison: Comparison) -> str:
     """Readable terminal text for one code."""
     entry = comparison.entries[0]
     parts = [
-        entry.label,
-        "=" * min(WIDTH, len(entry.label)),
+        _heading(entry.label),
         _wrap(f"{entry.title}: {entry.summary}", ""),
         _wrap(entry.description, ""),
     ]

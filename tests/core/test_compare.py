@@ -53,7 +53,9 @@ def test_sixteen_has_two_meanings(kb: knowledge.Knowledge) -> None:
 def test_ranges_are_explained(kb: knowledge.Knowledge) -> None:
     comparison = compare("3900", (kb.rcode(3900),), kb)
     assert comparison.is_single
-    assert any("3841" in note and "4095" in note for note in comparison.notes)
+    assert any("extended RCODE" in note for note in comparison.notes)
+    both = compare("13 vs 3900", (kb.rcode(13), kb.rcode(3900)), kb)
+    assert any("3841–4095" in note for note in both.notes) and any("12–15" in note for note in both.notes)
     assert comparison.differences == ()
 
 

@@ -15,21 +15,63 @@ REAL = Path(__file__).resolve().parents[2] / "knowledge" / "rcodes.yaml"
 
 # The IANA "DNS RCODEs" registry (dns-parameters-6), names in upper case.
 IANA_RCODES = {
-    0: ["NOERROR"], 1: ["FORMERR"], 2: ["SERVFAIL"], 3: ["NXDOMAIN"], 4: ["NOTIMP"], 5: ["REFUSED"], 6: ["YXDOMAIN"],
-    7: ["YXRRSET"], 8: ["NXRRSET"], 9: ["NOTAUTH"], 10: ["NOTZONE"], 11: ["DSOTYPENI"], 16: ["BADVERS", "BADSIG"],
-    17: ["BADKEY"], 18: ["BADTIME"], 19: ["BADMODE"], 20: ["BADNAME"], 21: ["BADALG"], 22: ["BADTRUNC"],
+    0: ["NOERROR"],
+    1: ["FORMERR"],
+    2: ["SERVFAIL"],
+    3: ["NXDOMAIN"],
+    4: ["NOTIMP"],
+    5: ["REFUSED"],
+    6: ["YXDOMAIN"],
+    7: ["YXRRSET"],
+    8: ["NXRRSET"],
+    9: ["NOTAUTH"],
+    10: ["NOTZONE"],
+    11: ["DSOTYPENI"],
+    16: ["BADVERS", "BADSIG"],
+    17: ["BADKEY"],
+    18: ["BADTIME"],
+    19: ["BADMODE"],
+    20: ["BADNAME"],
+    21: ["BADALG"],
+    22: ["BADTRUNC"],
     23: ["BADCOOKIE"],
 }
 # The IANA "Extended DNS Error Codes" registry, purposes (RFC 8914 §4 and later registrations).
 IANA_EDE = {
-    0: "Other Error", 1: "Unsupported DNSKEY Algorithm", 2: "Unsupported DS Digest Type", 3: "Stale Answer",
-    4: "Forged Answer", 5: "DNSSEC Indeterminate", 6: "DNSSEC Bogus", 7: "Signature Expired",
-    8: "Signature Not Yet Valid", 9: "DNSKEY Missing", 10: "RRSIGs Missing", 11: "No Zone Key Bit Set",
-    12: "NSEC Missing", 13: "Cached Error", 14: "Not Ready", 15: "Blocked", 16: "Censored", 17: "Filtered",
-    18: "Prohibited", 19: "Stale NXDomain Answer", 20: "Not Authoritative", 21: "Not Supported",
-    22: "No Reachable Authority", 23: "Network Error", 24: "Invalid Data", 25: "Signature Expired before Valid",
-    26: "Too Early", 27: "Unsupported NSEC3 Iterations Value", 28: "Unable to conform to policy", 29: "Synthesized",
-    30: "Invalid Query Type", 31: "Rate Limited", 32: "Over Quota", 33: "Negative Trust Anchor",
+    0: "Other Error",
+    1: "Unsupported DNSKEY Algorithm",
+    2: "Unsupported DS Digest Type",
+    3: "Stale Answer",
+    4: "Forged Answer",
+    5: "DNSSEC Indeterminate",
+    6: "DNSSEC Bogus",
+    7: "Signature Expired",
+    8: "Signature Not Yet Valid",
+    9: "DNSKEY Missing",
+    10: "RRSIGs Missing",
+    11: "No Zone Key Bit Set",
+    12: "NSEC Missing",
+    13: "Cached Error",
+    14: "Not Ready",
+    15: "Blocked",
+    16: "Censored",
+    17: "Filtered",
+    18: "Prohibited",
+    19: "Stale NXDomain Answer",
+    20: "Not Authoritative",
+    21: "Not Supported",
+    22: "No Reachable Authority",
+    23: "Network Error",
+    24: "Invalid Data",
+    25: "Signature Expired before Valid",
+    26: "Too Early",
+    27: "Unsupported NSEC3 Iterations Value",
+    28: "Unable to conform to policy",
+    29: "Synthesized",
+    30: "Invalid Query Type",
+    31: "Rate Limited",
+    32: "Over Quota",
+    33: "Negative Trust Anchor",
 }
 
 
@@ -187,9 +229,20 @@ def test_real_file_has_every_iana_rcode(kb: knowledge.Knowledge) -> None:
     assert "tsig" in kb.rcode(16, tsig=True).appears_in
 
 
-@pytest.mark.parametrize(("value", "status"), [(12, "unassigned"), (15, "unassigned"), (24, "unassigned"),
-                                               (3840, "unassigned"), (3841, "private_use"), (4095, "private_use"),
-                                               (4096, "unassigned"), (65534, "unassigned"), (65535, "reserved")])
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [
+        (12, "unassigned"),
+        (15, "unassigned"),
+        (24, "unassigned"),
+        (3840, "unassigned"),
+        (3841, "private_use"),
+        (4095, "private_use"),
+        (4096, "unassigned"),
+        (65534, "unassigned"),
+        (65535, "reserved"),
+    ],
+)
 def test_real_file_rcode_ranges(kb: knowledge.Knowledge, value: int, status: str) -> None:
     entry = kb.rcode(value)
     assert entry.status == status and entry.ident == f"RCODE {value}" and entry.summary
@@ -215,8 +268,16 @@ def test_real_file_tool_spellings(kb: knowledge.Knowledge) -> None:
 
 
 def test_real_file_curated_pairs(kb: knowledge.Knowledge) -> None:
-    for codes in [("SERVFAIL", "REFUSED"), ("SERVFAIL", "NOTIMP"), ("NXDOMAIN", "NODATA"), ("NXDOMAIN", "SERVFAIL"),
-                  ("FORMERR", "NOTIMP"), ("FORMERR", "BADVERS"), ("REFUSED", "NOTAUTH"), ("BADSIG", "BADKEY", "BADTIME")]:
+    for codes in [
+        ("SERVFAIL", "REFUSED"),
+        ("SERVFAIL", "NOTIMP"),
+        ("NXDOMAIN", "NODATA"),
+        ("NXDOMAIN", "SERVFAIL"),
+        ("FORMERR", "NOTIMP"),
+        ("FORMERR", "BADVERS"),
+        ("REFUSED", "NOTAUTH"),
+        ("BADSIG", "BADKEY", "BADTIME"),
+    ]:
         pair = kb.pair(codes)
         assert pair is not None, codes
         assert pair.differences and pair.when_which

@@ -66,7 +66,9 @@ def test_help(text: str, kb: knowledge.Knowledge) -> None:
     assert isinstance(query.parse(text, kb), query.HelpQuery)
 
 
-@pytest.mark.parametrize(("text", "registry"), [("list", "rcode"), ("list ede", "ede"), ("all edes", "ede"), ("list all codes", "rcode")])
+@pytest.mark.parametrize(
+    ("text", "registry"), [("list", "rcode"), ("list ede", "ede"), ("all edes", "ede"), ("list all codes", "rcode")]
+)
 def test_list(text: str, registry: str, kb: knowledge.Knowledge) -> None:
     parsed = query.parse(text, kb)
     assert isinstance(parsed, query.ListQuery) and parsed.registry == registry
@@ -76,8 +78,10 @@ def test_list_word_next_to_a_code_is_not_a_listing(kb: knowledge.Knowledge) -> N
     assert idents("servfail all", kb) == ("SERVFAIL",)
 
 
-@pytest.mark.parametrize(("text", "suggestion"), [("servfial", "SERVFAIL"), ("nxdomian", "NXDOMAIN"), ("refsued vs servfail", "REFUSED"),
-                                                  ("notimpp", "NOTIMP")])
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [("servfial", "SERVFAIL"), ("nxdomian", "NXDOMAIN"), ("refsued vs servfail", "REFUSED"), ("notimpp", "NOTIMP")],
+)
 def test_typo_gets_did_you_mean(text: str, suggestion: str, kb: knowledge.Knowledge) -> None:
     with pytest.raises(UnknownCode) as err:
         query.parse(text, kb)
@@ -107,7 +111,7 @@ def test_too_many_codes(kb: knowledge.Knowledge) -> None:
 
 
 def test_absurd_input_is_bounded(kb: knowledge.Knowledge) -> None:
-    text = "servfail " + "\x00\x1b[31m<!channel>" * 1000 + " refused"
+    text = "servfail " + "\x00\x1b<!channel>\u202e" * 1000 + " refused"
     parsed = query.parse(text, kb)
     assert isinstance(parsed, query.CodeQuery)
     assert parsed.idents == ("SERVFAIL",)  # the tail beyond the bound is not read
@@ -141,9 +145,12 @@ def test_never_raises_anything_but_bot_errors(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["rcode", "ede", "nodata"]), min_size=1, max_size=4).flatmap(
-    lambda kinds: st.tuples(st.just(kinds), st.lists(st.integers(0, 65535), min_size=len(kinds), max_size=len(kinds)))),
-    st.sampled_from([" vs ", ", ", "/", " and ", " versus "]))
+@given(
+    st.lists(st.sampled_from(["rcode", "ede", "nodata"]), min_size=1, max_size=4).flatmap(
+        lambda kinds: st.tuples(st.just(kinds), st.lists(st.integers(0, 65535), min_size=len(kinds), max_size=len(kinds)))
+    ),
+    st.sampled_from([" vs ", ", ", "/", " and ", " versus "]),
+)
 def test_any_codes_round_trip(spec: tuple[list[str], list[int]], sep: str) -> None:
     """Codes written in any documented form come back as the same entries, in the order asked."""
     kb = knowledge.load_default()
@@ -168,10 +175,25 @@ def test_any_codes_round_trip(spec: tuple[list[str], list[int]], sep: str) -> No
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "NOTAUTH", "BADVERS",
-                        "BADCOOKIE", "NODATA"]),
-       st.sampled_from(["{}", "{} ?", "what is {}", "explain {} please", "`{}`", "*{}*", "is this {} again??"]),
-       st.sampled_from([str.lower, str.upper, str.title]))
+@given(
+    st.sampled_from(
+        [
+            "NOERROR",
+            "FORMERR",
+            "SERVFAIL",
+            "NXDOMAIN",
+            "NOTIMP",
+            "REFUSED",
+            "YXDOMAIN",
+            "NOTAUTH",
+            "BADVERS",
+            "BADCOOKIE",
+            "NODATA",
+        ]
+    ),
+    st.sampled_from(["{}", "{} ?", "what is {}", "explain {} please", "`{}`", "*{}*", "is this {} again??"]),
+    st.sampled_from([str.lower, str.upper, str.title]),
+)
 def test_names_in_chat(name: str, template: str, case: object) -> None:
     kb = knowledge.load_default()
     assert callable(case)

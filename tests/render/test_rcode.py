@@ -23,9 +23,15 @@ def kb() -> knowledge.Knowledge:
 
 @pytest.mark.parametrize(
     ("query", "name"),
-    [("2 vs 4", "rcode_2_vs_4"), ("servfail", "servfail"), ("nxdomain vs nodata", "nxdomain_vs_nodata"),
-     ("badsig vs badkey vs badtime", "badsig_badkey_badtime"), ("16", "rcode_16"), ("3900", "rcode_3900"),
-     ("ede 9", "ede_9")],
+    [
+        ("2 vs 4", "rcode_2_vs_4"),
+        ("servfail", "servfail"),
+        ("nxdomain vs nodata", "nxdomain_vs_nodata"),
+        ("badsig vs badkey vs badtime", "badsig_badkey_badtime"),
+        ("16", "rcode_16"),
+        ("3900", "rcode_3900"),
+        ("ede 9", "ede_9"),
+    ],
 )
 def test_golden(query: str, name: str, kb: knowledge.Knowledge, golden: Golden) -> None:
     reply = service.answer(query, kb)
@@ -47,8 +53,26 @@ def test_every_code_fits_slack(kb: knowledge.Knowledge) -> None:
 
 
 def test_every_pair_of_common_codes_fits_without_losing_the_end(kb: knowledge.Knowledge) -> None:
-    common = [kb.get(i) for i in ("NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "NOTAUTH", "BADVERS",
-                                  "BADSIG", "BADCOOKIE", "NODATA", "EDE 6", "EDE 9", "EDE 18", "EDE 22")]
+    common = [
+        kb.get(i)
+        for i in (
+            "NOERROR",
+            "FORMERR",
+            "SERVFAIL",
+            "NXDOMAIN",
+            "NOTIMP",
+            "REFUSED",
+            "NOTAUTH",
+            "BADVERS",
+            "BADSIG",
+            "BADCOOKIE",
+            "NODATA",
+            "EDE 6",
+            "EDE 9",
+            "EDE 18",
+            "EDE 22",
+        )
+    ]
     for a, b in itertools.combinations(common, 2):
         blocks = limits.fit(render.comparison_blocks(compare("x", (a, b), kb)))
         limits.check(blocks)
