@@ -604,7 +604,9 @@ class _Diagnoser:
         if kind:
             entry = self.kb.ede(value) if kind == "ede" else self.kb.rcode(value)
             reference = entry.label
-            summary = f"{summary} {entry.label}: {entry.summary}"
+            if explains or cause == "dnssec_bogus":
+                # The code a resolver returns for this failure, in /rcode's words (only when it is failing).
+                summary = f"{summary} {entry.label}: {entry.summary}"
             fixes += [f for f in entry.fix[:2] if f not in fixes]
         self.causes.append(Cause(cause, detail, summary, tuple(dict.fromkeys(evidence)), tuple(fixes), explains, reference))
 

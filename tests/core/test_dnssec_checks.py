@@ -1,0 +1,144 @@
+"""DNSSEC checks on hand-signed data: keys and signatures made with dnspython, the clock passed explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dns.dnssec
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from bot.core import dnssec_checks
+from bot.core.dnssec_checks import Signed
+
+ZONE = "example."
+NOW = 1_800_000_000
+DAY = 86_400
+
+
+@dataclass
+class Key:
+    private: ec.EllipticCurvePrivateKey
+    dnskey: dns.rdata.Rdata
+
+
+def _key(flags: int = 257) -> Key:
+    private = ec.generate_private_key(ec.SECP256R1())
+    return Key(private, dns.dnssec.make_dnskey(private.public_key(), dns.dnssec.Algorithm.ECDSAP256SHA256, flags=flags))
+
+
+KSK = _key()
+OTHER = _key()
+
+
+def _rrset(name: str, rdtype: str, *texts: str) -> dns.rrset.RRset:
+    return dns.rrset.from_text(name, 300, "IN", rdtype, *texts)
+
+
+def _sign(
+    rrset: dns.rrset.RRset, key: Key = KSK, inception: int = NOW - DAY, expiration: int = NOW + 7 * DAY
+) -> dns.rrset.RRset:
+    sig = dns.dnssec.sign(
+        rrset, key.private, dns.name.from_text(ZONE), key.dnskey, inception=inception, expiration=expiration
+    )
+    return dns.rrset.from_rdata(rrset.name, 300, sig)
+
+
+def _check(
+    *,
+    ds_key: Key | None = KSK,
+    keys: tuple[Key, ...] = (KSK,),
+    sign_key: Key = KSK,
+    inception: int = NOW - DAY,
+    expiration: int = NOW + 7 * DAY,
+    unsigned_answer: bool = False,
+    tamper: bool = False,
+    ds_algorithm: int | None = None,
+    dnskey_answered: bool = True,
+) -> list[dnssec_checks.Finding]:
+    dnskey = dns.rrset.from_rdata(ZONE, 300, *[k.dnskey for k in keys]) if keys else None
+    ds = None
+    if ds_key is not None:
+        made = dns.dnssec.make_ds(ZONE, ds_key.dnskey, "SHA256")
+        if ds_algorithm is not None:
+            made = made.replace(algorithm=ds_algorithm)
+        ds = dns.rrset.from_rdata(ZONE, 300, made)
+    soa = _rrset(ZONE, "SOA", "ns1.example. hostmaster.example. 1 7200 3600 1209600 300")
+    answer = _rrset("www.example.", "A", "192.0.2.1")
+    signed: list[Signed] = []
+    if dnskey is not None:
+        signed.append(Signed("the DNSKEY RRset", dnskey, _sign(dnskey, sign_key, inception, expiration), "ns1"))
+        signed.append(Signed("SOA example.", soa, _sign(soa, sign_key, inception, expiration), "ns1"))
+        sigs = None if unsigned_answer else _sign(answer, sign_key, inception, expiration)
+        if tamper:
+            answer = _rrset("www.example.", "A", "192.0.2.66")
+        signed.append(Signed("www.example. A", answer, sigs, "ns1"))
+    return dnssec_checks.check(
+        ZONE,
+        ds=ds,
+        ds_source="from parent",
+        dnskey=dnskey,
+        dnskey_source="ns1",
+        dnskey_answered=dnskey_answered,
+        signed=signed,
+        now=NOW,
+    )
+
+
+def test_healthy_chain_has_no_findings() -> None:
+    assert _check() == []
+
+
+def test_unsigned_zone_without_ds_has_no_findings() -> None:
+    assert _check(ds_key=None, keys=()) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "detail", "fragment"),
+    [
+        ({"expiration": NOW - 2 * DAY, "inception": NOW - 30 * DAY}, "signature_expired", "expired 2027-01-13"),
+        ({"inception": NOW + DAY, "expiration": NOW + 30 * DAY}, "signature_not_yet_valid", "valid only from 2027-01-16"),
+        ({"ds_key": OTHER}, "ds_mismatch", "matches the parent's DS"),
+        ({"keys": ()}, "dnskey_missing", "serves no DNSKEY"),
+        ({"unsigned_answer": True}, "rrsig_missing", "www.example. A with no RRSIG"),
+        ({"tamper": True}, "other", "does not verify"),
+        ({"ds_algorithm": 100}, "unsupported_algorithm", "algorithm 100"),
+        ({"keys": (KSK, OTHER), "sign_key": OTHER}, "other", "not signed by the key the parent's DS points to"),
+    ],
+)
+def test_each_kind_of_breakage(kwargs: dict[str, object], detail: str, fragment: str) -> None:
+    findings = _check(**kwargs)  # type: ignore[arg-type]
+    assert findings, "expected a finding"
+    assert findings[0].detail == detail
+    assert any(fragment in f.evidence for f in findings), [f.evidence for f in findings]
+
+
+def test_dnskey_missing_needs_an_authoritative_answer() -> None:
+    """A DNSKEY query that timed out proves nothing: no finding without an answer."""
+    assert _check(keys=(), dnskey_answered=False) == []
+
+
+def test_one_current_signature_is_enough() -> None:
+    """During a key roll an RRset may carry an old expired signature beside a current one."""
+    dnskey = dns.rrset.from_rdata(ZONE, 300, KSK.dnskey)
+    answer = _rrset("www.example.", "A", "192.0.2.1")
+    old = _sign(answer, inception=NOW - 30 * DAY, expiration=NOW - DAY)
+    new = _sign(answer)
+    both = dns.rrset.from_rdata(answer.name, 300, *old, *new)
+    ds = dns.rrset.from_rdata(ZONE, 300, dns.dnssec.make_ds(ZONE, KSK.dnskey, "SHA256"))
+    findings = dnssec_checks.check(
+        ZONE,
+        ds=ds,
+        ds_source="",
+        dnskey=dnskey,
+        dnskey_source="ns1",
+        dnskey_answered=True,
+        signed=[Signed("www.example. A", answer, both, "ns1")],
+        now=NOW,
+    )
+    assert findings == []
