@@ -20,6 +20,7 @@ SILENT_NS2 = "127.53.9.2"  # second silent one (ns-silent2.lab.)
 CLOSED_NS = "127.53.9.3"  # nothing listens: ICMP port unreachable / TCP RST (ns-closed.lab.)
 CLOSED_NS2 = "127.53.9.4"  # nothing listens (ns-closed2.lab.)
 NOEDNS_NS = "127.53.9.5"  # EDNS-intolerant middlebox: FORMERR to any query with OPT, the rest forwarded to NSD
+DROPEDNS_NS = "127.53.9.6"  # EDNS-dropping middlebox: queries with OPT vanish, the rest forwarded to NSD
 
 # Resolver side -------------------------------------------------------------------------------------------------
 UNBOUND = "127.53.53.1"  # validating Unbound (remote control on UNBOUND@8953, no certificates)
@@ -43,6 +44,7 @@ NS_HOSTS: dict[str, str] = {
     "ns-closed.lab.": CLOSED_NS,
     "ns-closed2.lab.": CLOSED_NS2,
     "ns-noedns.lab.": NOEDNS_NS,
+    "ns-dropedns.lab.": DROPEDNS_NS,
 }
 
 # Addresses BIND listens on: they must exist on `lo` before named starts.

@@ -17,7 +17,7 @@ from tests.lab.zones import ChildZone, Variant
 NSD_HOST, KNOT_HOST, BIND_HOST = "ns-nsd.lab.", "ns-knot.lab.", "ns-bind.lab."
 SILENT_HOST, SILENT2_HOST = "ns-silent.lab.", "ns-silent2.lab."
 CLOSED_HOST, CLOSED2_HOST = "ns-closed.lab.", "ns-closed2.lab."
-NOEDNS_HOST = "ns-noedns.lab."
+NOEDNS_HOST, DROPEDNS_HOST = "ns-noedns.lab.", "ns-dropedns.lab."
 
 # The children of lab.: one zone per broken (or healthy) setup, spread across NSD, Knot and BIND.
 CHILDREN: tuple[ChildZone, ...] = (
@@ -47,6 +47,8 @@ CHILDREN: tuple[ChildZone, ...] = (
     ),
     ChildZone("deleg-mismatch.lab.", ("nsd", "knot", "bind"), (NSD_HOST, KNOT_HOST), child_ns=(NSD_HOST, BIND_HOST)),
     ChildZone("edns-broken.lab.", ("nsd",), (NOEDNS_HOST,)),
+    ChildZone("edns-dropped.lab.", ("nsd",), (DROPEDNS_HOST,)),
+    ChildZone("edns-broken-signed.lab.", ("nsd",), (NOEDNS_HOST,), signing=Z.SIGNED),
 )
 
 
@@ -246,6 +248,23 @@ SCENARIOS: tuple[Scenario, ...] = (
         "relays plain queries to NSD; the resolvers fall back to plain DNS and answer.",
     ),
     _scenario(
+        "edns_dropped",
+        "www.edns-dropped.lab.",
+        "failure",
+        ("edns_broken",),
+        "edns-dropped.lab.'s only nameserver sits behind a middlebox that silently drops any query with EDNS; since "
+        "DNS Flag Day 2019 resolvers do not retry without EDNS on a timeout: Unbound sends no reply, BIND SERVFAILs "
+        "after ~10 s.",
+    ),
+    _scenario(
+        "edns_broken_signed",
+        "www.edns-broken-signed.lab.",
+        "failure",
+        ("edns_broken", "dnssec_bogus:rrsig_missing"),
+        "edns-broken-signed.lab. is signed and behind the FORMERR middlebox: the resolvers fall back to plain DNS, "
+        "get no RRSIGs (no DO bit without EDNS) and SERVFAIL (Unbound EDE 10 'no signatures'); +cd answers.",
+    ),
+    _scenario(
         "resolver_refused",
         "www.healthy-unsigned.lab.",
         "failure",
@@ -396,7 +415,7 @@ def start(workdir: Path) -> Lab:
             sys.executable,
             str(Path(__file__).with_name("middlebox.py")),
             *["--silent", A.SILENT_NS, "--silent", A.SILENT_NS2, "--silent", A.RESOLVER_SILENT],
-            *["--noedns", f"{A.NOEDNS_NS}={A.NSD}"],
+            *["--noedns", f"{A.NOEDNS_NS}={A.NSD}", "--dropedns", f"{A.DROPEDNS_NS}={A.NSD}"],
         ],
         workdir / "middlebox",
     )

@@ -5,6 +5,7 @@
 --silent ADDR       bind UDP and TCP port 53, read everything, never answer (a nameserver behind a black hole).
 --noedns ADDR=UP    the classic broken firewall in front of a nameserver: any query carrying an OPT record gets
                     FORMERR (no OPT in the reply), everything else is relayed to UP and the reply sent back.
+--dropedns ADDR=UP  the other classic: queries with an OPT record are silently dropped, the rest relayed.
 
 Prints "ready" on stdout once every socket is bound, then runs until SIGTERM.
 """
@@ -37,14 +38,19 @@ def silent_tcp(sock: socket.socket) -> None:
         held.append(conn)
 
 
-def refuse_edns(wire: bytes) -> bytes | None:
-    """FORMERR (without OPT) for a query with EDNS; None when the query should pass through."""
+DROP = b""  # the verdict "send nothing back"
+
+
+def refuse_edns(wire: bytes, drop: bool = False) -> bytes | None:
+    """FORMERR (without OPT) for a query with EDNS, or DROP; None when the query should pass through."""
     try:
         query = dns.message.from_wire(wire)
     except dns.exception.DNSException:
         return None
     if query.edns < 0:
         return None
+    if drop:
+        return DROP
     reply = dns.message.make_response(query)
     reply.use_edns(False)
     reply.set_rcode(dns.rcode.FORMERR)
@@ -61,12 +67,12 @@ def relay_udp(wire: bytes, upstream: str) -> bytes | None:
             return None
 
 
-def noedns_udp(sock: socket.socket, upstream: str) -> None:
+def noedns_udp(sock: socket.socket, upstream: str, drop: bool) -> None:
     def handle(wire: bytes, client: tuple[str, int]) -> None:
-        reply = refuse_edns(wire)
+        reply = refuse_edns(wire, drop)
         if reply is None:
             reply = relay_udp(wire, upstream)
-        if reply is not None:
+        if reply:
             sock.sendto(reply, client)
 
     while True:
@@ -84,7 +90,7 @@ def read_exact(conn: socket.socket, count: int) -> bytes | None:
     return data
 
 
-def noedns_tcp(sock: socket.socket, upstream: str) -> None:
+def noedns_tcp(sock: socket.socket, upstream: str, drop: bool) -> None:
     def handle(conn: socket.socket) -> None:
         with conn:
             conn.settimeout(10)
@@ -96,7 +102,9 @@ def noedns_tcp(sock: socket.socket, upstream: str) -> None:
                     wire = read_exact(conn, struct.unpack("!H", head)[0])
                     if wire is None:
                         return
-                    reply = refuse_edns(wire)
+                    reply = refuse_edns(wire, drop)
+                    if reply == DROP:
+                        continue
                     if reply is None:
                         with socket.create_connection((upstream, PORT), timeout=3) as out:
                             out.sendall(head + wire)
@@ -129,18 +137,20 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--silent", action="append", default=[], metavar="ADDR")
     parser.add_argument("--noedns", action="append", default=[], metavar="ADDR=UPSTREAM")
+    parser.add_argument("--dropedns", action="append", default=[], metavar="ADDR=UPSTREAM")
     args = parser.parse_args(argv)
     threads = []
     for address in args.silent:
         udp, tcp = bind_pair(address)
         threads += [threading.Thread(target=silent_udp, args=(udp,)), threading.Thread(target=silent_tcp, args=(tcp,))]
-    for pair in args.noedns:
-        address, upstream = pair.split("=", 1)
-        udp, tcp = bind_pair(address)
-        threads += [
-            threading.Thread(target=noedns_udp, args=(udp, upstream)),
-            threading.Thread(target=noedns_tcp, args=(tcp, upstream)),
-        ]
+    for pairs, drop in ((args.noedns, False), (args.dropedns, True)):
+        for pair in pairs:
+            address, upstream = pair.split("=", 1)
+            udp, tcp = bind_pair(address)
+            threads += [
+                threading.Thread(target=noedns_udp, args=(udp, upstream, drop)),
+                threading.Thread(target=noedns_tcp, args=(tcp, upstream, drop)),
+            ]
     for thread in threads:
         thread.daemon = True
         thread.start()

@@ -398,6 +398,32 @@ def test_edns_intolerant_middlebox(cold: Lab) -> None:
         assert addresses(answer) == ["192.0.2.1"]
 
 
+def test_edns_dropping_middlebox(cold: Lab) -> None:
+    """No EDNS fallback on timeouts since DNS Flag Day 2019: the dropped zone fails on both resolvers."""
+    with pytest.raises(dns.exception.Timeout):
+        query(A.DROPEDNS_NS, "www.edns-dropped.lab.", rd=False, timeout=1)
+    plain = query(A.DROPEDNS_NS, "www.edns-dropped.lab.", rd=False, edns=False)
+    assert plain.rcode() == dns.rcode.NOERROR and addresses(plain) == ["192.0.2.1"]
+    scenario = cold.scenarios["edns_dropped"]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        bind = pool.submit(query, cold.resolver_by_name["bind"], scenario.qname, timeout=20)
+        with pytest.raises(dns.exception.Timeout):
+            query(cold.resolver_by_name["unbound"], scenario.qname, timeout=3)
+        assert bind.result().rcode() == dns.rcode.SERVFAIL
+
+
+def test_edns_broken_signed_zone_loses_its_signatures(cold: Lab) -> None:
+    scenario = cold.scenarios["edns_broken_signed"]
+    unbound, bind = cold.resolver_by_name["unbound"], cold.resolver_by_name["bind"]
+    answer = query(unbound, scenario.qname)
+    assert answer.rcode() == dns.rcode.SERVFAIL
+    [(code, text)] = edes(answer)
+    assert code == 10 and text is not None and f"no signatures from {A.NOEDNS_NS}" in text
+    assert query(bind, scenario.qname).rcode() == dns.rcode.SERVFAIL
+    for resolver in cold.resolvers:
+        assert query(resolver, scenario.qname, cd=True).rcode() == dns.rcode.NOERROR
+
+
 # --------------------------------------------------------------------------------------------- resolvers
 
 
