@@ -209,6 +209,10 @@ class Knowledge:
         """Any entry (RCODE, EDE purpose, NODATA) from a spelling; None when nothing is called that."""
         return self.rcode_named(text) or self._by_name.get(normalise(text))
 
+    def spelling_index(self) -> Mapping[str, Entry]:
+        """Normalised spelling -> entry, for matching and 'did you mean' suggestions."""
+        return self._by_name
+
     def all_names(self) -> tuple[str, ...]:
         """Every name and alias, for 'did you mean' suggestions."""
         return tuple(s for e in (*self.rcodes, *self.pseudo, *self.edes) for s in self.spellings(e))

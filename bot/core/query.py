@@ -95,7 +95,7 @@ def clean(text: str) -> str:
 def parse(text: str, knowledge: Knowledge) -> Query:
     """Turn what the user typed into a query; raise UnknownCode/UsageError with a helpful message."""
     cleaned = clean(text)
-    words = [w.lower().strip("'.-_") for w in _TOKEN.findall(cleaned.replace("/", " ").replace(",", " "))]
+    words = [w.lower().replace("'", "").strip(".-_") for w in _TOKEN.findall(cleaned.replace("/", " ").replace(",", " "))]
     words = [w for w in words if w]
     if not text.strip() or (
         words and all(w in _HELP_WORDS or w in _FILLER for w in words) and any(w in _HELP_WORDS for w in words)
@@ -195,15 +195,12 @@ def _match_name(words: list[str], start: int, knowledge: Knowledge) -> tuple[int
 def suggest(word: str, knowledge: Knowledge, limit: int = 3) -> list[str]:
     """The code names closest to a misspelt word, as identifiers people recognise."""
     key = normalise(word)
-    if not key:
-        return []
-    spelling_to_ident: dict[str, str] = {}
-    for spelling in knowledge.all_names():
-        entry = knowledge.named(spelling)
-        if entry is not None:
-            spelling_to_ident.setdefault(normalise(spelling), entry.name if entry.kind != "ede" else entry.ident)
-    close = difflib.get_close_matches(key, list(spelling_to_ident), n=limit * 3, cutoff=0.7)
-    return list(dict.fromkeys(spelling_to_ident[c] for c in close))[:limit]
+    if len(key) < 4:
+        return []  # too short to be a recognisable misspelling ("ok", "ns")
+    index = knowledge.spelling_index()
+    close = difflib.get_close_matches(key, index.keys(), n=limit * 3, cutoff=0.7)
+    names = (index[c].name if index[c].kind != "ede" else index[c].ident for c in close)
+    return list(dict.fromkeys(names))[:limit]
 
 
 def _shown(text: str) -> str:

@@ -77,25 +77,55 @@ def payload_size(blocks: Sequence[Block]) -> int:
     return len(json.dumps([b.to_dict() for b in blocks], ensure_ascii=False))
 
 
+def _text_cost(obj: object) -> int:
+    if isinstance(obj, MarkdownTextObject | PlainTextObject) and obj.text is not None:
+        text = obj.text
+        # JSON escapes newlines and quotes; 50 covers the object's own keys ({"type": "mrkdwn", "text": …}).
+        return len(text) + text.count("\n") + text.count('"') + text.count("\\") + 50
+    return 0
+
+
+def estimated_size(block: Block) -> int:
+    """An upper estimate of a block's JSON size, without the models' (slow) validating `to_dict()`.
+
+    Every Slack send runs `to_dict()` anyway, so validation still happens before anything leaves; this keeps
+    fitting cheap enough for the 3-second ack. tests/render checks the estimate never undercounts.
+    """
+    size = 60 + len(block.block_id or "")
+    if isinstance(block, SectionBlock):
+        size += _text_cost(block.text) + sum(_text_cost(f) for f in block.fields or ())
+        if block.accessory is not None:
+            size += len(json.dumps(block.accessory.to_dict(), ensure_ascii=False))
+    elif isinstance(block, HeaderBlock):
+        size += _text_cost(block.text)
+    elif isinstance(block, ContextBlock):
+        size += sum(_text_cost(e) if not hasattr(e, "image_url") else 200 for e in block.elements)
+    else:
+        size += len(json.dumps(block.to_dict(), ensure_ascii=False))
+    return size
+
+
 def fit(blocks: Sequence[Block]) -> list[Block]:
     """Return blocks that Slack accepts: each clipped to its limit, at most 50, under the total size.
 
-    Validation by the models (`to_dict()`) runs on every block, so a block that is still invalid raises here,
-    in the renderer's tests, not at Slack.
+    Fitting truncates with a visible note and drops trailing blocks rather than failing. The models validate
+    the result when it is serialised (`to_dict()`, which every send does); `check()` is the strict test.
     """
     out: list[Block] = []
     for block in blocks:
         _clip_block(block)
-        block.to_dict()
         out.append(block)
     if len(out) > MAX_BLOCKS:
         out = [*out[: MAX_BLOCKS - 1], SectionBlock(text=MarkdownTextObject(text=OMITTED))]
-    while len(out) > 1 and payload_size(out) > MAX_TOTAL_CHARS:
+    sizes = [estimated_size(b) for b in out]
+    while len(out) > 1 and sum(sizes) > MAX_TOTAL_CHARS:
         last = out[-1]
         if isinstance(last, SectionBlock) and last.text is not None and last.text.text == OMITTED:
             out.pop(-2)
+            sizes.pop(-2)
         else:
             out[-1] = SectionBlock(text=MarkdownTextObject(text=OMITTED))
+            sizes[-1] = estimated_size(out[-1])
     return out
 
 

@@ -9,7 +9,6 @@ even a five-way comparison stays inside Slack's per-message size limit without l
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -164,13 +163,28 @@ def comparison_fallback(comparison: Comparison) -> str:
 # ------------------------------------------------------------------------------------------------ terminal
 
 
+def _fill(paragraph: str, first: str, rest: str) -> list[str]:
+    """Greedy word wrap to WIDTH (textwrap's regex chunking costs more than the rest of a reply)."""
+    lines: list[str] = []
+    line = first
+    empty = True
+    for word in paragraph.split():
+        if not empty and len(line) + 1 + len(word) > WIDTH:
+            lines.append(line)
+            line, empty = rest, True
+        line = f"{line}{'' if empty else ' '}{word}"
+        empty = False
+    lines.append(line)
+    return lines
+
+
 def _wrap(text: str, indent: str = "  ", bullet: str = "") -> str:
     first = indent + bullet
     rest = indent + " " * len(bullet)
-    return "\n".join(
-        textwrap.fill(paragraph, WIDTH, initial_indent=first if i == 0 else rest, subsequent_indent=rest)
-        for i, paragraph in enumerate(p for p in text.split("\n") if p.strip())
-    )
+    out: list[str] = []
+    for paragraph in (p for p in text.split("\n") if p.strip()):
+        out.extend(_fill(paragraph, first if not out else rest, rest))
+    return "\n".join(out)
 
 
 def _section(title: str, body: str) -> str:
