@@ -1,0 +1,202 @@
+"""The diagnosis from hand-built observations: verdicts, cause ids, ranking and evidence, no sockets.
+
+The in-memory world (tests/probe/fakedns.py) answers the real planner's queries, so each case is a small story:
+"ns2 refuses", "the resolver SERVFAILs unless CD is set", and the test reads what the diagnosis concludes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import knowledge
+from bot.core.diagnosis import CAUSES, Diagnosis, diagnose
+from bot.core.observations import Exchange, Outcome, ProbeResult
+from tests.probe.fakedns import World, example_world
+
+NS1, NS2 = "20.0.1.1", "20.0.1.2"
+R1, R2 = "20.0.53.1", "20.0.53.2"
+
+
+@pytest.fixture(scope="module")
+def kb() -> knowledge.Knowledge:
+    return knowledge.load_default()
+
+
+def _diagnose(
+    world: World,
+    kb: knowledge.Knowledge,
+    name: str = "www.example.test",
+    rdtype: str = "A",
+    resolvers: tuple[str, ...] | None = None,
+) -> Diagnosis:
+    return diagnose(world.run(name, rdtype, resolvers), kb)
+
+
+def _ids(d: Diagnosis) -> list[str]:
+    return [c.id + (f":{c.detail}" if c.detail else "") for c in d.causes]
+
+
+def _evidence(d: Diagnosis, cause: str) -> str:
+    return "\n".join(next(c for c in d.causes if c.id == cause).evidence)
+
+
+def test_healthy(kb: knowledge.Knowledge) -> None:
+    d = _diagnose(example_world(), kb)
+    assert (d.verdict, _ids(d)) == ("ok", [])
+    assert d.headline == "www.example.test. A resolves, and its nameservers look healthy."
+    assert d.answer == ("www.example.test. 300 IN A 192.0.2.10",)
+    assert [(s.address, s.aa, s.serial) for s in d.nameservers] == [(NS1, True, 1), (NS2, True, 1)]
+    assert not d.failed
+
+
+@pytest.mark.parametrize(
+    ("name", "rdtype", "verdict"), [("nope.example.test", "A", "nxdomain"), ("www.example.test", "AAAA", "nodata")]
+)
+def test_negative_answers_are_answers(kb: knowledge.Knowledge, name: str, rdtype: str, verdict: str) -> None:
+    d = _diagnose(example_world(), kb, name, rdtype)
+    assert (d.verdict, _ids(d), d.failed) == (verdict, [], False)
+
+
+def test_one_lame_server_among_healthy_ones(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS2].zones.clear()
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("ok", ["lame_delegation"])
+    assert not d.causes[0].explains
+    assert _evidence(d, "lame_delegation") == f"{NS2} (ns2.example.test.) answered SOA example.test. with REFUSED, no AA"
+    assert "resolves, but something is wrong: lame delegation" in d.headline
+
+
+def test_all_servers_lame_explains_the_servfail(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS1].mode = world.servers[NS2].mode = "refuse"
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("failure", ["lame_delegation"])
+    assert d.causes[0].explains and d.causes[0].reference == "EDE 23 (Network Error)"
+    assert d.failed
+
+
+def test_silent_and_closed_servers(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS1].mode = "silent"
+    world.servers[NS2].mode = "closed"
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("failure", ["ns_unreachable"])
+    evidence = _evidence(d, "ns_unreachable")
+    assert f"{NS1} (ns1.example.test.) never answered SOA example.test. (UDP: no answer within 1.0 s" in evidence
+    assert f"{NS2} (ns2.example.test.) never answered SOA example.test. (UDP: port 53 closed" in evidence
+
+
+def test_nameserver_without_an_address(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.zones["example.test."][("example.test.", "NS")].append("ns3.example.test.")
+    d = _diagnose(world, kb)
+    assert _ids(d) == ["ns_unreachable", "delegation_mismatch"]
+    assert "ns3.example.test. has no address: A NXDOMAIN, AAAA NXDOMAIN" in _evidence(d, "ns_unreachable")
+    assert "only in the zone: ns3.example.test." in _evidence(d, "delegation_mismatch")
+
+
+def test_serials_and_answers_that_differ(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS2].serial_bump = 1
+    world.servers[NS2].override[("www.example.test.", "A")] = ["192.0.2.99"]
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("ok", ["serial_mismatch", "inconsistent_answers"])
+    assert _evidence(d, "serial_mismatch").splitlines() == [
+        f"{NS1} (ns1.example.test.) answered SOA serial 1",
+        f"{NS2} (ns2.example.test.) answered SOA serial 2",
+    ]
+    assert "A 192.0.2.99" in _evidence(d, "inconsistent_answers")
+
+
+def test_edns_broken(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS1].mode = "formerr_on_edns"
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("ok", ["edns_broken"])
+    assert _evidence(d, "edns_broken") == (
+        f"{NS1} (ns1.example.test.) answered SOA example.test. with EDNS: FORMERR; without EDNS: NOERROR"
+    )
+    assert next(s for s in d.nameservers if s.address == NS1).edns == "broken"
+
+
+def test_dnssec_detail_comes_from_the_validators_ede(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.resolver(R1, mode="servfail_unless_cd", ede=((7, "signature expired"),))
+    d = _diagnose(world, kb, resolvers=(R1, R2))
+    assert (d.verdict, _ids(d)) == ("failure", ["dnssec_bogus:signature_expired"])
+    cause = d.causes[0]
+    assert cause.explains and cause.reference == "EDE 7 (Signature Expired)"
+    assert (
+        f"resolver {R1} answered SERVFAIL for www.example.test. A; EDE 7 (Signature Expired): “signature expired”; "
+        "with CD set: NOERROR"
+    ) in cause.evidence
+    assert d.resolvers[0].cd_rcode == "NOERROR" and d.resolvers[0].ede[0][:2] == (7, "signature expired")
+    assert "DNSSEC validation fails (signature expired)" in d.headline
+
+
+def test_servfail_nothing_explains(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.resolver(R1, mode="servfail")
+    d = _diagnose(world, kb, resolvers=(R1,))
+    assert (d.verdict, _ids(d)) == ("failure", ["resolver_failure"])
+    assert "the zone's servers answer normally" in _evidence(d, "resolver_failure")
+
+
+@pytest.mark.parametrize(
+    ("mode", "cause", "fragment"),
+    [
+        ("refuse", "resolver_refused", "answered REFUSED"),
+        ("closed", "resolver_unreachable", "port 53 closed"),
+        ("silent", "resolver_unreachable", "gave no answer"),
+        ("notimp", "not_implemented", "answered NOTIMP"),
+    ],
+)
+def test_resolver_trouble(kb: knowledge.Knowledge, mode: str, cause: str, fragment: str) -> None:
+    world = example_world()
+    world.resolver(R1, mode=mode)
+    d = _diagnose(world, kb, resolvers=(R1,))
+    assert (d.verdict, _ids(d)) == ("failure", [cause])
+    assert fragment in _evidence(d, cause) and d.causes[0].explains
+
+
+def test_one_dead_resolver_among_working_ones(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.resolver("20.0.53.9", mode="closed")
+    d = _diagnose(world, kb, resolvers=(R1, "20.0.53.9"))
+    assert (d.verdict, _ids(d)) == ("ok", ["resolver_unreachable"])
+    assert not d.causes[0].explains
+
+
+def test_explaining_cause_ranks_first(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS1].mode = world.servers[NS2].mode = "refuse"
+    world.resolver("20.0.53.9", mode="closed")
+    d = _diagnose(world, kb, resolvers=(R1, "20.0.53.9"))
+    assert _ids(d) == ["lame_delegation", "resolver_unreachable"]
+    assert [c.explains for c in d.causes] == [True, False]
+
+
+def test_nothing_answered_at_all(kb: knowledge.Knowledge) -> None:
+    """No resolver, no zone, no servers: still a verdict and a cause, never an exception."""
+    result = ProbeResult(name="example.com.", rdtype="A", resolvers=(("r", R1),), exchanges=())
+    d = diagnose(result, kb)
+    assert d.verdict == "failure"
+    skipped = ProbeResult(
+        name="example.com.",
+        rdtype="A",
+        resolvers=(("r", R1),),
+        exchanges=(Exchange(example_world().run("www.example.test").exchanges[0].ask, Outcome.SKIPPED, error="budget"),),
+    )
+    assert diagnose(skipped, kb).verdict == "failure"
+
+
+def test_json_shape(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS2].zones.clear()
+    data = _diagnose(world, kb).to_json()
+    assert {"name", "type", "verdict", "causes", "resolvers", "nameservers", "elapsed_ms"} <= set(data)
+    cause = data["causes"][0]
+    assert {"id", "detail", "summary", "evidence", "fix"} <= set(cause) and cause["id"] in CAUSES
+    assert {"address", "rcode", "flags", "ede", "cd_rcode", "ms"} <= set(data["resolvers"][0])
+    assert {"name", "address", "rcode", "aa", "serial", "ms", "error"} <= set(data["nameservers"][0])
