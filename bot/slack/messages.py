@@ -7,6 +7,7 @@ Slack alone (buttons, "shared by", a refusal for going too fast) and turns a rep
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -81,29 +82,45 @@ def mention_of(user_id: str | None) -> str:
     return f"<@{user_id}>" if user_id and _USER_ID.match(user_id) else "someone"
 
 
-def _share_actions(value: str) -> ActionsBlock:
-    return ActionsBlock(
+def _share_actions(value: str) -> dict[str, Any]:
+    block = ActionsBlock(
         block_id=SHARE_BLOCK_ID,
         elements=[ButtonElement(text="Share in channel", action_id=ACTION_SHARE, value=value[:MAX_BUTTON_VALUE])],
     )
+    return dict(block.to_dict())
 
 
-def with_share_button(reply: Reply, query: str) -> list[Block]:
-    """The reply's blocks plus a "Share in channel" button, dropped only when the reply already fills the message."""
+def _fits(blocks: Sequence[Mapping[str, Any]]) -> bool:
+    return len(blocks) <= limits.MAX_BLOCKS and len(json.dumps(blocks, ensure_ascii=False)) <= limits.MAX_TOTAL_CHARS + 500
+
+
+def with_share_button(reply: Reply, query: str) -> list[dict[str, Any]]:
+    """The reply's blocks (as JSON-ready dicts) plus a "Share in channel" button, unless that would not fit.
+
+    Works on dicts: the reply's blocks were validated and fitted when the Reply was made, so they are serialised
+    once here and not validated again on every send.
+    """
+    blocks = reply.block_dicts()
     if not query.strip() or len(query) > MAX_BUTTON_VALUE:
-        return list(reply.blocks)
-    candidate = [*reply.blocks[: limits.MAX_BLOCKS - 1], _share_actions(query)]
-    try:
-        limits.check(candidate)
-    except ValueError:
-        return list(reply.blocks)
-    return candidate
+        return blocks
+    candidate = [*blocks, _share_actions(query)]
+    return candidate if _fits(candidate) else blocks
 
 
-def shared_blocks(reply: Reply, user_id: str | None) -> list[Block]:
-    """The reply's blocks with a note saying who shared it (an in-channel answer should say who asked)."""
+def shared_note(user_id: str | None) -> dict[str, Any]:
+    """The context line under an in-channel answer saying who shared it."""
     note = ContextBlock(elements=[MarkdownTextObject(text=f"Shared by {mention_of(user_id)} with /rcode")])
-    return limits.fit([*reply.blocks[: limits.MAX_BLOCKS - 1], note])
+    return dict(note.to_dict())
+
+
+def shared_blocks(reply: Reply | Sequence[Mapping[str, Any]], user_id: str | None) -> list[dict[str, Any]]:
+    """The reply's blocks with a note saying who shared it (an in-channel answer should say who asked)."""
+    blocks = reply.block_dicts() if isinstance(reply, Reply) else [dict(b) for b in reply]
+    note = shared_note(user_id)
+    candidate = [*blocks, note]
+    while not _fits(candidate) and len(candidate) > 1:
+        candidate = [*candidate[:-2], note]  # a fitted reply is never more than a block over: drop from the end
+    return candidate
 
 
 def without_action(blocks: Iterable[Mapping[str, Any]], action_id: str) -> list[Block]:
@@ -127,9 +144,9 @@ def combine(head: Sequence[Block], tail: Reply) -> list[Block]:
     return limits.fit([*head, *tail.blocks])
 
 
-def message_args(reply: Reply, blocks: Sequence[Block] | None = None) -> dict[str, Any]:
-    """`text` + `blocks` keyword arguments for ack/respond/say/chat.postMessage."""
-    chosen = list(reply.blocks if blocks is None else blocks)
+def message_args(reply: Reply, blocks: Sequence[Block | Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """`text` + `blocks` keyword arguments for ack/respond/say/chat.postMessage (blocks as JSON-ready dicts)."""
+    chosen = reply.block_dicts() if blocks is None else [b.to_dict() if isinstance(b, Block) else dict(b) for b in blocks]
     args: dict[str, Any] = {"text": reply.fallback or " "}
     if chosen:
         args["blocks"] = chosen

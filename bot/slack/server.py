@@ -48,7 +48,7 @@ class HealthCheckedApp:
             return _plain(start_response, "200 OK", b"ok\n")
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
-        return self.bolt(environ, start_response)  # type: ignore[no-any-return]
+        return self.bolt(environ, start_response)
 
 
 def _plain(
@@ -84,7 +84,7 @@ def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info") ->
 
     options = {k: v for k, v in gunicorn_options(host, port, log_level).items() if v is not None}
 
-    class _Server(BaseApplication):
+    class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -34,33 +36,65 @@ def _response_type(public: bool) -> str:
     return "in_channel" if public else "ephemeral"
 
 
+@dataclass(frozen=True, slots=True)
+class RcodeAnswer:
+    """A rendered /rcode answer, serialised once and reused for the same question.
+
+    Attributes:
+        text: the notification/fallback text.
+        private: blocks for the ephemeral answer (with the Share button).
+        public: blocks for the in-channel answer, before the "Shared by" note.
+        error: the user error's message when the question could not be answered (for the log).
+    """
+
+    text: str
+    private: tuple[dict[str, Any], ...]
+    public: tuple[dict[str, Any], ...]
+    error: str | None = None
+
+
+#: Distinct questions kept rendered; answers are pure functions of the text and the (immutable) knowledge.
+RCODE_CACHE_SIZE = 256
+
+
 class CommandListeners:
     """The slash-command handlers, bound to the process's `Deps` (Bolt injects the other arguments by name)."""
 
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
+        # Rendering a comparison builds and validates Block Kit models (milliseconds); on-call people ask the
+        # same few questions, so the answer is rendered once per distinct text and the ack only serialises JSON.
+        self.rcode_answer = lru_cache(maxsize=RCODE_CACHE_SIZE)(self._render_rcode)
 
     # ------------------------------------------------------------------------------------------------ /rcode
+
+    def _render_rcode(self, text: str) -> RcodeAnswer:
+        try:
+            reply = rcode.answer(text, self.deps.knowledge)
+        except BotError as err:
+            notice = messages.error_notice(err)
+            blocks = tuple(notice.block_dicts())
+            return RcodeAnswer(notice.fallback, blocks, blocks, error=str(err))
+        return RcodeAnswer(reply.fallback, tuple(messages.with_share_button(reply, text)), tuple(reply.block_dicts()))
 
     def ack_rcode(self, ack: Ack, command: Mapping[str, Any], logger: logging.Logger) -> None:
         """Answer `/rcode TEXT [public]` in the ack itself: ephemeral with a Share button, or in channel."""
         text, public = messages.split_public(from_slack(str(command.get("text") or "")))
         try:
-            reply = rcode.answer(text, self.deps.knowledge)
-        except BotError as err:
-            logger.info("/rcode: user error: %s [%s]", err, describe(command))
-            ack(response_type="ephemeral", **messages.message_args(messages.error_notice(err)))
-            return
+            answer = self.rcode_answer(text)
         except Exception:
             ref = new_ref()
             logger.exception("/rcode failed (ref %s) [%s]", ref, describe(command))
             ack(response_type="ephemeral", **messages.message_args(messages.oops(ref)))
             return
-        if public:
-            blocks = messages.shared_blocks(reply, str(command.get("user_id") or ""))
+        if answer.error is not None:
+            logger.info("/rcode: user error: %s [%s]", answer.error, describe(command))
+            ack(response_type="ephemeral", text=answer.text, blocks=list(answer.private))
+        elif public:
+            blocks = messages.shared_blocks(answer.public, str(command.get("user_id") or ""))
+            ack(response_type="in_channel", text=answer.text, blocks=blocks)
         else:
-            blocks = messages.with_share_button(reply, text)
-        ack(response_type=_response_type(public), **messages.message_args(reply, blocks))
+            ack(response_type="ephemeral", text=answer.text, blocks=list(answer.private))
 
     # ---------------------------------------------------------------------------------------------- /dnscheck
 
