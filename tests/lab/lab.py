@@ -374,16 +374,18 @@ class Lab:
         D.remove_loopback_addresses(A.BIND_ADDRESSES)
 
 
-def check_isolated() -> str | None:
+def check_isolated(net_dev: str | None = None) -> str | None:
     """None inside a private network namespace with only loopback; else why not.
 
     /sys/class/net is the wrong place to look: sysfs shows the namespace that mounted it, so a plain `unshare -n`
     still lists the host's interfaces there. /proc/self/net/dev is per network namespace.
     """
-    try:
-        lines = Path("/proc/self/net/dev").read_text().splitlines()[2:]
-    except OSError as exc:
-        return f"cannot read /proc/self/net/dev: {exc}"
+    if net_dev is None:
+        try:
+            net_dev = Path("/proc/self/net/dev").read_text()
+        except OSError as exc:
+            return f"cannot read /proc/self/net/dev: {exc}"
+    lines = net_dev.splitlines()[2:]
     interfaces = sorted(line.split(":", 1)[0].strip() for line in lines if ":" in line)
     if interfaces != ["lo"]:
         return f"network interfaces {interfaces}: the lab must run in a private network namespace with only lo"

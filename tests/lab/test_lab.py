@@ -10,6 +10,7 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import dns.dnssec
 import dns.edns
@@ -22,7 +23,7 @@ import dns.rdatatype
 import pytest
 
 from tests.lab import addresses as A
-from tests.lab.daemons import ENV
+from tests.lab.daemons import ENV, Daemon, LabError, wait_all
 from tests.lab.lab import CHILDREN, Lab, check_isolated
 
 pytestmark = pytest.mark.lab
@@ -92,8 +93,18 @@ def cold(lab: Lab) -> Iterator[Lab]:
 # --------------------------------------------------------------------------------------------- the lab itself
 
 
+NET_DEV_HEAD = "Inter-|   Receive\n face |bytes    packets\n"
+
+
 def test_runs_isolated() -> None:
     assert check_isolated() is None
+    assert check_isolated(NET_DEV_HEAD + "    lo: 0 0 0\n") is None
+
+
+def test_isolation_check_names_the_extra_interfaces() -> None:
+    problem = check_isolated(NET_DEV_HEAD + "    lo: 0 0 0\n  eth0: 1 2 3\n")
+    assert problem is not None and "eth0" in problem and "private network namespace" in problem
+    assert check_isolated(NET_DEV_HEAD) is not None  # not even lo: something is off
 
 
 def test_scenarios_cover_every_cause_and_verdict(lab: Lab) -> None:
@@ -485,3 +496,26 @@ def test_flush_empties_the_unbound_cache(cold: Lab) -> None:
     cold.flush()
     dump = subprocess.run(["unbound-control", "-c", conf, "dump_cache"], env=ENV, capture_output=True, text=True, check=True)
     assert "www.healthy-signed.lab." not in dump.stdout
+
+
+# --------------------------------------------------------------------------------------------- supervisor
+
+
+def test_a_daemon_that_dies_at_startup_raises_with_its_log(tmp_path: Path) -> None:
+    argv = ["sh", "-c", "echo 'fatal: cannot bind 127.53.99.1#53'; exit 3"]
+    daemon = Daemon("doomed", argv, tmp_path, [lambda: "no answer from 127.53.99.1"])
+    daemon.start()
+    with pytest.raises(LabError, match=r"(?s)doomed exited with status 3.*fatal: cannot bind 127\.53\.99\.1#53"):
+        wait_all([daemon], timeout=10)
+
+
+def test_a_daemon_that_never_answers_raises_with_what_is_missing(tmp_path: Path) -> None:
+    daemon = Daemon("mute", ["sh", "-c", "echo started; exec sleep 60"], tmp_path, [lambda: "no answer from 127.53.99.2"])
+    daemon.start()
+    try:
+        with pytest.raises(LabError, match=r"(?s)mute did not become ready.*no answer from 127\.53\.99\.2.*started"):
+            wait_all([daemon], timeout=0.2)
+        assert daemon.alive()
+    finally:
+        daemon.stop()
+    assert not daemon.alive()
