@@ -288,9 +288,12 @@ class _Diagnoser:
         if dead or no_address:
             ev = [s.evidence for s in dead] + [self._no_address_line(ns.name) for ns in no_address]
             self._add("ns_unreachable", None, ev, explains=server_explains and not healthy)
+        edns_root = False
         if edns_bad:
-            explains = server_explains and not [s for s in healthy if s.edns != "broken"]
-            self._add("edns_broken", None, [s.evidence_edns for s in edns_bad], explains=explains)
+            # Every server that answers breaks EDNS: that explains a plain failure, and also a DNSSEC one (without
+            # EDNS there is no DO bit, so validators never get the RRSIGs and call the zone bogus).
+            edns_root = name_failing and not [s for s in healthy if s.edns != "broken"]
+            self._add("edns_broken", None, [s.evidence_edns for s in edns_bad], explains=edns_root)
         if notimp_servers or notimp:
             ev = [self._resolver_line(checks[a], cds.get(a)) for a in notimp] + [s.evidence for s in notimp_servers]
             self._add(
@@ -335,7 +338,11 @@ class _Diagnoser:
             self._add("resolver_failure", None, ev, explains=True)
 
         verdict = self._verdict(statuses, checks)
-        causes = sorted(self.causes, key=lambda c: (not c.explains, CAUSES.index(c.id)))
+        order = list(CAUSES)
+        if edns_root:
+            order.remove("edns_broken")
+            order.insert(0, "edns_broken")
+        causes = sorted(self.causes, key=lambda c: (not c.explains, order.index(c.id)))
         if verdict == "ok" and not causes and self._all_failed(statuses):
             verdict = "failure"
         answer = self._answer_lines(checks)
@@ -703,7 +710,7 @@ class _Server:
         soa, plain = self.soa, self.found.get(Purpose.AUTH_SOA_PLAIN)
         with_edns = (soa.rcode_text if soa is not None and soa.answered else (soa.error or str(soa.outcome))) if soa else "?"
         without = plain.rcode_text if plain is not None and plain.answered else "no answer"
-        return f"{self.who} answered SOA {self.zone} with EDNS: {with_edns}; without EDNS: {without}"
+        return f"{self.who} answered SOA {self.zone} without EDNS ({without}) but not with EDNS ({with_edns})"
 
     @property
     def view(self) -> ServerView:

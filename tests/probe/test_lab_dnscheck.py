@@ -128,8 +128,29 @@ EVIDENCE: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "edns_broken": [
         (
             "edns_broken",
-            (f"{A.NOEDNS_NS} (ns-noedns.lab.) answered SOA edns-broken.lab. with EDNS: FORMERR; without EDNS: NOERROR",),
+            (
+                f"{A.NOEDNS_NS} (ns-noedns.lab.) answered SOA edns-broken.lab. without EDNS (NOERROR) but not with EDNS (FORMERR)",
+            ),
         )
+    ],
+    "edns_dropped": [
+        (
+            "edns_broken",
+            (
+                f"{A.DROPEDNS_NS} (ns-dropedns.lab.) answered SOA edns-dropped.lab. without EDNS (NOERROR) but not "
+                "with EDNS (no answer within",
+            ),
+        ),
+    ],
+    "edns_broken_signed": [
+        (
+            "edns_broken",
+            (
+                f"{A.NOEDNS_NS} (ns-noedns.lab.) answered SOA edns-broken-signed.lab. without EDNS (NOERROR) but "
+                "not with EDNS (FORMERR)",
+            ),
+        ),
+        ("dnssec_bogus", (f"resolver {A.UNBOUND} answered SERVFAIL", "EDE 10", "with CD set: NOERROR")),
     ],
     "resolver_refused": [("resolver_refused", (f"resolver {A.UNBOUND_REFUSE} answered REFUSED",))],
     "resolver_refused_bind": [("resolver_refused", (f"resolver {A.BIND_REFUSE} answered REFUSED", "EDE 18"))],
@@ -213,6 +234,11 @@ def test_scenario(fresh: Lab, kb: knowledge.Knowledge, scenario_id: str) -> None
         assert set(scenario.nameservers) <= {n["address"] for n in data["nameservers"]}
     assert data["queries"] <= 60
     assert reply.ok is (scenario.verdict != "failure")
+
+
+def test_broken_edns_ranks_before_the_dnssec_failure_it_causes(fresh: Lab, kb: knowledge.Knowledge) -> None:
+    data = _check(fresh, kb, "www.edns-broken-signed.lab", fresh.resolvers).to_json()
+    assert [(c["id"], c["explains_failure"]) for c in data["causes"]] == [("edns_broken", True), ("dnssec_bogus", True)]
 
 
 def test_healthy_signed_zone_details(fresh: Lab, kb: knowledge.Knowledge) -> None:
