@@ -22,8 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
+from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -32,6 +33,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.web import WebClient
 
+from bot.core.dedupe import SeenEvents
 from bot.core.errors import ConfigError
 from bot.core.knowledge import Knowledge
 from bot.core.ratelimit import Clock
@@ -61,19 +63,29 @@ def build_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
-def dedupe_middleware(deps: Deps) -> Callable[..., BoltResponse | None]:
-    """A global middleware that acks a redelivered event (same event_id) with 200 and runs nothing."""
+class DedupeEvents(Middleware):
+    """A global middleware that acks a redelivered event (same event_id) with 200 and runs nothing.
 
-    def dedupe_events(
-        body: Mapping[str, Any], next_: Callable[[], BoltResponse | None], logger: logging.Logger
+    A `Middleware` subclass rather than a function: Bolt calls it directly, without working out which arguments
+    to inject, on every request.
+    """
+
+    def __init__(self, seen: SeenEvents) -> None:
+        self.seen = seen
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
+        body = req.body
         event_id = body.get("event_id") if isinstance(body, Mapping) else None
-        if isinstance(event_id, str) and event_id and not deps.seen.first_time(event_id):
-            logger.info("dropping a redelivery of %s [%s]", event_id, describe(body))
+        if isinstance(event_id, str) and event_id and not self.seen.first_time(event_id):
+            log.info("dropping a redelivery of %s [%s]", event_id, describe(body))
             return BoltResponse(status=200, body="")
-        return next_()
-
-    return dedupe_events
+        return next()
 
 
 def log_unhandled(error: Exception, body: Mapping[str, Any], logger: logging.Logger) -> None:
@@ -124,7 +136,7 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
         reason = getattr(err, "reason", err)
         raise ConfigError(problem=f"cannot reach the Slack Web API at {settings.api_url}: {reason}") from None
     deps = Deps.create(settings, knowledge, clock=clock)
-    app.middleware(dedupe_middleware(deps))
+    app.use(DedupeEvents(deps.seen))
     app.error(log_unhandled)
     register_listeners(app, deps)
     return app

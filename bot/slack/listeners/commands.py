@@ -10,13 +10,14 @@ the context) before Bolt starts the lazy function with a copy of that context.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
 
 from bot.core.errors import BotError
 from bot.render.escape import from_slack
@@ -27,6 +28,8 @@ from bot.slack.deps import Deps
 from bot.slack.reporting import check_webhook, describe, guarded, new_ref
 
 log = logging.getLogger("rcodebot.slack")
+
+JSON = "application/json;charset=utf-8"
 
 #: context key the /dnscheck ack sets when it admitted a check (the lazy half runs only then).
 ADMITTED = "rcodebot_admitted_check"
@@ -42,15 +45,22 @@ class RcodeAnswer:
 
     Attributes:
         text: the notification/fallback text.
-        private: blocks for the ephemeral answer (with the Share button).
+        private_body: the whole ephemeral ack (with the Share button) as the JSON Slack receives.
         public: blocks for the in-channel answer, before the "Shared by" note.
         error: the user error's message when the question could not be answered (for the log).
     """
 
     text: str
-    private: tuple[dict[str, Any], ...]
+    private_body: str
     public: tuple[dict[str, Any], ...]
     error: str | None = None
+
+    @classmethod
+    def of(
+        cls, text: str, private: list[dict[str, Any]], public: list[dict[str, Any]], error: str | None = None
+    ) -> RcodeAnswer:
+        body = json.dumps({"text": text, "response_type": "ephemeral", "blocks": private}, ensure_ascii=False)
+        return cls(text, body, tuple(public), error)
 
 
 #: Distinct questions kept rendered; answers are pure functions of the text and the (immutable) knowledge.
@@ -73,12 +83,15 @@ class CommandListeners:
             reply = rcode.answer(text, self.deps.knowledge)
         except BotError as err:
             notice = messages.error_notice(err)
-            blocks = tuple(notice.block_dicts())
-            return RcodeAnswer(notice.fallback, blocks, blocks, error=str(err))
-        return RcodeAnswer(reply.fallback, tuple(messages.with_share_button(reply, text)), tuple(reply.block_dicts()))
+            return RcodeAnswer.of(notice.fallback, notice.block_dicts(), notice.block_dicts(), error=str(err))
+        return RcodeAnswer.of(reply.fallback, messages.with_share_button(reply, text), reply.block_dicts())
 
-    def ack_rcode(self, ack: Ack, command: Mapping[str, Any], logger: logging.Logger) -> None:
-        """Answer `/rcode TEXT [public]` in the ack itself: ephemeral with a Share button, or in channel."""
+    def ack_rcode(self, ack: Ack, command: Mapping[str, Any], logger: logging.Logger) -> BoltResponse | None:
+        """Answer `/rcode TEXT [public]` in the ack itself: ephemeral with a Share button, or in channel.
+
+        The ephemeral answer is returned as a ready BoltResponse (Bolt sends a listener's returned BoltResponse
+        as the ack when process_before_response is on), so a repeated question costs no JSON encoding at all.
+        """
         text, public = messages.split_public(from_slack(str(command.get("text") or "")))
         try:
             answer = self.rcode_answer(text)
@@ -86,15 +99,14 @@ class CommandListeners:
             ref = new_ref()
             logger.exception("/rcode failed (ref %s) [%s]", ref, describe(command))
             ack(response_type="ephemeral", **messages.message_args(messages.oops(ref)))
-            return
+            return None
         if answer.error is not None:
             logger.info("/rcode: user error: %s [%s]", answer.error, describe(command))
-            ack(response_type="ephemeral", text=answer.text, blocks=list(answer.private))
         elif public:
             blocks = messages.shared_blocks(answer.public, str(command.get("user_id") or ""))
             ack(response_type="in_channel", text=answer.text, blocks=blocks)
-        else:
-            ack(response_type="ephemeral", text=answer.text, blocks=list(answer.private))
+            return None
+        return BoltResponse(status=200, body=answer.private_body, headers={"content-type": JSON})
 
     # ---------------------------------------------------------------------------------------------- /dnscheck
 
