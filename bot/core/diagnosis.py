@@ -545,39 +545,35 @@ class _Diagnoser:
                 if found is not None:
                     ds, ds_e = found, e
                     break
-        key_e = next(
-            (e for e in self.r.by_purpose(Purpose.AUTH_DNSKEY) if e.answered and e.aa and e.rcode == dns.rcode.NOERROR), None
-        )
+        # Every server's signed answers are checked, not only the first one's: one secondary serving stale
+        # signatures is a problem even while the other servers (and so the resolvers, most of the time) are fine.
+        keys = [e for e in self.r.by_purpose(Purpose.AUTH_DNSKEY) if e.answered and e.aa and e.rcode == dns.rcode.NOERROR]
+        key_e = next((e for e in keys if e.rrset("answer", zone, "DNSKEY") is not None), keys[0] if keys else None)
         dnskey = key_e.rrset("answer", zone, "DNSKEY") if key_e else None
         signed: list[dnssec_checks.Signed] = []
-        if key_e is not None and dnskey is not None:
-            signed.append(
-                dnssec_checks.Signed("the DNSKEY RRset", dnskey, key_e.signatures("answer", zone, "DNSKEY"), key_e.who())
-            )
-        soa_e = next(
-            (
-                e
-                for e in self.r.by_purpose(Purpose.AUTH_SOA)
-                if e.answered and e.aa and e.rcode == 0 and e.rrset("answer", zone, "SOA") is not None
-            ),
-            None,
-        )
-        if soa_e is not None:
-            soa = soa_e.rrset("answer", zone, "SOA")
-            assert soa is not None
-            signed.append(dnssec_checks.Signed(f"SOA {zone}", soa, soa_e.signatures("answer", zone, "SOA"), soa_e.who()))
-        ans_e = next((e for e in self.r.by_purpose(Purpose.AUTH_ANSWER) if e.answered and e.aa), None)
-        if ans_e is not None and ans_e.message is not None:
-            origin = dns.name.from_text(zone)
+        for e in keys:
+            found = e.rrset("answer", zone, "DNSKEY")
+            if found is not None:
+                signed.append(
+                    dnssec_checks.Signed("the DNSKEY RRset", found, e.signatures("answer", zone, "DNSKEY"), e.who())
+                )
+        for e in self.r.by_purpose(Purpose.AUTH_SOA):
+            soa = e.rrset("answer", zone, "SOA") if e.answered and e.aa and e.rcode == dns.rcode.NOERROR else None
+            if soa is not None:
+                signed.append(dnssec_checks.Signed(f"SOA {zone}", soa, e.signatures("answer", zone, "SOA"), e.who()))
+        origin = dns.name.from_text(zone)
+        for e in self.r.by_purpose(Purpose.AUTH_ANSWER):
+            if not e.answered or not e.aa or e.message is None:
+                continue
             for section in ("answer", "authority"):
-                for rrset in getattr(ans_e.message, section):
+                for rrset in getattr(e.message, section):
                     if rrset.rdtype in (dns.rdatatype.RRSIG, dns.rdatatype.NS) or not rrset.name.is_subdomain(origin):
                         continue
-                    if section == "authority" and rrset.rdtype == dns.rdatatype.SOA and soa_e is not None:
-                        continue
-                    what = f"{rrset.name.to_text()} {dns.rdatatype.to_text(rrset.rdtype)}"
-                    sigs = ans_e.signatures(section, rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype))
-                    signed.append(dnssec_checks.Signed(what, rrset, sigs, ans_e.who()))
+                    if section == "authority" and rrset.rdtype == dns.rdatatype.SOA:
+                        continue  # the SOA is checked from the SOA query
+                    kind = dns.rdatatype.to_text(rrset.rdtype)
+                    sigs = e.signatures(section, rrset.name.to_text(), kind)
+                    signed.append(dnssec_checks.Signed(f"{rrset.name.to_text()} {kind}", rrset, sigs, e.who()))
         return dnssec_checks.check(
             zone,
             ds=ds,

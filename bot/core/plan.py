@@ -30,8 +30,8 @@ from bot.core.target import is_public
 
 MAX_ANCESTORS = 8  # SOA queries for NAME and its ancestors sent at once
 MAX_ZONE_ADDRESSES = 10  # nameserver addresses of the zone probed directly
-MAX_PARENT_ADDRESSES = 3  # parent servers asked for the referral
-MAX_PARENT_NAMES = 3  # parent nameserver names resolved
+MAX_PARENT_ADDRESSES = 2  # parent servers asked for the referral (and DS)
+MAX_PARENT_NAMES = 2  # parent nameserver names resolved
 DETAIL_SERVERS = 2  # servers asked for NS and DNSKEY
 EDNS_TROUBLE = {dns.rcode.FORMERR, dns.rcode.NOTIMP, dns.rcode.BADVERS}
 
