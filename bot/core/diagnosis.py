@@ -244,6 +244,7 @@ class _Diagnoser:
         self.r = result
         self.kb = kb
         self.causes: list[Cause] = []
+        self.notes: list[str] = []
 
     # ------------------------------------------------------------------------------------------------ main
 
@@ -362,7 +363,7 @@ class _Diagnoser:
             answer=answer,
             elapsed_ms=self.r.elapsed_ms,
             queries=self.r.queries_sent,
-            notes=self.r.notes,
+            notes=tuple(dict.fromkeys([*self.r.notes, *self.notes])),
             display=display,
         )
 
@@ -465,6 +466,12 @@ class _Diagnoser:
                     ns.at_parent if ns else False,
                     ns.at_child if ns else False,
                 )
+            )
+        unrouted = sorted(s.address for s in servers if s.state == "skipped" and s.no_route)
+        if unrouted:
+            self.notes.append(
+                f"this machine has no route to {', '.join(unrouted)}, so those nameserver addresses were "
+                "not checked (often: no IPv6 here); that says nothing about the servers"
             )
         return [s for s in servers if s.state != "skipped"]
 
@@ -628,6 +635,11 @@ class _Server:
     @property
     def who(self) -> str:
         return f"{self.address} ({self.name})" if self.name and self.name != self.address else self.address
+
+    @property
+    def no_route(self) -> bool:
+        """Nothing was tried because this machine cannot reach the address at all."""
+        return any(e.outcome is Outcome.NO_ROUTE for e in self.found.values())
 
     @property
     def soa(self) -> Exchange | None:

@@ -96,6 +96,15 @@ def test_nameserver_without_an_address(kb: knowledge.Knowledge) -> None:
     assert "only in the zone: ns3.example.test." in _evidence(d, "delegation_mismatch")
 
 
+def test_an_address_this_machine_cannot_route_to_is_not_blamed(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS2].mode = "noroute"
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("ok", [])
+    assert [s.address for s in d.nameservers] == [NS1]
+    assert any(f"no route to {NS2}" in note for note in d.notes)
+
+
 def test_serials_and_answers_that_differ(kb: knowledge.Knowledge) -> None:
     world = example_world()
     world.servers[NS2].serial_bump = 1

@@ -31,7 +31,7 @@ class Server:
     """How one address behaves: the zones it serves, or a failure mode."""
 
     zones: set[str] = field(default_factory=set)
-    mode: str = "ok"  # ok | silent | closed | refuse | formerr_on_edns | notimp
+    mode: str = "ok"  # ok | silent | closed | refuse | formerr_on_edns | notimp | noroute
     serial_bump: int = 0  # added to every SOA serial it serves
     override: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (name, type) -> records it serves instead
 
@@ -88,7 +88,7 @@ class World:
                 return self._failure(ask, query, mode)
             return self._recursive(ask, query)
         server = self.servers.get(ask.server, Server(mode="closed"))
-        if server.mode in ("silent", "closed", "refuse", "notimp"):
+        if server.mode in ("silent", "closed", "refuse", "notimp", "noroute"):
             return self._failure(ask, query, server.mode)
         if server.mode == "formerr_on_edns" and ask.edns >= 0:
             return self._reply(ask, query, dns.rcode.FORMERR, aa=False)
@@ -101,6 +101,8 @@ class World:
             return Exchange(ask, Outcome.TIMEOUT, ms=1000.0, error="no answer within 1.0 s over UDP")
         if mode == "closed":
             return Exchange(ask, Outcome.PORT_CLOSED, ms=0.2, error="port 53 closed (UDP refused)")
+        if mode == "noroute":
+            return Exchange(ask, Outcome.NO_ROUTE, ms=0.1, error=f"this machine has no route to {ask.server}")
         code = dns.rcode.NOTIMP if mode == "notimp" else dns.rcode.REFUSED
         return self._reply(ask, query, code, aa=False)
 
