@@ -7,9 +7,11 @@ The in-memory world (tests/probe/fakedns.py) answers the real planner's queries,
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core import knowledge
-from bot.core.diagnosis import CAUSES, Diagnosis, diagnose
+from bot.core.diagnosis import CAUSES, VERDICTS, Diagnosis, diagnose
 from bot.core.observations import Exchange, Outcome, ProbeResult
 from tests.probe.fakedns import World, example_world
 
@@ -209,3 +211,36 @@ def test_json_shape(kb: knowledge.Knowledge) -> None:
     assert {"id", "detail", "summary", "evidence", "fix"} <= set(cause) and cause["id"] in CAUSES
     assert {"address", "rcode", "flags", "ede", "cd_rcode", "ms"} <= set(data["resolvers"][0])
     assert {"name", "address", "rcode", "aa", "serial", "ms", "error"} <= set(data["nameservers"][0])
+
+
+_server_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "formerr_on_edns", "notimp", "noroute"])
+_resolver_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "servfail", "servfail_unless_cd", "notimp"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ns1=_server_modes,
+    ns2=_server_modes,
+    r1=_resolver_modes,
+    r2=_resolver_modes,
+    bump=st.integers(0, 2),
+    rdtype=st.sampled_from(["A", "AAAA", "TXT", "NS", "SOA"]),
+    name=st.sampled_from(["www.example.test", "example.test", "nope.example.test", "test"]),
+)
+def test_any_world_gets_a_consistent_diagnosis(
+    ns1: str, ns2: str, r1: str, r2: str, bump: int, rdtype: str, name: str
+) -> None:
+    kb = knowledge.load_default()
+    world = example_world()
+    world.servers[NS1].mode, world.servers[NS2].mode = ns1, ns2
+    world.servers[NS2].serial_bump = bump
+    world.resolver(R1, mode=r1)
+    world.resolver(R2, mode=r2)
+    d = _diagnose(world, kb, name, rdtype)
+    assert d.verdict in VERDICTS
+    assert all(c.id in CAUSES and c.evidence and c.fix for c in d.causes)
+    assert [c.explains for c in d.causes] == sorted((c.explains for c in d.causes), reverse=True)
+    if d.verdict == "failure":
+        assert d.causes and d.causes[0].explains, _ids(d)
+    if r1 == r2 == "ok" and ns1 == ns2 == "ok" and not bump:
+        assert _ids(d) == [] and d.verdict in ("ok", "nxdomain", "nodata")
