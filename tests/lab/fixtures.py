@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.lab.daemons import tail
 from tests.lab.lab import Lab, check_isolated, start
 
 
@@ -22,5 +23,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     running = start(tmp_path_factory.mktemp("lab"))
     try:
         yield running
+        died = [daemon for daemon in running.daemons if not daemon.alive()]
     finally:
         running.stop()
+    if died:  # a server that crashed mid-session explains odd failures elsewhere: say so, with its log
+        pytest.fail("lab daemons died during the session: " + "; ".join(f"{d.name}:\n{tail(d.log)}" for d in died))

@@ -52,7 +52,7 @@ CHILDREN: tuple[ChildZone, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scenario:
     """One real setup in the lab and what a /dnscheck of it should conclude."""
 
