@@ -1,53 +1,103 @@
 """The gate every Slack channel message goes through: does this text hold pasted DNS tool output?
 
-It has to be cheap, because it runs on every message in every channel the bot is in, and it must never fire on
-ordinary talk about DNS ("servfail on staging again?", a curl error, a ping, a stack trace).
+It runs on every message in every channel the bot is in, so an ordinary message must cost about one regex search,
+and it must never fire on ordinary talk about DNS ("servfail on staging again?", a curl error, a ping, a trace).
 
-Speed comes from how Python's `re` searches: a pattern that starts with one literal character is scanned for
-that character at C speed, while an alternation of different first characters is tested position by position
-(about ten times slower). So almost every marker is put behind a literal `;`: dig, kdig, drill and delv print
-their structure on `;` lines, and Slack's escaping (`&gt;`, `&lt;`) brings its own `;`. The few forms without a
-`;` (host, nslookup, dig +yaml) are each behind a substring test (`in`, memchr speed) that ordinary chat almost
-never passes, so a normal message costs one regex search plus a few substring scans.
+What makes a regex search expensive in Python is not the scan (a literal first character is found at memchr
+speed) but entering a complex pattern: an alternation, an optional group, a `^`. So each check here is guarded by
+a substring test (`in`, memchr speed) that ordinary chat rarely passes, and each regex begins with a literal:
+1. dig, kdig, drill and delv print their structure on `;` lines (Slack's escapes `&gt;` bring their own `;`).
+2. nslookup, host's server block, host's NXDOMAIN line and dig +yaml start lines with fixed words.
+3. host's answers (`x has address …`, `x has no AAAA record`) all hold `has `.
+4. `dig +noall +answer` and delv print bare records: `TTL IN TYPE`.
 """
 
 from __future__ import annotations
 
 import re
 
-# Everything dig, kdig, drill and delv print on a `;` line that chat does not contain (Slack-escaped forms too).
+from bot.core.paste.fields import is_rdtype
+
+# Everything dig, kdig, drill and delv print after a `;` that chat does not hold (Slack-escaped forms too); the `;`
+# does not follow a letter or digit (that is an entity such as `&lt;`, or prose). Every
+# alternative starts with a plain character, so `re` skips a non-matching one by its first character: a `;` in
+# chat (`&gt;` is Slack's `>`) costs one quick attempt.
+_AFTER_TWO = (
+    r"->>HEADER<<-|-&gt;&gt;HEADER&lt;&lt;-|QUESTION SECTION:|QUERY SECTION:|ANSWER SECTION:|AUTHORITY SECTION:"
+    r"|ADDITIONAL SECTION:|OPT PSEUDOSECTION:|EDNS PSEUDOSECTION:|Got answer:|got answer:|Got bad packet"
+    r"|flags: [a-z ]*; ?(?:MBZ|QUERY)|Flags: [a-z ]*; QUERY|Query time: \d|MSG SIZE|global options:|EDE: \d|EDNS: version \d"
+    r"|connection timed out; no servers|no servers could be reached|communications error to \S+#\d"
+    r"|UDP setup with \S+ for \S+ failed|Truncated, retrying in TCP|Received \d+ (?:B$|bytes from \S+#\d)"
+    r"|WARNING: response timeout for |ERROR: failed to query server|resolution failed: "
+)
+_AFTER_ONE = (
+    r"<<>> DiG \d|<<> DiG \d|&lt;&lt;&gt;&gt; DiG \d|EDE: \d+(?: \(|: \(|$)|EDNS: version: \d|OPT=\d+: [0-9a-f]{2} "
+    r"|negative response, |fully validated$|unsigned answer$|answer not validated$"
+)
 _SEMI = re.compile(
-    r";(?:;? ?(?:"
-    r"->>HEADER|-&gt;&gt;HEADER|<<>? ?DiG |&lt;&lt;(?:&gt;)+ ?DiG "
-    r"|(?:QUESTION|QUERY|ANSWER|AUTHORITY|ADDITIONAL|OPT PSEUDO|EDNS PSEUDO) ?SECTION:"
-    r"|[Gg]ot answer:|[Ff]lags: [a-z ]*; ?(?:MBZ|QUERY)|Query time: \d|MSG SIZE|global options:"
-    r"|EDE: [0-9]|EDNS: version|OPT=\d+: [0-9a-f]{2}"
-    r"|connection timed out; |no servers could be reached|communications error to |Got bad packet"
-    r"|(?:UDP setup|Connection) (?:with|to) \S+ for \S+ failed"
-    r"|Truncated, retrying in TCP|Received \d+ (?:B$|bytes from )"
-    r"|WARNING: response timeout for |ERROR: failed to query server"
-    r"|resolution failed: |(?:negative response, )?(?:fully validated|unsigned answer|answer not validated)$"
-    r"))",
+    r";(?<![A-Za-z0-9];)(?:;(?: (?:" + _AFTER_TWO + r")|" + _AFTER_TWO + r")| (?:" + _AFTER_ONE + r")|" + _AFTER_ONE + r")",
     re.MULTILINE,
 )
 
-# Forms with no `;`: (substring every such output contains, pattern that confirms it is tool output).
-_PLAIN: tuple[tuple[str, re.Pattern[str]], ...] = (
-    # host: `example.com has address 192.0.2.1`, `… has IPv6 address 2001:db8::1` (the name may be Slack-linked).
-    ("address ", re.compile(r"^\S+ has (?:IPv6 )?address [0-9A-Fa-f.:]+[ \t]*$", re.MULTILINE)),
-    # nslookup and host's server block: `Address:\t127.0.0.1#53`; Windows nslookup: `Server:  UnKnown` + `Address:`.
-    ("Address:", re.compile(r"^Address:[ \t]+\S+#\d+[ \t]*$|^Server:[ \t]+\S+[ \t]*\nAddress:[ \t]+\S+", re.MULTILINE)),
-    # host: `Host nope.example not found: 3(NXDOMAIN)`.
-    (" not found: ", re.compile(r"^Host \S+ not found: \d+\(\w+\)", re.MULTILINE)),
-    # nslookup: `** server can't find x: NXDOMAIN`, Windows `*** UnKnown can't find x: Non-existent domain`.
-    ("t find ", re.compile(r"^\*\*\*? \S+(?: \S+)? can.t find \S+:", re.MULTILINE)),
-    # host -t MX: `example.com mail is handled by 10 mx.example.com.`
-    ("handled by ", re.compile(r"^\S+ mail is handled by \d+ \S+[ \t]*$", re.MULTILINE)),
-    # host -t AAAA on a name without one: `www.example has no AAAA record`.
-    ("has no ", re.compile(r"^\S+ has no [A-Z][A-Z0-9]* record[ \t]*$", re.MULTILINE)),
-    # dig +yaml.
-    ("message_data:", re.compile(r"^\s*response_message_data:", re.MULTILINE)),
+# Lines that start with fixed words (after a newline; a one-line message can only be host's NXDOMAIN line). Each
+# alternative starts with a plain character, so a line of chat costs one quick attempt.
+_STARTS = (
+    r"Host \S+ not found: \d+\(\w+\)|Address:[ \t]+\S+#\d+[ \t]*$|Server:[ \t]+\S+[ \t]*\nAddress:[ \t]+\S"
+    r"|\*\* server can.t find \S+:|\*\*\* \S+ can.t find \S+:|response_message_data:| \s*response_message_data:|- type: MESSAGE[ \t]*$"
 )
+_LINES = re.compile(
+    r"\n(?:" + _STARTS + r"|```(?:" + _STARTS + r")|&gt; (?:" + _STARTS + r")|> (?:" + _STARTS + r"))", re.MULTILINE
+)
+_FIRST = re.compile(r"(?:```)?Host \S+ not found: \d+\(\w+\)")
+_HOST_NX = ("Host ", "```Host ")
+
+# host's answers hold `has ` (`x has address 192.0.2.1`, `x has no AAAA record`, `x has SOA record …`) and bare
+# records hold `TTL IN TYPE`: cheap literal searches find candidates, and the candidate's whole line must then be
+# exactly that form (so "the zone has DS record issues" in chat is not).
+_HAS = re.compile(
+    r"has (?:(?:IPv6 )?address [0-9A-Fa-f.:]+[ \t]*(?:$|```)|no [A-Z][A-Z0-9]* record|[A-Z][A-Z0-9]+ record \S)",
+    re.MULTILINE,
+)
+_IN = re.compile(r"IN[ \t](?<=[0-9][ \t]IN[ \t])[ \t]*[A-Z]")
+_FENCE = r"(?:```|&gt; |> )?[ \t]*"
+_HOST_LINE = re.compile(
+    _FENCE
+    + r"[^\s;*>&`]\S* has (?:(?:IPv6 )?address [0-9A-Fa-f.:]+|no [A-Z][A-Z0-9]* record|[A-Z][A-Z0-9]+ record \S.*)[ \t]*(?:```)?"
+)
+_RECORD_LINE = re.compile(_FENCE + r"[^\s;*>&`]\S*[ \t]+\d+[ \t]+IN[ \t]+(?P<type>[A-Z][A-Z0-9-]*)[ \t]+\S.*")
+_MAX_CANDIDATES = 20
+
+
+def _line_at(text: str, start: int, end: int) -> str:
+    return text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
+
+
+def _host_line(text: str) -> bool:
+    for count, match in enumerate(_HAS.finditer(text)):
+        if count >= _MAX_CANDIDATES:
+            return False
+        if _HOST_LINE.fullmatch(_line_at(text, match.start(), match.end())):
+            return True
+    return False
+
+
+def _record_line(text: str) -> bool:
+    for count, match in enumerate(_IN.finditer(text)):
+        if count >= _MAX_CANDIDATES:
+            return False
+        line = _RECORD_LINE.fullmatch(_line_at(text, match.start(), match.end()))
+        if line is not None and is_rdtype(line.group("type")):
+            return True
+    return False
+
+
+def _lines(text: str) -> bool:
+    """A message of several lines: nslookup/host/+yaml line starts, host answers, bare records."""
+    if _LINES.search(text) is not None:
+        return True
+    if _HAS.search(text) is not None and _host_line(text):
+        return True
+    return _IN.search(text) is not None and _record_line(text)
 
 
 def looks_like_dig(text: str) -> bool:
@@ -58,7 +108,9 @@ def looks_like_dig(text: str) -> bool:
     """
     if _SEMI.search(text) is not None:
         return True
-    for needle, pattern in _PLAIN:
-        if needle in text and pattern.search(text) is not None:
-            return True
-    return False
+    if "\n" in text:
+        return _lines(text)
+    # One line without a `;`: only host's one-line answers, and they fill the whole message.
+    if " has " in text:
+        return _HOST_LINE.fullmatch(text) is not None
+    return text.startswith(_HOST_NX) and _FIRST.match(text) is not None

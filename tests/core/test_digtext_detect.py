@@ -1,0 +1,90 @@
+"""The paste gate: true for every real output (as typed and as Slack sends it), false for ordinary DNS chat."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.digtext import looks_like_dig
+from bot.render.escape import mrkdwn
+from tests.conftest import CORPUS
+from tests.core import chat
+
+# `dig +short` prints bare values: indistinguishable from chat, so the gate leaves them alone (explain reads them).
+NOT_DETECTABLE = {
+    "dns-violations__dns-violations__dve-2020-0001_dig-short-ns.txt",
+    "isc-projects__bind9__rrsetorder_dig-short-fixed.txt",
+}
+OUTPUTS = sorted(p for p in [*CORPUS.glob("jc/*.out"), *CORPUS.glob("wild/*.txt")] if p.name not in NOT_DETECTABLE)
+
+
+def _slack(text: str) -> str:
+    """Roughly what Slack sends for a paste: escaped, names auto-linked, in a code block."""
+    escaped = mrkdwn(text)
+    for name in ("example.com", "google.com", "example.org"):
+        escaped = escaped.replace(f" {name} ", f" <http://{name}|{name}> ")
+    return "```" + escaped + "```"
+
+
+@pytest.mark.parametrize("path", OUTPUTS, ids=lambda p: p.name)
+def test_every_real_output_is_detected(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert looks_like_dig(text)
+    assert looks_like_dig(_slack(text))
+    assert looks_like_dig("why does this fail?\n" + text + "\nany idea?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Host nope.example.com not found: 3(NXDOMAIN)",
+        "```Host nope.example.com not found: 2(SERVFAIL)```",
+        "example.com has address 93.184.215.14",
+        "<http://example.com|example.com> has address 93.184.215.14",
+        "www.example has no AAAA record",
+        ";; connection timed out; no servers could be reached",
+        ";; communications error to 10.0.0.53#53: timed out\n;; no servers could be reached",
+        "; EDE: 9 (DNSKEY Missing): (no SEP matching the DS found for example.com.)",
+        ";; -&gt;&gt;HEADER&lt;&lt;- opcode: QUERY, status: SERVFAIL, id: 1",
+        "; &lt;&lt;&gt;&gt; DiG 9.18.28 &lt;&lt;&gt;&gt; example.com",
+        "Server:\t\t10.0.0.2\nAddress:\t10.0.0.2#53\n\n** server can’t find nope.example.com: NXDOMAIN",
+        "Server:  UnKnown\nAddress:  192.168.1.1\n\n*** UnKnown can't find nope.example.com: Non-existent domain",
+        "- type: MESSAGE\n  message:\n    response_message_data:\n      status: SERVFAIL",
+        "example.com.\t\t300\tIN\tA\t93.184.215.14\nexample.com.\t\t300\tIN\tA\t93.184.215.15",
+        ";; ->>HEADER<<- opcode: QUERY; status: SERVFAIL; id: 1\n;; Flags: qr rd ra; QUERY: 1; ANSWER: 0; AUTHORITY: 0; ADDITIONAL: 1",
+        "; fully validated\nexample.com. 300 IN A 93.184.215.14",
+        ";; resolution failed: SERVFAIL",
+        "&gt; ;; ->>HEADER<<- opcode: QUERY, status: REFUSED, id: 1",
+    ],
+)
+def test_forms_the_corpus_lacks(text: str) -> None:
+    assert looks_like_dig(text)
+
+
+@pytest.mark.parametrize("line", chat.LINES)
+def test_known_chat_lines_are_not_detected(line: str) -> None:
+    assert not looks_like_dig(line)
+    assert not looks_like_dig(mrkdwn(line))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_ordinary_chat_is_never_detected(rnd: random.Random) -> None:
+    message = chat.message(rnd)
+    assert not looks_like_dig(message), message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(chat.WORDS), max_size=30), st.sampled_from([" ", "\n", ", ", ". ", " - "]))
+def test_any_mix_of_dns_words_is_not_detected(words: list[str], separator: str) -> None:
+    assert not looks_like_dig(separator.join(words))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+def test_never_raises(text: str) -> None:
+    assert looks_like_dig(text) in (True, False)
