@@ -270,7 +270,7 @@ class _Diagnoser:
         # Which server-side trouble could explain a resolver failure that CD does not cure.
         name_failing = bool(servfail) or (bool(silent) and not answered_statuses and self._resolvers_reachable(silent))
         zone_broken = bool(servers) and not healthy
-        dnssec_findings = self._dnssec()
+        dnssec_findings = self._dnssec(force=bool(servfail))
 
         # ---- DNSSEC
         if cd_works or (servfail and dnssec_findings and not zone_broken):
@@ -338,6 +338,12 @@ class _Diagnoser:
                 )
             self._add("resolver_failure", None, ev, explains=True)
 
+        alias = self._alias_target()
+        if alias is not None:
+            self.notes.append(
+                f"{self.r.name} is an alias (CNAME) for {alias}, in another zone: the answer depends on "
+                f"that zone too (check it: /dnscheck {alias} {self.r.rdtype})"
+            )
         verdict = self._verdict(statuses, checks)
         order = list(CAUSES)
         if edns_root:
@@ -380,6 +386,24 @@ class _Diagnoser:
             if answers.count(kind) * 2 > len(answers) or (answers[0] == kind and answers.count(kind) * 2 == len(answers)):
                 return verdict
         return {"answer": "ok", "nxdomain": "nxdomain", "nodata": "nodata"}[answers[0]]
+
+    def _alias_target(self) -> str | None:
+        """Where a CNAME chain from the name leads, when it leaves the zone (a failure may live over there)."""
+        for e in self.r.by_purpose(Purpose.AUTH_ANSWER, Purpose.CHECK_CD, Purpose.CHECK):
+            if not e.answered or e.message is None:
+                continue
+            cnames = {r.name: r for r in e.message.answer if r.rdtype == dns.rdatatype.CNAME}
+            current = dns.name.from_text(self.r.name)
+            seen = 0
+            while current in cnames and seen < 16:
+                current = next(iter(cnames[current])).target
+                seen += 1
+            if seen:
+                zone = dns.name.from_text(self.r.zone) if self.r.zone else None
+                if zone is None or not current.is_subdomain(zone):
+                    return str(current.to_text())
+                return None
+        return None
 
     def _all_failed(self, statuses: dict[str, str]) -> bool:
         return not any(s in ("answer", "nodata", "nxdomain") for s in statuses.values())
@@ -540,9 +564,22 @@ class _Diagnoser:
 
     # ------------------------------------------------------------------------------------------------ DNSSEC
 
-    def _dnssec(self) -> list[dnssec_checks.Finding]:
+    def _dnssec(self, *, force: bool) -> list[dnssec_checks.Finding]:
+        """DNSSEC findings for the zone, when validators care: its parent publishes a DS (a chain of trust reaches
+        it), or the DS could not be read, or resolvers fail. A signed zone without a DS is an island that validators
+        treat as insecure: stale signatures there break nobody, and are not reported unless resolvers fail."""
         zone = self.r.zone
         if zone is None:
+            return []
+        no_ds = [
+            e
+            for e in self.r.by_purpose(Purpose.PARENT_DS)
+            if e.answered
+            and e.aa
+            and e.rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
+            and e.rrset("answer", zone, "DS") is None
+        ]
+        if no_ds and not force:
             return []
         ds_e = next((e for e in self.r.by_purpose(Purpose.PARENT_DS) if e.answered and e.aa), None)
         ds = ds_e.rrset("answer", zone, "DS") if ds_e else None

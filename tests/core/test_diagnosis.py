@@ -244,3 +244,20 @@ def test_any_world_gets_a_consistent_diagnosis(
         assert d.causes and d.causes[0].explains, _ids(d)
     if r1 == r2 == "ok" and ns1 == ns2 == "ok" and not bump:
         assert _ids(d) == [] and d.verdict in ("ok", "nxdomain", "nodata")
+
+
+def test_alias_into_another_zone_is_pointed_out(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.zones["example.test."][("cdn.example.test.", "CNAME")] = ["edge.elsewhere.test."]
+    d = _diagnose(world, kb, "cdn.example.test", "A")
+    assert any(
+        "alias (CNAME) for edge.elsewhere.test." in note and "/dnscheck edge.elsewhere.test. A" in note for note in d.notes
+    )
+
+
+def test_signed_island_without_ds_is_not_reported_while_resolvers_work(kb: knowledge.Knowledge) -> None:
+    """No DS at the parent: validators treat the zone as insecure, so its signatures break nobody."""
+    world = example_world()
+    world.servers[NS1].override[("example.test.", "DNSKEY")] = ["257 3 13 " + "A" * 86 + "=="]
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("ok", [])

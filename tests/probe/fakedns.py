@@ -153,6 +153,8 @@ class World:
                 fields[2] = str(int(fields[2]) + server.serial_bump)
                 records = [" ".join(fields)]
             return dns.rcode.NOERROR, [dns.rrset.from_text(qname, 300, "IN", rdtype, *records)], [], [], True
+        if rdtype != "CNAME" and (qname, "CNAME") in data:
+            return dns.rcode.NOERROR, [dns.rrset.from_text(qname, 300, "IN", "CNAME", *data[(qname, "CNAME")])], [], [], True
         soa = dns.rrset.from_text(zone, 300, "IN", "SOA", *data[(zone, "SOA")])
         exists = any(owner == qname or dns.name.from_text(owner).is_subdomain(name) for owner, _ in data)
         return (dns.rcode.NOERROR if exists else dns.rcode.NXDOMAIN), [], [soa], [], True
