@@ -8,6 +8,7 @@ failed test with the server's own words, never a skip.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
 import signal
@@ -30,6 +31,17 @@ ENV = {
     "LANG": "C.UTF-8",
     "HOME": "/tmp",
 }
+
+
+def _child_setup() -> None:
+    """In the child before exec: SIGTERM when the test process dies, so a killed pytest leaves no servers behind,
+    and no inherited blocked signals (a parent waiting in sigwait blocks SIGTERM; the servers must still get it)."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
 
 
 class LabError(RuntimeError):
@@ -127,6 +139,7 @@ class Daemon:
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    preexec_fn=_child_setup,
                 )
             except OSError as exc:
                 raise LabError(f"{self.name}: cannot start {self.argv[0]}: {exc}") from exc
