@@ -246,9 +246,8 @@ def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
             return "no_answer"
         return "unknown"
     if name == "NOERROR":
-        data = [r for r in output.answer if r.rtype not in _NOT_DATA or r.rtype == (output.qtype or "")]
-        if data or (output.answer and output.form in ("short", "host", "nslookup", "delv")):
-            return "ok"
+        if output.answer:
+            return "ok"  # data, or an alias whose target is elsewhere (see _answer_findings)
         if _is_referral(output):
             return "referral"
         counts = output.counts
@@ -410,7 +409,7 @@ def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge,
                 "info",
                 "Referral: this server delegates the name elsewhere",
                 "NOERROR with an empty answer and NS records in AUTHORITY (no `aa`): the server is not authoritative for this "
-                f"name and points at {', '.join(servers[:4]) or 'other servers'}.",
+                f"name and points at {', '.join(s.rstrip('.') for s in servers[:4]) or 'other servers'}.",
                 ("Ask one of those servers with `+norec`, or ask a recursive resolver instead.",),
             )
         )
@@ -425,14 +424,28 @@ def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge,
             )
         )
     if verdict == "ok" and output.answer and output.qtype and output.qtype not in ("CNAME", "DNAME", "ANY"):
-        if all(r.rtype in ("CNAME", "DNAME", "RRSIG") for r in output.answer) and output.form == "full":
-            found.append(
-                Finding(
-                    "warning",
-                    f"Only an alias came back, no {output.qtype}",
-                    f"The answer holds the CNAME chain but no {output.qtype} record at its end: the target has no such record.",
+        if all(r.rtype in _NOT_DATA for r in output.answer) and output.form in ("full", "yaml"):
+            target = next((r.data for r in reversed(output.answer) if r.rtype == "CNAME"), "its target")
+            if "aa" in output.flags and "ra" not in output.flags:
+                found.append(
+                    Finding(
+                        "info",
+                        f"An alias: {output.qname} is a CNAME for {target}",
+                        "An authoritative server returns only the alias when the target is outside its zone; a resolver "
+                        "follows it.",
+                        (f"Follow it: `dig {target} {output.qtype}`.",),
+                    )
                 )
-            )
+            else:
+                found.append(
+                    Finding(
+                        "warning",
+                        f"Only an alias came back, no {output.qtype}",
+                        f"The answer holds the CNAME chain but no {output.qtype} record at its end: {target} has no "
+                        f"{output.qtype} record (NODATA at the target).",
+                        (f"Ask for it directly: `dig {target} {output.qtype}`.",),
+                    )
+                )
     return found
 
 
@@ -584,7 +597,11 @@ def _next_steps(
             f"Run `{_cmd('delv +vtrace', name, qtype)}` and `{_cmd('dig +cd', name, qtype)}` to see why validation fails."
         )
     if entry is not None and entry.status == "assigned" and status not in ("SERVFAIL",) and verdict != "nodata":
-        steps += [fill(f) for f in entry.fix[:MAX_FIXES]]
+        fixes = entry.fix
+        if verdict in ("ok", "referral"):
+            # The generic NOERROR advice about an empty answer does not apply when records came back.
+            fixes = tuple(f for f in fixes if "ANSWER: 0" not in f and "NODATA" not in f)
+        steps += [fill(f) for f in fixes[:MAX_FIXES]]
     return tuple(dict.fromkeys(steps))
 
 

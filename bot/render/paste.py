@@ -168,15 +168,20 @@ def _md(value: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=clip(value, MAX_SECTION_TEXT), verbatim=True)
 
 
+def _code(value: str) -> str:
+    """Inline code for a value from the paste (escaped; a backtick inside cannot end the span)."""
+    return "`" + code_span(value).replace("`", "'") + "`"
+
+
 def _section(value: str) -> SectionBlock:
     return SectionBlock(text=_md(value))
 
 
 def _head(item: OutputExplanation) -> str:
     o = item.output
-    line = f"{ICON[item.verdict]} *{mrkdwn(item.status_label)}* for {code_span(_query(item))}"
+    line = f"{ICON[item.verdict]} *{mrkdwn(item.status_label)}* for {_code(_query(item))}"
     if o.server:
-        line += f" from {code_span(o.server)}"
+        line += f" from {_code(o.server)}"
     return f"{line}\n{mrkdwn(item.headline)}"
 
 
