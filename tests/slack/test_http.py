@@ -48,7 +48,11 @@ def assert_pings_nobody(text: str) -> None:
 
 
 def sentinel(bot: SlackSender, fake: FakeSlack, channel: str) -> None:
-    """Send a paste in `channel` and wait for its reply: everything sent before it has been handled by then."""
+    """Send a paste in `channel` and wait for its reply.
+
+    Work for earlier requests runs in parallel threads, so this is a grace period, not a barrier: tests first wait
+    for the reply they expect, then use the sentinel to give an unwanted second reply the time to show up.
+    """
     ts = f"{time.time():.6f}"
     response, _ = bot.event({"channel": channel, "ts": ts, "text": dig_paste()})
     assert response.status == 200
@@ -246,8 +250,10 @@ def test_a_redelivered_event_gets_one_reply(http_bot: SlackSender, fake: FakeSla
         headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
     )
     assert (first.status, retry.status) == (200, 200)
-    sentinel(http_bot, fake, channel)
-    assert len(fake.find(lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == ts)) == 1
+    in_thread = lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == ts  # noqa: E731
+    fake.wait_for(in_thread)
+    sentinel(http_bot, fake, channel)  # a second reply, if any, would have been posted by now
+    assert len(fake.find(in_thread)) == 1
 
 
 @pytest.mark.parametrize(
@@ -306,8 +312,10 @@ def test_a_mention_holding_a_paste_gets_one_reply_not_two(http_bot: SlackSender,
     text = f"<@{BOT_USER_ID}> what is this?\n{dig_paste()}"
     http_bot.event({"channel": channel, "ts": ts, "text": text})  # message.channels delivers it...
     http_bot.event({"channel": channel, "ts": ts, "text": text}, kind="event_app_mention")  # ...and app_mention too
-    sentinel(http_bot, fake, channel)
-    replies = fake.find(lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == ts)
+    in_thread = lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == ts  # noqa: E731
+    fake.wait_for(in_thread)
+    sentinel(http_bot, fake, channel)  # a second reply, if any, would have been posted by now
+    replies = fake.find(in_thread)
     assert len(replies) == 1
     assert ACTION_RUN_CHECK in action_ids(replies[0].blocks)
 
@@ -373,3 +381,14 @@ def test_run_live_check_with_a_forged_value_is_refused_privately(http_bot: Slack
     assert refusal.body["response_type"] == "ephemeral"
     assert "10.0.0.53" in refusal.all_text()
     assert "Checking" not in refusal.all_text()
+
+
+def test_a_mention_without_a_question_says_what_the_bot_can_do(http_bot: SlackSender, fake: FakeSlack) -> None:
+    channel, ts = unique("C"), "1732430100.000500"
+    http_bot.event(
+        {"channel": channel, "ts": ts, "text": f"<@{BOT_USER_ID}> thanks! &lt;!here&gt;"}, kind="event_app_mention"
+    )
+    (reply,) = fake.wait_for(fake.posted_in(channel))
+    assert reply.body["thread_ts"] == ts
+    assert "paste dig output" in reply.all_text() and "dnscheck example.com" in reply.all_text()
+    assert_pings_nobody(reply.all_text())

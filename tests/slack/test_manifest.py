@@ -114,3 +114,10 @@ def test_procfile_runs_http_on_web_and_socket_mode_on_worker() -> None:
     assert lines["web"].split()[:3] == ["rcodebot", "serve", "--http"]
     assert lines["worker"].split()[:3] == ["rcodebot", "serve", "--socket"]
     assert Path(ROOT / "manifest.yml").is_file()
+
+
+def test_an_interaction_nothing_handles_is_still_acked(app: App, fake: FakeSlack) -> None:
+    body = payload("block_actions")
+    body["actions"][0].update(action_id="open_rfc_link", value="")
+    body["response_url"] = fake.response_url(unique("m"))
+    assert dispatch(app, urllib.parse.urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded") == 200

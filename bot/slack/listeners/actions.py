@@ -8,6 +8,7 @@ lazy function updates the reply in place: the explanation stays, the button beco
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -134,8 +135,15 @@ class ActionListeners:
                 check_webhook(respond(delete_original=True), "share: delete ephemeral", body, logger)
 
 
+def ack_other_action(ack: Ack, body: Mapping[str, Any], logger: logging.Logger) -> None:
+    """Any other interaction (a link button, an old message's button): ack it, so Slack shows no error."""
+    ack()
+    logger.debug("acked an interaction nothing handles [%s]", describe(body))
+
+
 def register(app: App, deps: Deps) -> None:
-    """Wire the buttons."""
+    """Wire the buttons (the catch-all last: Bolt runs the first listener that matches)."""
     listeners = ActionListeners(deps)
     app.action(ACTION_RUN_CHECK)(ack=listeners.ack_run_check, lazy=[listeners.run_check])
     app.action(messages.ACTION_SHARE)(ack=listeners.ack_share, lazy=[listeners.share])
+    app.action(re.compile(".*"))(ack_other_action)

@@ -20,6 +20,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk.web import WebClient
 
 from bot.core import digtext
+from bot.core.errors import UnknownCode
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
 from bot.services import dnscheck, paste, rcode
@@ -28,6 +29,8 @@ from bot.slack.deps import Deps
 from bot.slack.reporting import describe, guarded
 
 log = logging.getLogger("rcodebot.slack")
+
+MENTION_HINT = "You can also paste dig output here, or say dnscheck example.com."
 
 #: Message subtypes that are still a person writing something new.
 ANSWERED_SUBTYPES = frozenset({None, "thread_broadcast"})
@@ -144,7 +147,14 @@ class EventListeners:
             if check is not None:
                 self._check_in_thread(check.group("rest"), event, body, client, logger)
                 return
-            self._post(client, event, rcode.answer(plain, self.deps.knowledge))
+            try:
+                reply = rcode.answer(plain, self.deps.knowledge)
+            except UnknownCode as err:
+                if err.suggestions:
+                    raise
+                # Not a code question at all ("thanks!"): say what the bot can do here, besides codes.
+                reply = messages.notice(f"{err} {MENTION_HINT}")
+            self._post(client, event, reply)
 
     def _check_in_thread(
         self, text: str, event: Mapping[str, Any], body: Mapping[str, Any], client: WebClient, logger: logging.Logger
