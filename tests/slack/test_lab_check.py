@@ -1,0 +1,91 @@
+"""A real diagnosis through Slack: /dnscheck and the "Run live check" button against the loopback DNS lab.
+
+The server under test is the Procfile web: command again, this time with the lab's resolvers (Unbound and BIND on
+127.53.x.y) and private addresses allowed, so the probe follows the lab's delegations.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from tests.lab.lab import Lab
+from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
+from tests.slack.fakeslack import FakeSlack
+from tests.slack.test_http import ACTION_RUN_CHECK, assert_pings_nobody, slack_escape
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.fixture(scope="module")
+def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackSender]:
+    port = free_port()
+    env = base_env(
+        fake,
+        RCODEBOT_RESOLVERS=",".join(lab.resolvers),
+        RCODEBOT_ALLOW_PRIVATE="true",
+        RCODEBOT_QUERY_TIMEOUT="1",
+        RCODEBOT_CHECK_DEADLINE="8",
+    )
+    server = ServerProcess(
+        [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("labweb")
+    )
+    try:
+        server.wait_http(port)
+        yield SlackSender(port, fake)
+    finally:
+        server.stop()
+
+
+def test_dnscheck_of_expired_signatures_names_the_cause(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    scenario = lab.scenarios["expired_rrsig"]
+    lab.flush()
+    answer, name, _ = lab_bot.command("/dnscheck", f"{scenario.qname.rstrip('.')} {scenario.qtype}", user_id=unique("U"))
+    assert "Checking" in answer.json()["text"]
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    text = result.all_text()
+    assert result.body["replace_original"] is True and result.answer["status"] == 200, result.answer
+    assert "FAILURE" in text and "expired" in text.lower()
+
+
+def test_run_live_check_from_a_paste_diagnoses_the_lab_name(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    scenario = lab.scenarios["expired_rrsig"]
+    qname = scenario.qname
+    paste = (
+        f"\n; <<>> DiG 9.18.28 <<>> {qname} A\n;; global options: +cmd\n;; Got answer:\n"
+        ";; ->>HEADER<<- opcode: QUERY, status: SERVFAIL, id: 1234\n"
+        ";; flags: qr rd ra; QUERY: 1, ANSWER: 0, AUTHORITY: 0, ADDITIONAL: 1\n\n"
+        ";; OPT PSEUDOSECTION:\n; EDNS: version: 0, flags:; udp: 1232\n"
+        f"; EDE: 7 (Signature Expired): (<!channel> {qname} A)\n"
+        f";; QUESTION SECTION:\n;{qname}\t\t\tIN\tA\n\n;; Query time: 5 msec\n"
+        f";; SERVER: {lab.resolvers[0]}#53({lab.resolvers[0]}) (UDP)\n;; MSG SIZE  rcvd: 80\n"
+    )
+    channel = unique("C")
+    lab_bot.event({"channel": channel, "ts": "1732430400.000100", "text": slack_escape(paste)})
+    (reply,) = fake.wait_for(fake.posted_in(channel))
+    assert_pings_nobody(reply.all_text())
+    value = next(
+        e["value"]
+        for b in reply.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ACTION_RUN_CHECK
+    )
+    lab.flush()
+    _, name, _ = lab_bot.action(
+        ACTION_RUN_CHECK,
+        value,
+        user=unique("U"),
+        channel=channel,
+        message={"blocks": reply.blocks, "text": reply.body["text"], "ts": reply.answer["ts"]},
+    )
+    progress, result = fake.wait_for(fake.to_response(name), count=2, timeout=30)
+    assert "Checking" in progress.all_text()
+    assert result.body["replace_original"] is True
+    assert ACTION_RUN_CHECK not in str(result.blocks)
+    explanation = [b for b in reply.blocks if b["type"] != "actions"]
+    assert result.blocks[: len(explanation)] == explanation  # the paste's explanation stays on top, unchanged
+    diagnosis = json.dumps(result.blocks[len(explanation) :])
+    assert "FAILURE" in diagnosis and "expired" in diagnosis.lower()
