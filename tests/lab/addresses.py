@@ -30,6 +30,7 @@ BIND_REFUSE = "127.53.54.2"  # same BIND process, a view on this address with al
 UNBOUND_BROKEN = "127.53.55.1"  # an Unbound whose forward-zone for healthy-unsigned.lab. points at Knot (REFUSED)
 RESOLVER_SILENT = "127.53.56.1"  # a "resolver" that reads and never answers
 RESOLVER_CLOSED = "127.53.56.2"  # a "resolver" address where nothing listens
+RECURSOR_NS = "127.53.57.1"  # a BIND recursive view used as a nameserver: upward referral, no AA (ns-recursor.lab.)
 
 UNBOUND_CONTROL_PORT = 8953
 RNDC_PORT = 953
@@ -45,7 +46,8 @@ NS_HOSTS: dict[str, str] = {
     "ns-closed2.lab.": CLOSED_NS2,
     "ns-noedns.lab.": NOEDNS_NS,
     "ns-dropedns.lab.": DROPEDNS_NS,
+    "ns-recursor.lab.": RECURSOR_NS,
 }
 
 # Addresses BIND listens on: they must exist on `lo` before named starts.
-BIND_ADDRESSES = (BIND_AUTH, BIND_RESOLVER, BIND_REFUSE)
+BIND_ADDRESSES = (BIND_AUTH, BIND_RESOLVER, BIND_REFUSE, RECURSOR_NS)

@@ -18,6 +18,7 @@ NSD_HOST, KNOT_HOST, BIND_HOST = "ns-nsd.lab.", "ns-knot.lab.", "ns-bind.lab."
 SILENT_HOST, SILENT2_HOST = "ns-silent.lab.", "ns-silent2.lab."
 CLOSED_HOST, CLOSED2_HOST = "ns-closed.lab.", "ns-closed2.lab."
 NOEDNS_HOST, DROPEDNS_HOST = "ns-noedns.lab.", "ns-dropedns.lab."
+RECURSOR_HOST = "ns-recursor.lab."
 
 # The children of lab.: one zone per broken (or healthy) setup, spread across NSD, Knot and BIND.
 CHILDREN: tuple[ChildZone, ...] = (
@@ -32,6 +33,7 @@ CHILDREN: tuple[ChildZone, ...] = (
     ChildZone("unsupported-alg.lab.", ("nsd",), (NSD_HOST,), signing=Z.UNSUPPORTED_ALGORITHM),
     ChildZone("lame.lab.", ("knot",), (KNOT_HOST, NSD_HOST)),  # NSD is not configured for it: REFUSED + EDE 20
     ChildZone("all-lame.lab.", (), (NSD_HOST, BIND_HOST)),  # nobody serves it
+    ChildZone("lame-referral.lab.", ("knot",), (KNOT_HOST, RECURSOR_HOST)),  # the second NS is a recursive resolver
     ChildZone("one-silent.lab.", ("nsd",), (NSD_HOST, SILENT_HOST)),
     ChildZone("one-closed.lab.", ("knot",), (KNOT_HOST, CLOSED_HOST)),
     ChildZone("all-silent.lab.", (), (SILENT_HOST, SILENT2_HOST)),
@@ -317,6 +319,20 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
+# Scenarios added after tests/probe pinned its evidence table to SCENARIOS: they run in the lab and are in
+# lab.scenarios; move them into SCENARIOS once tests/probe has evidence for them.
+EXTRA_SCENARIOS: tuple[Scenario, ...] = (
+    _scenario(
+        "lame_referral",
+        "www.lame-referral.lab.",
+        "ok",
+        ("lame_delegation",),
+        "lame-referral.lab. is delegated to Knot (serves it) and to a recursive BIND: asked without RD, the recursor "
+        "answers NOERROR with no AA and an upward referral to the root; resolvers skip it and answer.",
+    ),
+)
+
+
 @dataclass
 class Lab:
     """The running lab: what the tests code against (resolvers, scenarios), plus the daemons behind it."""
@@ -334,7 +350,7 @@ class Lab:
             "closed": A.RESOLVER_CLOSED,
         }
     )
-    scenarios: dict[str, Scenario] = field(default_factory=lambda: {s.id: s for s in SCENARIOS})
+    scenarios: dict[str, Scenario] = field(default_factory=lambda: {s.id: s for s in (*SCENARIOS, *EXTRA_SCENARIOS)})
     port: int = A.PORT
     root_servers: tuple[str, ...] = (A.ROOT,)
     nameservers: dict[str, str] = field(default_factory=lambda: {"a.root-servers.": A.ROOT, "ns1.lab.": A.TLD, **A.NS_HOSTS})

@@ -299,6 +299,21 @@ def test_all_lame_servfails_without_ede(cold: Lab) -> None:
         assert edes(answer) == []
 
 
+def test_recursor_as_nameserver_gives_an_upward_referral(cold: Lab) -> None:
+    scenario = cold.scenarios["lame_referral"]
+    assert scenario.nameservers == (A.KNOT, A.RECURSOR_NS)
+    answer = query(A.RECURSOR_NS, "lame-referral.lab.", "SOA", rd=False)
+    assert answer.rcode() == dns.rcode.NOERROR
+    assert not answer.flags & dns.flags.AA and answer.flags & dns.flags.RA
+    assert not answer.answer
+    [referral] = answer.authority
+    assert referral.name.to_text() == "." and referral.rdtype == dns.rdatatype.NS
+    for resolver in cold.resolvers:
+        answer = query(resolver, scenario.qname)
+        assert answer.rcode() == dns.rcode.NOERROR
+        assert addresses(answer) == ["192.0.2.1"]
+
+
 def test_delegation_mismatch_parent_and_child_ns_differ(lab: Lab) -> None:
     referral = query(A.TLD, "deleg-mismatch.lab.", "NS", rd=False)
     parent = {rr.target.to_text() for rrset in referral.authority if rrset.rdtype == dns.rdatatype.NS for rr in rrset}
