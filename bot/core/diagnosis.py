@@ -745,8 +745,11 @@ class _Server:
         if best.rcode == dns.rcode.NOERROR and best.aa and self.serial is not None:
             return f"{self.who} answered SOA serial {self.serial}"
         if best.rcode == dns.rcode.NOERROR and not best.aa:
-            referral = best.message is not None and any(r.rdtype == dns.rdatatype.NS for r in best.message.authority)
-            kind = "a referral" if referral else "an answer"
+            owners = [r.name for r in best.message.authority if r.rdtype == dns.rdatatype.NS] if best.message else []
+            if owners and not owners[0].is_subdomain(dns.name.from_text(self.zone)):
+                kind = f"an upward referral (to {owners[0].to_text()})"
+            else:
+                kind = "a referral" if owners else "an answer"
             return f"{self.who} answered SOA {self.zone} with {kind} without AA: it does not serve the zone{ede}"
         return f"{self.who} answered SOA {self.zone} with {best.rcode_text}{'' if best.aa else ', no AA'}{ede}"
 
