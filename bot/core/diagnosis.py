@@ -111,6 +111,13 @@ class Cause:
     explains: bool = False
     reference: str = ""  # the knowledge entry's label, e.g. "EDE 7 (Signature Expired)"
 
+    @property
+    def title(self) -> str:
+        """What a person reads first: `DNSSEC validation fails: signature expired`."""
+        label = CAUSE_LABELS.get(self.id, self.id)
+        label = label[:1].upper() + label[1:]
+        return f"{label}: {self.detail.replace('_', ' ')}" if self.detail else label
+
     def to_json(self) -> dict[str, object]:
         """The `causes[]` item of the public JSON."""
         return {
@@ -835,7 +842,7 @@ def _transport(e: Exchange) -> str:
 
 def _headline(verdict: str, display: str, rdtype: str, causes: Sequence[Cause]) -> str:
     first = next((c for c in causes if c.explains), causes[0] if causes else None)
-    what = _LABEL.get(first.id, first.id) if first else ""
+    what = CAUSE_LABELS.get(first.id, first.id) if first else ""
     if first is not None and first.detail:
         what += f" ({first.detail.replace('_', ' ')})"
     return {
@@ -850,12 +857,12 @@ def _headline(verdict: str, display: str, rdtype: str, causes: Sequence[Cause]) 
     }[verdict]
 
 
-_LABEL = {
+CAUSE_LABELS = {
     "dnssec_bogus": "DNSSEC validation fails",
     "lame_delegation": "lame delegation",
     "ns_unreachable": "nameserver unreachable",
     "edns_broken": "nameserver breaks on EDNS",
-    "not_implemented": "not implemented",
+    "not_implemented": "the server does not implement the query (NOTIMP)",
     "resolver_refused": "the resolver refuses",
     "resolver_unreachable": "the resolver is unreachable",
     "serial_mismatch": "nameservers serve different SOA serials",

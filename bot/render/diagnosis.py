@@ -85,7 +85,7 @@ def _facts(d: Diagnosis) -> str:
 
 
 def _cause_text(number: int, cause: Cause) -> list[str]:
-    title = cause.id + (f" ({cause.detail})" if cause.detail else "")
+    title = f"{cause.title} [{cause.id}" + (f":{cause.detail}]" if cause.detail else "]")
     if cause.explains:
         title += " — explains the failure"
     lines = [f"{number}. {title}", f"   {cause.summary}"]
@@ -166,7 +166,8 @@ def blocks(d: Diagnosis) -> list[Block]:
 
 
 def _cause_mrkdwn(number: int, cause: Cause) -> str:
-    title = f"*{number}. {mrkdwn(cause.id)}*" + (f" `{mrkdwn(cause.detail)}`" if cause.detail else "")
+    ident = cause.id + (f":{cause.detail}" if cause.detail else "")
+    title = f"*{number}. {mrkdwn(cause.title)}* `{mrkdwn(ident)}`"
     if cause.explains:
         title += " — _explains the failure_"
     parts = [title, mrkdwn(cause.summary)]
