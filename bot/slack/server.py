@@ -32,19 +32,20 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 class HealthCheckedApp:
-    """The WSGI app: `POST /slack/events` goes to Bolt, `GET /healthz` answers 200 once the app is built."""
+    """The WSGI app: `POST /slack/events` goes to Bolt, `GET /healthz` answers 200.
+
+    The Bolt app (listeners, `auth.test`) is complete before gunicorn binds the port, so anything that can answer
+    /healthz is ready to serve Slack.
+    """
 
     def __init__(self, app: App) -> None:
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
-        self.ready = True
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
         if path == HEALTH_PATH:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
-            if not self.ready:
-                return _plain(start_response, "503 Service Unavailable", b"starting\n")
             return _plain(start_response, "200 OK", b"ok\n")
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")

@@ -68,6 +68,7 @@ def test_healthz_answers_200_and_other_paths_404(http_bot: SlackSender) -> None:
     health = http_bot.get("/healthz")
     assert (health.status, health.text) == (200, "ok\n")
     assert http_bot.get("/wp-login.php").status == 404
+    assert http_bot.raw(b"", "text/plain", path="/healthz").status == 405
 
 
 @pytest.mark.parametrize(
