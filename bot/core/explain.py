@@ -238,7 +238,7 @@ def _is_referral(output: ToolOutput) -> bool:
 def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
     name = entry.name.upper() if entry is not None else (output.status or "").upper()
     if not name:
-        if output.delv_failure:
+        if output.delv_failure and not output.delv_failure.startswith("ncache"):
             return "failure"
         if output.answer or output.hops:
             return "ok"
@@ -350,6 +350,8 @@ def _delv_findings(output: ToolOutput) -> list[Finding]:
     if output.tool != "delv":
         return []
     verdict, failure = output.delv_verdict or "", output.delv_failure
+    if failure and failure.startswith("ncache"):
+        failure = None  # `ncache nxdomain` / `ncache nxrrset`: a negative answer, not a failure
     if failure:
         detail = (
             f"delv could not validate the answer: {failure}. delv validates on its own, from its trust anchor, so this "

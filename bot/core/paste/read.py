@@ -487,9 +487,16 @@ class _Reader:
             out = cur if cur is not None and cur.tool in ("delv", "unknown") else self.new("delv")
             out.tool = "delv"
             out.qname = out.qname or negative.group("name")
-            out.qtype = out.qtype or negative.group("type")
+            if negative.group("kind") == "NXRRSET" or negative.group("type") != "ANY":
+                out.qtype = out.qtype or negative.group("type")
             out.status = "NXDOMAIN" if negative.group("kind") == "NXDOMAIN" else "NOERROR"
             return
+        if cur is not None and cur.tool == "delv" and (cur.delv_verdict or "").startswith("negative"):
+            # The proof of a negative answer, printed as comments: `; zone. SOA …`, `; zone. NSEC …`.
+            record = fields.record(body)
+            if record is not None:
+                cur.authority.append(record)
+                return
         resolving = _DELV_RESOLVING.match(body)
         if resolving is not None:
             out = self.delv_output(verdict=False)
@@ -828,8 +835,10 @@ class _Reader:
     def delv_output(self, *, verdict: bool) -> _Out:
         """delv prints no banner: a verdict or failure line belongs to the open delv output until it has one."""
         cur = self.cur
-        if cur is not None and cur.tool == "delv" and not cur.delv_failure and not cur.delv_verdict and not cur.answer:
-            return cur
+        if cur is not None and cur.tool == "delv" and not cur.delv_verdict and not cur.answer:
+            # delv prints `;; resolution failed: ncache nxdomain` (stderr) before `; negative response, …`.
+            if not cur.delv_failure or (verdict and cur.delv_failure.startswith("ncache")):
+                return cur
         if cur is not None and cur.tool == "unknown" and not cur.has_body():
             cur.tool, cur.form = "delv", "delv"
             return cur
@@ -1180,6 +1189,8 @@ def _yaml_counts(key: str) -> _Setter:
 
 
 def _yaml_ede(cur: _Out, value: str) -> None:
+    if not value:
+        return  # dig 9.18+: `EDE:` then `INFO-CODE:` and `EXTRA-TEXT:` on their own lines
     structured = _YAML_EDE.search(value)
     if structured is not None:
         parsed = fields.ede(structured.group("code"))
@@ -1189,6 +1200,18 @@ def _yaml_ede(cur: _Out, value: str) -> None:
     parsed = fields.ede(value)
     if parsed is not None:
         cur.ede.append(parsed)
+
+
+def _yaml_info_code(cur: _Out, value: str) -> None:
+    parsed = fields.ede(value)
+    if parsed is not None:
+        cur.ede.append(parsed)
+
+
+def _yaml_extra_text(cur: _Out, value: str) -> None:
+    if cur.ede and cur.ede[-1].text is None:
+        last = cur.ede[-1]
+        cur.ede[-1] = Ede(last.code, last.purpose, value or None)
 
 
 def _yaml_server(cur: _Out, value: str) -> None:
@@ -1216,6 +1239,8 @@ _YAML_KEYS: dict[str, _Setter] = {
     "AUTHORITY": _yaml_counts("AUTHORITY"),
     "ADDITIONAL": _yaml_counts("ADDITIONAL"),
     "EDE": _yaml_ede,
+    "INFO-CODE": _yaml_info_code,
+    "EXTRA-TEXT": _yaml_extra_text,
     "COOKIE": lambda cur, value: setattr(cur, "cookie", value.split()[0] if value.split() else None),
     "NSID": lambda cur, value: setattr(cur, "nsid", fields.option_text(value)),
     "message_size": _yaml_set("msg_size", _int),

@@ -1,0 +1,366 @@
+"""Real dig, kdig, drill, delv, host and nslookup run against the loopback DNS lab, and their output read back.
+
+For every failure the lab can produce, the tool's output must be read correctly: the same status, flags and EDE
+(code and text) that dnspython sees on the wire for the same query (after a cache flush, so Unbound answers with
+its first-query EDE and not its bogus cache's bare EDE 6), and the explanation must say the right thing. Each
+output must also pass the Slack gate, as typed and as Slack would send it. `+trace` cannot run here (it needs the
+real root); it is covered by hand-written samples in tests/core/test_digtext.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+
+import dns.edns
+import dns.flags
+import dns.message
+import dns.query
+import dns.rcode
+import pytest
+
+from bot.core import digtext
+from bot.core.explain import OutputExplanation, explain
+from bot.core.knowledge import load_default
+from bot.core.paste.model import ToolOutput
+from bot.render.escape import mrkdwn
+from bot.services import paste as service
+from tests.lab.daemons import ENV
+from tests.lab.lab import Lab
+
+pytestmark = pytest.mark.lab
+
+KB = load_default()
+UNBOUND, BIND = "127.53.53.1", "127.53.53.2"
+SILENT, CLOSED = "127.53.56.1", "127.53.56.2"
+
+
+def run(*argv: str, timeout: float = 30) -> str:
+    """The tool's output as a person would paste it from a terminal (stdout and stderr interleaved)."""
+    proc = subprocess.run(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, env=ENV, check=False
+    )
+    return proc.stdout
+
+
+def read(text: str, *, detectable: bool = True) -> ToolOutput:
+    """Read exactly one output, checking the gate on the text as typed and as Slack sends it."""
+    if detectable:
+        assert digtext.looks_like_dig(text), text
+        assert digtext.looks_like_dig("```" + mrkdwn(text) + "```"), text
+    outputs = digtext.from_text(text).outputs
+    assert len(outputs) == 1, f"expected one output in:\n{text}\ngot {outputs}"
+    slack = service.answer("```" + mrkdwn(text) + "```", KB, from_slack=True)
+    assert slack is not None and slack.data["outputs"][0]["status"] == outputs[0].status
+    return outputs[0]
+
+
+def explained(output: ToolOutput) -> OutputExplanation:
+    return explain(digtext.Paste(outputs=(output,)), KB).outputs[0]
+
+
+def truth(server: str, qname: str, qtype: str = "A", *, dnssec: bool = False, ad: bool = False) -> dns.message.Message:
+    """The same query sent with dnspython (dig sets AD in its queries by default: `ad=True` mimics it)."""
+    query = dns.message.make_query(qname, qtype, use_edns=0, want_dnssec=dnssec)
+    if ad:
+        query.flags |= dns.flags.AD
+    return dns.query.udp(query, server, timeout=5)
+
+
+def flags_of(message: dns.message.Message) -> set[str]:
+    return set(dns.flags.to_text(message.flags).lower().split())
+
+
+def edes_of(message: dns.message.Message) -> list[tuple[int, str | None]]:
+    return [(int(o.code), o.text) for o in message.options if isinstance(o, dns.edns.EDEOption)]
+
+
+@pytest.fixture
+def cold(lab: Lab) -> Iterator[Lab]:
+    """The lab with empty resolver caches (first-query EDE text, not the bogus cache's)."""
+    lab.flush()
+    yield lab
+
+
+# ------------------------------------------------------------------------------------------------- healthy
+
+
+def test_dig_healthy_signed_with_dnssec(lab: Lab) -> None:
+    out = read(run("dig", f"@{UNBOUND}", "+dnssec", "www.healthy-signed.lab"))
+    wire = truth(UNBOUND, "www.healthy-signed.lab", dnssec=True)
+    assert (out.tool, out.status, out.rcode, out.qname, out.qtype) == ("dig", "NOERROR", 0, "www.healthy-signed.lab.", "A")
+    assert set(out.flags) == flags_of(wire) and "ad" in out.flags
+    assert out.version and out.version.startswith("9.")
+    assert (out.server, out.transport) == (f"{UNBOUND}#53", "UDP")
+    assert out.edns is not None and out.edns.flags == ("do",) and out.edns.udp
+    assert [r.rtype for r in out.answer] == ["A", "RRSIG"] and out.answer[0].data == "192.0.2.1"
+    item = explained(out)
+    assert item.verdict == "ok" and "Validated (ad)" in [f.title for f in item.findings]
+
+
+@pytest.mark.parametrize(
+    "argv,tool",
+    [
+        (("kdig", f"@{UNBOUND}", "+dnssec", "www.healthy-signed.lab"), "kdig"),
+        (("drill", "-D", f"@{UNBOUND}", "www.healthy-signed.lab"), "drill"),
+        (("host", "www.healthy-signed.lab", UNBOUND), "host"),
+        (("nslookup", "www.healthy-signed.lab", UNBOUND), "nslookup"),
+        (("dig", f"@{BIND}", "www.healthy-signed.lab"), "dig"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v[:2]),
+)
+def test_healthy_every_tool(lab: Lab, argv: tuple[str, ...], tool: str) -> None:
+    out = read(run(*argv))
+    assert (out.tool, out.status) == (tool, "NOERROR")
+    assert out.qname and out.qname.rstrip(".") == "www.healthy-signed.lab"
+    assert "192.0.2.1" in [r.data for r in out.answer]
+    if tool in ("kdig", "drill"):
+        assert "ad" in out.flags
+    assert explained(out).verdict == "ok"
+
+
+def test_delv_fully_validated(lab: Lab) -> None:
+    text = run("delv", "-a", str(lab.trust_anchor_file), f"@{UNBOUND}", "www.healthy-signed.lab")
+    out = read(text)
+    assert (out.tool, out.delv_verdict, out.status) == ("delv", "fully validated", "NOERROR"), text
+    assert out.qname == "www.healthy-signed.lab." and out.answer[0].data == "192.0.2.1"
+    assert "Validated (delv)" in [f.title for f in explained(out).findings]
+
+
+def test_delv_unsigned(lab: Lab) -> None:
+    text = run("delv", "-a", str(lab.trust_anchor_file), f"@{UNBOUND}", "www.healthy-unsigned.lab")
+    out = read(text)
+    assert (out.tool, out.delv_verdict) == ("delv", "unsigned answer"), text
+
+
+def test_short_multi_yaml_and_two_names(lab: Lab) -> None:
+    short = digtext.from_text(run("dig", f"@{UNBOUND}", "+short", "www.healthy-signed.lab")).outputs
+    assert [(o.form, [r.data for r in o.answer]) for o in short] == [("short", ["192.0.2.1"])]
+    multi = read(run("dig", f"@{UNBOUND}", "+multi", "healthy-signed.lab", "SOA"))
+    soa = multi.answer[0]
+    assert soa.rtype == "SOA" and len(soa.data.split()) == 7 and "(" not in soa.data
+    yaml = read(run("dig", f"@{UNBOUND}", "+yaml", "www.healthy-signed.lab"))
+    assert (yaml.form, yaml.status, yaml.qname, yaml.server) == (
+        "yaml",
+        "NOERROR",
+        "www.healthy-signed.lab.",
+        f"{UNBOUND}#53",
+    )
+    two = digtext.from_text(run("dig", f"@{UNBOUND}", "www.healthy-signed.lab", "nope.healthy-signed.lab")).outputs
+    assert [o.status for o in two] == ["NOERROR", "NXDOMAIN"]
+
+
+# --------------------------------------------------------------------------------------- NXDOMAIN and NODATA
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dig", f"@{UNBOUND}", "nope.healthy-signed.lab"),
+        ("kdig", f"@{UNBOUND}", "nope.healthy-signed.lab"),
+        ("drill", f"@{UNBOUND}", "nope.healthy-signed.lab"),
+        ("host", "nope.healthy-signed.lab", UNBOUND),
+        ("nslookup", "nope.healthy-signed.lab", UNBOUND),
+    ],
+    ids=lambda v: v[0],
+)
+def test_nxdomain_every_tool(lab: Lab, argv: tuple[str, ...]) -> None:
+    out = read(run(*argv))
+    assert (out.status, out.rcode) == ("NXDOMAIN", 3)
+    assert out.qname and out.qname.rstrip(".") == "nope.healthy-signed.lab"
+    item = explained(out)
+    assert item.verdict == "nxdomain" and not item.nodata
+
+
+def test_delv_negative_answer(lab: Lab) -> None:
+    text = run("delv", "-a", str(lab.trust_anchor_file), f"@{UNBOUND}", "nope.healthy-signed.lab")
+    out = read(text)
+    assert out.tool == "delv"
+    assert out.status == "NXDOMAIN", text
+    assert explained(out).verdict == "nxdomain"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dig", f"@{UNBOUND}", "www.healthy-signed.lab", "AAAA"),
+        ("kdig", f"@{UNBOUND}", "www.healthy-signed.lab", "AAAA"),
+        ("drill", f"@{UNBOUND}", "www.healthy-signed.lab", "AAAA"),
+        ("host", "-t", "AAAA", "www.healthy-signed.lab", UNBOUND),
+        ("nslookup", "-type=AAAA", "www.healthy-signed.lab", UNBOUND),
+    ],
+    ids=lambda v: v[0],
+)
+def test_nodata_every_tool(lab: Lab, argv: tuple[str, ...]) -> None:
+    out = read(run(*argv))
+    assert out.status == "NOERROR" and not out.answer
+    item = explained(out)
+    assert item.verdict == "nodata" and item.nodata
+    assert item.to_json()["nodata"] is True
+
+
+# ------------------------------------------------------------------------------------------ DNSSEC failures
+
+DNSSEC = {
+    "expired_rrsig": "www.expired.lab",
+    "future_rrsig": "www.future.lab",
+    "ds_mismatch": "www.ds-mismatch.lab",
+    "ds_for_unsigned": "www.ds-unsigned.lab",
+    "rrsig_missing": "www.rrsig-missing.lab",
+    "bad_signature": "www.bad-signature.lab",
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(DNSSEC))
+@pytest.mark.parametrize("tool", ["dig", "kdig", "drill", "yaml"])
+def test_dnssec_failure_status_and_ede_match_the_wire(cold: Lab, scenario: str, tool: str) -> None:
+    name = DNSSEC[scenario]
+    argv = {
+        "dig": ("dig", f"@{UNBOUND}", name),
+        "kdig": ("kdig", f"@{UNBOUND}", "+edns", name),
+        "drill": ("drill", "-D", f"@{UNBOUND}", name),
+        "yaml": ("dig", f"@{UNBOUND}", "+yaml", name),
+    }[tool]
+    text = run(*argv)
+    out = read(text)
+    cold.flush()
+    wire = truth(UNBOUND, name, dnssec=tool == "drill")
+    assert out.status == dns.rcode.to_text(wire.rcode()) == "SERVFAIL"
+    assert set(out.flags) == flags_of(wire)
+    expected = edes_of(wire)
+    assert expected, "Unbound adds an EDE to a validation failure"
+    if tool == "drill":
+        # drill prints EXTRA-TEXT only as hex plus the printable text; the code must match.
+        assert [e.code for e in out.ede] == [code for code, _ in expected], text
+    else:
+        assert [(e.code, e.text) for e in out.ede] == expected, text
+    item = explained(out)
+    assert item.verdict == "failure" and item.ede[0].entry is not None
+    assert item.ede[0].entry.ident == f"EDE {expected[0][0]}"
+    assert any("+cd" in step for step in item.next_steps)
+
+
+def test_cd_shows_the_data_behind_a_validation_failure(cold: Lab) -> None:
+    out = read(run("dig", f"@{UNBOUND}", "+cd", "www.expired.lab"))
+    assert out.status == "NOERROR" and "cd" in out.flags and out.answer
+    assert "Checking disabled (cd)" in [f.title for f in explained(out).findings]
+
+
+def test_bind_adds_no_ede_to_validation_failures(cold: Lab) -> None:
+    out = read(run("dig", f"@{BIND}", "www.expired.lab"))
+    assert (out.status, out.ede) == ("SERVFAIL", ())
+
+
+def test_delv_resolution_failed(cold: Lab) -> None:
+    text = run("delv", "-a", str(cold.trust_anchor_file), f"@{UNBOUND}", "www.expired.lab")
+    out = read(text)
+    assert out.tool == "delv" and out.delv_failure, text
+    assert explained(out).verdict == "failure"
+
+
+# ---------------------------------------------------------------------------------------- REFUSED, NOTIMP, …
+
+
+@pytest.mark.parametrize("resolver", ["127.53.54.1", "127.53.54.2"], ids=["unbound", "bind"])
+def test_refused_with_ede_18(lab: Lab, resolver: str) -> None:
+    out = read(run("dig", f"@{resolver}", "www.healthy-unsigned.lab"))
+    wire = truth(resolver, "www.healthy-unsigned.lab", ad=True)
+    assert (out.status, out.rcode) == ("REFUSED", 5)
+    assert set(out.flags) == flags_of(wire) and "ra" not in out.flags
+    assert [(e.code, e.text) for e in out.ede] == edes_of(wire) and out.ede[0].code == 18
+    item = explained(out)
+    assert "No `ra`: this server does not recurse for you" in [f.title for f in item.findings]
+    kdig = read(run("kdig", f"@{resolver}", "+edns", "www.healthy-unsigned.lab"))
+    assert (kdig.status, [e.code for e in kdig.ede]) == ("REFUSED", [18])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [("host", "www.healthy-unsigned.lab", "127.53.54.1"), ("nslookup", "www.healthy-unsigned.lab", "127.53.54.1")],
+    ids=lambda v: v[0],
+)
+def test_refused_host_and_nslookup(lab: Lab, argv: tuple[str, ...]) -> None:
+    out = read(run(*argv))
+    assert (out.status, out.rcode, out.qname) == ("REFUSED", 5, "www.healthy-unsigned.lab")
+
+
+def test_notimp_spellings(lab: Lab) -> None:
+    dig = read(run("dig", f"@{BIND}", "www.healthy-unsigned.lab", "MAILB"))
+    drill = read(run("drill", f"@{BIND}", "www.healthy-unsigned.lab", "MAILB"))
+    assert (dig.status, dig.rcode, dig.qtype) == ("NOTIMP", 4, "MAILB")
+    assert drill.status == "NOTIMPL"
+    for out in (dig, drill):
+        item = explained(out)
+        assert item.status_entry is not None and (item.status_entry.ident, item.rcode) == ("NOTIMP", 4)
+
+
+def test_forwarder_failure_is_a_plain_servfail(lab: Lab) -> None:
+    out = read(run("dig", "@127.53.55.1", "www.healthy-unsigned.lab"))
+    assert (out.status, out.ede) == ("SERVFAIL", ())
+    assert explained(out).next_steps[0].startswith("Repeat with checking disabled")
+
+
+def test_all_nameservers_closed_through_bind(lab: Lab) -> None:
+    out = read(run("dig", f"@{BIND}", "www.all-closed.lab"))
+    assert out.status == "SERVFAIL"
+
+
+def test_lame_server_asked_directly(lab: Lab) -> None:
+    results = {ns: read(run("dig", "+norec", f"@{ns}", "www.lame.lab")) for ns in lab.scenarios["lame"].nameservers}
+    refused = [o for o in results.values() if o.status == "REFUSED"]
+    assert refused, results
+    for out in refused:
+        assert "aa" not in out.flags and "rd" not in out.flags
+        assert [e.code for e in out.ede] == [20]
+        assert "No `aa` from a server asked directly: lame" in [f.title for f in explained(out).findings]
+
+
+def test_formerr_from_an_edns_intolerant_middlebox(lab: Lab) -> None:
+    out = read(run("dig", "+norec", "@127.53.9.5", "www.edns-broken.lab"))
+    assert (out.status, out.rcode) == ("FORMERR", 1)
+    assert any("FORMERR" in w for w in out.warnings)
+
+
+# ------------------------------------------------------------------------------------------- no answer at all
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dig", f"@{SILENT}", "+time=1", "+tries=1", "www.healthy-unsigned.lab"),
+        ("kdig", f"@{SILENT}", "+time=1", "+retry=0", "www.healthy-unsigned.lab"),
+        ("host", "-W", "1", "-R", "1", "www.healthy-unsigned.lab", SILENT),
+        ("nslookup", "-timeout=1", "-retry=1", "www.healthy-unsigned.lab", SILENT),
+        ("dig", f"@{UNBOUND}", "+time=1", "+tries=1", "www.all-silent.lab"),
+    ],
+    ids=lambda v: f"{v[0]} {v[1]}",
+)
+def test_timeouts(lab: Lab, argv: tuple[str, ...]) -> None:
+    out = read(run(*argv))
+    assert (out.status, out.timeout) == (None, True)
+    item = explained(out)
+    assert item.verdict == "no_answer"
+    assert item.findings[0].title == "No server answered: the query timed out"
+    assert item.to_json()["status"] is None and item.to_json()["timeout"] is True
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dig", f"@{CLOSED}", "+time=1", "+tries=1", "www.healthy-unsigned.lab"),
+        ("kdig", f"@{CLOSED}", "+tcp", "+time=1", "+retry=0", "www.healthy-unsigned.lab"),
+        ("host", "-W", "1", "-R", "1", "www.healthy-unsigned.lab", CLOSED),
+        ("nslookup", "-timeout=1", "-retry=1", "www.healthy-unsigned.lab", CLOSED),
+    ],
+    ids=lambda v: f"{v[0]}",
+)
+def test_connection_refused(lab: Lab, argv: tuple[str, ...]) -> None:
+    out = read(run(*argv))
+    assert (out.status, out.timeout, out.transport_error) == (None, False, "connection refused")
+    assert explained(out).findings[0].title == "Connection refused: nothing listens on port 53 there"
+
+
+def test_drill_network_error(lab: Lab) -> None:
+    text = run("drill", f"@{CLOSED}", "www.healthy-unsigned.lab")
+    out = read(text, detectable=False)  # drill's one error line has no marker chat could not also hold
+    assert (out.tool, out.status) == ("drill", None) and out.transport_error, text
