@@ -18,16 +18,18 @@ Address map (tests/lab/addresses.py), all port 53:
     127.53.54.1  Unbound refusing us (REFUSED + EDE 18)           127.53.54.2  BIND view allow-query none (EDE 18)
     127.53.55.1  Unbound forwarding healthy-unsigned.lab. to a server that refuses (SERVFAIL)
     127.53.56.1  silent "resolver"                                127.53.56.2  closed "resolver"
+    127.53.57.1  BIND recursive view used as a nameserver (ns-recursor.lab.): NOERROR, no AA, upward referral
 Both validating resolvers see only the lab (root hints = lab root, trust anchor = lab root key, no forwarders).
 
 Scenarios (lab.scenarios, id -> Scenario with qname, qtype, verdict, causes, description, resolvers):
 healthy_signed, healthy_unsigned, nxdomain, nodata; expired_rrsig, future_rrsig, ds_mismatch, ds_for_unsigned,
 rrsig_missing, bad_signature (dnssec_bogus:other), unsupported_algorithm (DS alg 100: resolvers treat the zone as
-insecure, verdict ok); lame, all_lame; one_ns_silent, one_ns_closed, all_ns_silent, all_ns_closed; serial_mismatch,
-inconsistent_answers, delegation_mismatch; edns_broken, edns_dropped, edns_broken_signed; resolver_refused,
-resolver_refused_bind, resolver_unreachable (silent), resolver_closed, not_implemented (MAILB to BIND: NOTIMP),
-resolver_failure. tests/lab/test_lab.py asserts what each one really answers. Call `lab.flush()` before a test
-that needs a cold cache (Unbound's bogus cache otherwise answers EDE 6 without text).
+insecure, verdict ok); lame, all_lame, lame_referral (in EXTRA_SCENARIOS); one_ns_silent, one_ns_closed,
+all_ns_silent, all_ns_closed; serial_mismatch, inconsistent_answers, delegation_mismatch; edns_broken,
+edns_dropped, edns_broken_signed; resolver_refused, resolver_refused_bind, resolver_unreachable (silent),
+resolver_closed, not_implemented (MAILB to BIND: NOTIMP), resolver_failure. tests/lab/test_lab.py asserts what
+each one really answers. Call `lab.flush()` before a test that needs a cold cache (Unbound's bogus cache otherwise
+answers EDE 6 without text).
 
 Things the real servers do that surprise: Unbound drops replies older than discard-timeout (1.9 s), so with every
 NS dead it sends no reply at all; BIND SERVFAILs after ~10 s (at once when the ports are closed); BIND 9.18 adds no
