@@ -8,6 +8,7 @@ the same time, and a check takes about as long as its longest chain of dependent
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import errno
 import socket
 import time
@@ -41,7 +42,14 @@ def run(
 ) -> ProbeResult:
     """Blocking: run one check in a fresh event loop and return what it learned."""
     planner = Planner(name, rdtype, resolvers, allow_private=allow_private)
-    return asyncio.run(probe(planner, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port))
+    coroutine = probe(planner, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    # Called from inside an event loop (an async front end): run the check's own loop in a worker thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnscheck") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def probe(planner: Planner, *, query_timeout: float, deadline: float, budget: int, port: int = 53) -> ProbeResult:

@@ -6,6 +6,7 @@ probe meets in the wild, and each misbehaviour must come back as an `Outcome`, n
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import socketserver
 import struct
@@ -17,6 +18,8 @@ import dns.message
 import dns.rcode
 import dns.rrset
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.observations import Outcome, Purpose
 from bot.probe import run
@@ -152,3 +155,22 @@ def test_resolv_conf_parsing() -> None:
         "nameserver 10.0.0.3",
     ]
     assert parse_resolv_conf(lines) == ["127.0.0.53", "fe80::1", "10.0.0.1"]
+
+
+def test_run_works_from_inside_an_event_loop(port: int) -> None:
+    """An async front end may call the blocking `run`; it must not trip over the running loop."""
+    import asyncio
+
+    async def inside() -> object:
+        return _check(port, GOOD)
+
+    result = asyncio.run(inside())
+    assert result.get(f"check {GOOD} example.test. A").outcome is Outcome.ANSWER  # type: ignore[attr-defined]
+
+
+@given(st.lists(st.text(max_size=60), max_size=20))
+def test_resolv_conf_parsing_never_crashes(lines: list[str]) -> None:
+    found = parse_resolv_conf(lines)
+    assert len(found) <= 3 and len(set(found)) == len(found)
+    for address in found:
+        ipaddress.ip_address(address)
