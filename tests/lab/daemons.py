@@ -8,8 +8,8 @@ failed test with the server's own words, never a skip.
 
 from __future__ import annotations
 
+import base64
 import ctypes
-import os
 import secrets
 import signal
 import subprocess
@@ -286,8 +286,6 @@ def bind_auth(name: str, workdir: Path, address: str, zones: dict[str, Path]) ->
 
 
 def rndc_secret() -> str:
-    import base64
-
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
@@ -441,11 +439,3 @@ def control(argv: Sequence[str], what: str) -> None:
     done = subprocess.run(list(argv), env=ENV, capture_output=True, text=True, check=False, timeout=10)
     if done.returncode != 0:
         raise LabError(f"{what} failed ({done.returncode}): {(done.stdout + done.stderr).strip()}")
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True

@@ -107,9 +107,6 @@ class Key:
         fields = self.record.split("DNSKEY", 1)[1].strip()
         return dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DNSKEY, fields)
 
-    def public_key(self) -> str:
-        return self.record.split("DNSKEY", 1)[1].split(None, 3)[3].replace(" ", "")
-
 
 def keygen(zone: str, directory: Path) -> Key:
     """A combined signing key (KSK flag, signs everything with -z): one key per zone keeps the lab fast."""
