@@ -18,6 +18,7 @@ from bot.cli import Environment, ExitStatus, main
 from bot.core import knowledge
 from bot.core.diagnosis import CAUSES, DNSSEC_DETAILS
 from bot.core.observations import Purpose
+from bot.render import limits
 from bot.render.reply import Reply
 from bot.services import dnscheck
 from bot.settings import ProbeSettings, Settings
@@ -246,6 +247,8 @@ def test_scenario(fresh: Lab, kb: knowledge.Knowledge, scenario_id: str) -> None
         assert set(scenario.nameservers) <= {n["address"] for n in data["nameservers"]}
     assert data["queries"] <= 60
     assert reply.ok is (scenario.verdict != "failure")
+    limits.check(reply.blocks)
+    json.dumps(data)
 
 
 def test_broken_edns_ranks_before_the_dnssec_failure_it_causes(fresh: Lab, kb: knowledge.Knowledge) -> None:
