@@ -26,11 +26,6 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.web import WebClient
 
 from bot.core.dedupe import SeenEvents
@@ -41,6 +36,7 @@ from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_listeners
 from bot.slack.reporting import describe
+from bot.slack.responder import retry_handlers
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -55,11 +51,7 @@ def build_client(settings: Settings, token: str | None = None) -> WebClient:
         token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=WEB_API_TIMEOUT,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 

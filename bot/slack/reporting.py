@@ -71,12 +71,3 @@ def _safe_deliver(deliver: Deliver, reply: Reply, what: str, body: Mapping[str, 
         deliver(reply)
     except Exception:
         logger.exception("%s: could not tell the user about the failure [%s]", what, describe(body))
-
-
-def check_webhook(response: Any, what: str, body: Mapping[str, Any], logger: logging.Logger | None = None) -> None:
-    """`respond()` does not raise on a non-200 answer from the response_url: log it instead of losing it."""
-    status = getattr(response, "status_code", 200)
-    if status != 200:
-        (logger or log).error(
-            "%s: response_url answered %s: %s [%s]", what, status, str(getattr(response, "body", ""))[:200], describe(body)
-        )

@@ -170,6 +170,13 @@ class FakeSlack:
     def _handle(self, path: str, auth: str | None, body: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         if path.startswith("/response/"):
             call = Call(path, "response_url", auth, body)
+            with self._cond:
+                queued = self._failures.get("response_url")
+                failure = queued.pop(0) if queued else None
+            if failure is not None:
+                call.answer = {"status": failure[0], "body": "rate_limited"}
+                self._record(call)
+                return failure[0], failure[1], b"rate_limited"
             problem = block_problem(body.get("blocks"))
             status, answer = (400, b"invalid_blocks") if problem else (200, b"ok")
             if len(str(body.get("text") or "")) > MAX_MESSAGE_TEXT:

@@ -296,6 +296,15 @@ def test_web_api_rate_limit_is_retried(http_bot: SlackSender, fake: FakeSlack) -
     assert limited, "the 429 was never served"
 
 
+def test_a_rate_limited_response_url_is_retried(http_bot: SlackSender, fake: FakeSlack) -> None:
+    fake.fail_next("response_url", 1, 429, {"Retry-After": "0"})
+    answer, name, _ = http_bot.command("/dnscheck", "example.com", user_id=unique("U"), channel_id=unique("C"))
+    assert "Checking" in answer.text
+    limited, delivered = fake.wait_for(fake.to_response(name), count=2)
+    assert limited.answer["status"] == 429
+    assert delivered.answer["status"] == 200 and delivered.body["replace_original"] is True
+
+
 # ---------------------------------------------------------------------------------------------- mentions
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.models.blocks import Block
 
 from bot.core.errors import BotError
@@ -21,7 +21,8 @@ from bot.render.reply import Reply
 from bot.services import dnscheck, rcode
 from bot.slack import messages
 from bot.slack.deps import Deps
-from bot.slack.reporting import check_webhook, describe, guarded
+from bot.slack.reporting import describe, guarded
+from bot.slack.responder import Responder
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -72,15 +73,16 @@ class ActionListeners:
             return
         context[VERDICT] = {"admitted": True}
 
-    def run_check(self, body: Mapping[str, Any], context: BoltContext, respond: Respond, logger: logging.Logger) -> None:
+    def run_check(self, body: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
         """Update the reply in place: keep the explanation, replace the button by progress and then the result."""
         verdict = context.get(VERDICT)
         if not isinstance(verdict, Mapping):
             return
 
+        respond = Responder(body, "run live check", logger)
+
         def tell_clicker(reply: Reply) -> None:
-            response = respond(replace_original=False, response_type="ephemeral", **messages.message_args(reply))
-            check_webhook(response, "run live check", body, logger)
+            respond(replace_original=False, response_type="ephemeral", **messages.message_args(reply))
 
         if not verdict.get("admitted"):
             if verdict.get("wait"):
@@ -96,8 +98,7 @@ class ActionListeners:
         head: list[Block] = messages.without_action(raw_blocks, ACTION_RUN_CHECK)
 
         def update(reply: Reply) -> None:
-            response = respond(replace_original=True, **messages.message_args(reply, messages.combine(head, reply)))
-            check_webhook(response, "run live check", body, logger)
+            respond(replace_original=True, **messages.message_args(reply, messages.combine(head, reply)))
 
         with guarded("run live check", body, tell_clicker, logger):
             request = dnscheck.parse(_action_value(body), self.deps.settings.probe, trusted=False)
@@ -111,28 +112,19 @@ class ActionListeners:
         """Ack the click; the posting happens in `share`."""
         ack()
 
-    def share(self, body: Mapping[str, Any], respond: Respond, logger: logging.Logger) -> None:
+    def share(self, body: Mapping[str, Any], logger: logging.Logger) -> None:
         """Post the /rcode answer for everyone, then remove the ephemeral copy."""
+        respond = Responder(body, "share", logger)
 
         def tell_clicker(reply: Reply) -> None:
-            check_webhook(
-                respond(replace_original=False, response_type="ephemeral", **messages.message_args(reply)),
-                "share",
-                body,
-                logger,
-            )
+            respond(replace_original=False, response_type="ephemeral", **messages.message_args(reply))
 
         with guarded("share", body, tell_clicker, logger):
             _, user, _ = _ids(body)
             reply = rcode.answer(_action_value(body), self.deps.knowledge)
-            shared = respond(
-                response_type="in_channel",
-                replace_original=False,
-                **messages.message_args(reply, messages.shared_blocks(reply, user)),
-            )
-            check_webhook(shared, "share", body, logger)
-            if getattr(shared, "status_code", 200) == 200:
-                check_webhook(respond(delete_original=True), "share: delete ephemeral", body, logger)
+            blocks = messages.shared_blocks(reply, user)
+            if respond(response_type="in_channel", replace_original=False, **messages.message_args(reply, blocks)):
+                respond(delete_original=True)
 
 
 def ack_other_action(ack: Ack, body: Mapping[str, Any], logger: logging.Logger) -> None:

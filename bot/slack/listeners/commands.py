@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 
 from bot.core.errors import BotError
 from bot.render.escape import from_slack
@@ -25,7 +25,8 @@ from bot.render.reply import Reply
 from bot.services import dnscheck, rcode
 from bot.slack import messages
 from bot.slack.deps import Deps
-from bot.slack.reporting import check_webhook, describe, guarded, new_ref
+from bot.slack.reporting import describe, guarded, new_ref
+from bot.slack.responder import Responder
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -137,18 +138,17 @@ class CommandListeners:
         context[ADMITTED] = {"text": text, "public": public}
         ack(response_type=_response_type(public), **messages.message_args(progress))
 
-    def run_dnscheck(
-        self, command: Mapping[str, Any], context: BoltContext, respond: Respond, logger: logging.Logger
-    ) -> None:
+    def run_dnscheck(self, command: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
         """The slow half: run the probe and replace the progress message with the result."""
         admitted = context.get(ADMITTED)
         if not isinstance(admitted, Mapping):
             return  # the ack answered already (bad input, or over the rate limit)
         public = bool(admitted.get("public"))
 
+        respond = Responder(command, "/dnscheck", logger)
+
         def deliver(reply: Reply) -> None:
-            response = respond(replace_original=True, response_type=_response_type(public), **messages.message_args(reply))
-            check_webhook(response, "/dnscheck", command, logger)
+            respond(replace_original=True, response_type=_response_type(public), **messages.message_args(reply))
 
         with guarded("/dnscheck", command, deliver, logger):
             request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
