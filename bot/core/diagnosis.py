@@ -69,7 +69,7 @@ DETAIL_EDE = {
     "other": 6,
 }
 CAUSE_REF: dict[str, tuple[str, int]] = {
-    "lame_delegation": ("ede", 23),
+    "lame_delegation": ("ede", 22),  # what a resolver says when every server refused or timed out
     "ns_unreachable": ("ede", 22),
     "edns_broken": ("rcode", 1),
     "not_implemented": ("rcode", 4),

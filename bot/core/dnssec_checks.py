@@ -250,9 +250,10 @@ def _key_tags(keys: list[object]) -> str:
 
 def _alg(value: int) -> str:
     try:
-        return f"{int(value)} {dns.dnssec.algorithm_to_text(value)}"
+        name = dns.dnssec.algorithm_to_text(value)
     except (ValueError, TypeError):
         return str(value)
+    return str(int(value)) if name == str(int(value)) else f"{int(value)} ({name})"
 
 
 def _when(timestamp: int) -> str:

@@ -74,7 +74,7 @@ def test_all_servers_lame_explains_the_servfail(kb: knowledge.Knowledge) -> None
     world.servers[NS1].mode = world.servers[NS2].mode = "refuse"
     d = _diagnose(world, kb)
     assert (d.verdict, _ids(d)) == ("failure", ["lame_delegation"])
-    assert d.causes[0].explains and d.causes[0].reference == "EDE 23 (Network Error)"
+    assert d.causes[0].explains and d.causes[0].reference == "EDE 22 (No Reachable Authority)"
     assert d.failed
 
 
