@@ -7,7 +7,7 @@ whatever a person pasted.
 from __future__ import annotations
 
 import re
-import shlex
+from functools import lru_cache
 
 import dns.rcode
 import dns.rdatatype
@@ -28,8 +28,9 @@ _EDE = re.compile(r"^(?P<code>\d+)(?:[ \t]*\((?P<purpose>[^)]*)\))?[ \t]*(?::[ \
 _RESERVED = re.compile(r"^(?:RESERVED|RCODE)(\d{1,5})$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=512)
 def is_rdtype(word: str) -> bool:
-    """Whether dnspython knows `word` as a record type mnemonic (`A`, `HTTPS`, `TYPE65`)."""
+    """Whether dnspython knows `word` as a record type mnemonic (`A`, `HTTPS`, `TYPE65`); cached, as it is hot."""
     try:
         dns.rdatatype.from_text(word)
     except (dns.rdatatype.UnknownRdatatype, ValueError):
@@ -74,6 +75,8 @@ def record(line: str) -> Record | None:
 
 def open_parens(text: str) -> int:
     """How many `(` stay open in +multiline rdata (quotes and `;` comments ignored)."""
+    if "(" not in text and ")" not in text:
+        return 0
     depth, quoted, escaped = 0, False, False
     for ch in text:
         if escaped:
@@ -213,6 +216,7 @@ def option_text(data: str) -> str:
 # ------------------------------------------------------------------------------------------- command lines
 
 _TOOLS = ("dig", "kdig", "drill", "delv", "host", "nslookup")
+_WORDS = re.compile(r"'[^']*'|\"[^\"]*\"|\S+")
 _PROMPT = re.compile(
     r"^(?:[\w.@~:/\\ -]*[$#%>]\s*|PS [^>]*>\s*)?(?:sudo\s+)?(?:\S*/)?(?P<tool>dig|kdig|drill|delv|host|nslookup)(?:\.exe)?(?P<args>(?:\s+.*)?)$"
 )
@@ -255,10 +259,7 @@ def _reverse_name(address: str) -> str | None:
 def parse_command(tool: str, args: str) -> Command:
     """Read the arguments of a dig-family command line the way the tool would (best effort, never raises)."""
     cmd = Command(tool)
-    try:
-        words = shlex.split(args)
-    except ValueError:
-        words = args.split()
+    words = [w.strip("'\"") for w in _WORDS.findall(args)]
     bare: list[str] = []
     i = 0
     while i < len(words):

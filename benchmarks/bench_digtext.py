@@ -1,0 +1,148 @@
+"""Benchmark: reading pasted tool output, and the gate every Slack message goes through.
+
+Measured in the same run, each against its baseline:
+1. Throughput on the shared corpus (every dig output jc's parser accepts): `digtext.from_text` vs
+   `jc.parse("dig", …)`, in characters per second, and what each extracts (jc drops EDE, transport failures and
+   delv/host/nslookup/kdig/drill forms). Target: >= 5x jc while extracting strictly more.
+2. The gate's cost per ordinary chat message (tests/core/chat.py, a fixed sample) vs one precompiled `re.search`
+   for dig's header (`;; ->>HEADER<<-`, the cheapest possible one-regex gate), and vs one precompiled regex that
+   holds the same markers as the gate (the naive one-regex design). Target: <= 2x the single regex.
+3. Reading the largest paste Slack allows (40,000 characters of real dig output): time and peak extra memory
+   (tracemalloc). Targets: < 10 ms and < 5 MB.
+
+    .venv/bin/python benchmarks/bench_digtext.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import re
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import jc  # noqa: E402
+
+from bot.core import digtext  # noqa: E402
+from tests.core import chat  # noqa: E402
+
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+BASELINE_GATE = re.compile(r";; ->>HEADER<<-")
+NAIVE_GATE = re.compile(
+    r"^(?:;; ?(?:->>HEADER<<-|(?:QUESTION|ANSWER|AUTHORITY|ADDITIONAL) SECTION:|connection timed out|communications error"
+    r"|resolution failed)|; (?:<<>> DiG|EDE: \d|fully validated|unsigned answer)|Host \S+ not found: \d+\(|\S+ has (?:IPv6 )?address "
+    r"|\S+ has no \S+ record|Address:\s+\S+#\d+|\*\* server can't find|\s*response_message_data:)",
+    re.MULTILINE,
+)
+
+
+def best(fn: Callable[[], object], rounds: int) -> float:
+    """Best wall time of `rounds` runs (seconds), with the garbage collector out of the way."""
+    times = []
+    for _ in range(rounds):
+        gc.collect()
+        gc.disable()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+        gc.enable()
+    return min(times)
+
+
+def jc_dig(text: str) -> list[dict[str, object]]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result: list[dict[str, object]] = jc.parse("dig", text, quiet=True)
+    return result
+
+
+def dig_corpus() -> list[str]:
+    """Every corpus file jc's dig parser reads without an error (its own fixtures and the wild dig outputs)."""
+    texts = []
+    for path in sorted([*CORPUS.glob("jc/*dig*.out"), *CORPUS.glob("wild/*.txt")]):
+        text = path.read_text(encoding="utf-8")
+        try:
+            jc_dig(text)
+        except Exception:  # jc raises on forms it does not know (kdig, delv, host, …): not a fair comparison
+            continue
+        texts.append(text)
+    return texts
+
+
+def throughput(texts: Sequence[str], rounds: int) -> bool:
+    chars = sum(len(t) for t in texts)
+    ours = best(lambda: [digtext.from_text(t) for t in texts], rounds)
+    theirs = best(lambda: [jc_dig(t) for t in texts], rounds)
+    ratio = theirs / ours
+    ede_ours = sum(len(o.ede) for t in texts for o in digtext.from_text(t).outputs)
+    ede_jc = sum(1 for t in texts for o in jc_dig(t) if "ede" in str(o.get("opt_pseudosection", "")).lower())
+    failures_ours = sum(1 for t in texts for o in digtext.from_text(t).outputs if o.timeout or o.transport_error)
+    failures_jc = sum(1 for t in texts if not jc_dig(t))
+    print(f"1. corpus: {len(texts)} dig outputs, {chars:,} characters")
+    print(f"   digtext {chars / ours / 1e6:6.2f} M chars/s   jc {chars / theirs / 1e6:6.2f} M chars/s   ratio {ratio:.1f}x (target >= 5x)")
+    print(f"   EDE options read: digtext {ede_ours}, jc {ede_jc};  outputs with no answer explained: digtext {failures_ours}, jc {0}")
+    print(f"   (jc returned nothing for {failures_jc} of them)")
+    return ratio >= 5 and ede_ours > ede_jc
+
+
+def gate(rounds: int) -> bool:
+    messages = chat.corpus(5000)
+    assert not any(digtext.looks_like_dig(m) for m in messages), "the gate fired on ordinary chat"
+    base = best(lambda: [BASELINE_GATE.search(m) for m in messages], rounds)
+    naive = best(lambda: [NAIVE_GATE.search(m) for m in messages], rounds)
+    ours = best(lambda: [digtext.looks_like_dig(m) for m in messages], rounds)
+    single = [m for m in messages if "\n" not in m]
+    multi = [m for m in messages if "\n" in m]
+    base_single = best(lambda: [BASELINE_GATE.search(m) for m in single], rounds)
+    ours_single = best(lambda: [digtext.looks_like_dig(m) for m in single], rounds)
+    base_multi = best(lambda: [BASELINE_GATE.search(m) for m in multi], rounds)
+    ours_multi = best(lambda: [digtext.looks_like_dig(m) for m in multi], rounds)
+    n = len(messages)
+    print(f"2. gate on {n} ordinary messages ({len(single)} one-line, {len(multi)} multi-line)")
+    print(f"   one re.search for ';; ->>HEADER<<-': {base / n * 1e9:6.0f} ns/message")
+    print(f"   one re.search with the same markers: {naive / n * 1e9:6.0f} ns/message")
+    print(f"   looks_like_dig:                      {ours / n * 1e9:6.0f} ns/message")
+    print(f"   ratio vs the header regex {ours / base:.2f}x (target <= 2x); vs the one-regex gate {ours / naive:.2f}x")
+    print(f"   one-line messages {ours_single / base_single:.2f}x, multi-line messages {ours_multi / base_multi:.2f}x")
+    return ours / base <= 2
+
+
+def largest_paste(rounds: int) -> bool:
+    one = (CORPUS / "wild" / "hickory-dns__hickory-dns__client-rs_dig-9.18.28-servfail-multi-ede.txt").read_text(encoding="utf-8")
+    text = ((one + "\n") * (digtext.MAX_CHARS // (len(one) + 1) + 1))[: digtext.MAX_CHARS]
+    elapsed = best(lambda: digtext.from_text(text), rounds)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    paste = digtext.from_text(text)
+    peak = tracemalloc.get_traced_memory()[1] - before
+    tracemalloc.stop()
+    times = [best(lambda: digtext.from_text(text), 1) for _ in range(rounds)]
+    print(f"3. a {len(text):,}-character paste ({len(paste.outputs)} outputs)")
+    print(f"   read in {elapsed * 1e3:.2f} ms (median {statistics.median(times) * 1e3:.2f} ms; target < 10 ms)")
+    print(f"   peak extra memory {peak / 1e6:.2f} MB (target < 5 MB)")
+    return elapsed < 0.010 and peak < 5e6
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    results = {
+        "throughput": throughput(dig_corpus(), args.rounds),
+        "gate": gate(args.rounds),
+        "largest paste": largest_paste(args.rounds),
+    }
+    missed = [name for name, ok in results.items() if not ok]
+    print("all targets met" if not missed else f"targets missed: {', '.join(missed)}")
+    return 0 if not missed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""`Draft`: one output while its lines arrive (mutable), and `build()`, which freezes it into a `ToolOutput`.
+
+`build` is where what the lines left implicit is settled: the name and type from the command line when the output
+printed no question, NOERROR for host/nslookup/delv/+short answers (they print records only then), a timeout told
+apart from other transport failures, and the `+trace` hops.
+"""
+
+from __future__ import annotations
+
+from bot.core.paste import fields
+from bot.core.paste import patterns as P
+from bot.core.paste.model import Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
+
+
+class Draft:
+    """One output being read (mutable while lines arrive; `build` freezes it)."""
+
+    __slots__ = (
+        "additional",
+        "answer",
+        "attempt_errors",
+        "authority",
+        "cmd",
+        "command",
+        "cookie",
+        "counts",
+        "delv_failure",
+        "delv_verdict",
+        "ede",
+        "edns",
+        "finished",
+        "flags",
+        "form",
+        "has_banner",
+        "has_header",
+        "hop_records",
+        "hops",
+        "id",
+        "msg_size",
+        "nsid",
+        "nsl_state",
+        "opcode",
+        "options",
+        "qclass",
+        "qname",
+        "qtype",
+        "query_time_ms",
+        "rcode",
+        "retried_tcp",
+        "section",
+        "sending",
+        "server",
+        "status",
+        "timeout_line",
+        "tool",
+        "transport",
+        "transport_error",
+        "version",
+        "warnings",
+        "yaml_edns",
+    )
+
+    def __init__(self, tool: Tool = "unknown", form: Form = "full") -> None:
+        self.tool: Tool = tool
+        self.form: Form = form
+        self.version: str | None = None
+        self.command: str | None = None
+        self.cmd: fields.Command | None = None
+        self.server: str | None = None
+        self.transport: str | None = None
+        self.qname: str | None = None
+        self.qtype: str | None = None
+        self.qclass: str | None = None
+        self.opcode: str | None = None
+        self.status: str | None = None
+        self.rcode: int | None = None
+        self.id: int | None = None
+        self.flags: tuple[str, ...] = ()
+        self.counts: Counts | None = None
+        self.edns: Edns | None = None
+        self.ede: list[Ede] = []
+        self.cookie: str | None = None
+        self.nsid: str | None = None
+        self.options: list[str] = []
+        self.answer: list[Record] = []
+        self.authority: list[Record] = []
+        self.additional: list[Record] = []
+        self.hops: list[Hop] = []
+        self.hop_records: list[Record] = []
+        self.query_time_ms: float | None = None
+        self.msg_size: int | None = None
+        self.attempt_errors: list[str] = []
+        self.timeout_line = False
+        self.transport_error: str | None = None
+        self.delv_verdict: str | None = None
+        self.delv_failure: str | None = None
+        self.warnings: list[str] = []
+        self.retried_tcp = False
+        self.has_banner = False
+        self.has_header = False
+        self.finished = False
+        self.section: str | None = None
+        self.nsl_state: str | None = None
+        self.yaml_edns = False
+        self.sending = False
+
+    def has_body(self) -> bool:
+        """Whether anything of a response (or of a failure) has been read into this output."""
+        return bool(
+            self.has_header
+            or self.ede
+            or self.flags
+            or self.edns is not None
+            or self.status is not None
+            or self.answer
+            or self.authority
+            or self.additional
+            or self.hops
+            or self.hop_records
+            or self.delv_verdict
+            or self.delv_failure
+            or self.timeout_line
+            or self.attempt_errors
+            or self.transport_error
+            or self.finished
+        )
+
+    def only_errors(self) -> bool:
+        """Whether all that was read so far is failed attempts (what dig 9.18 prints before its banner)."""
+        return (
+            bool(self.attempt_errors)
+            and not self.has_banner
+            and not self.finished
+            and not self.has_header
+            and (self.status is None and not self.answer and not self.timeout_line)
+        )
+
+    def add_record(self, record: Record) -> None:
+        if self.form == "trace":
+            self.hop_records.append(record)
+        elif self.section == "authority":
+            self.authority.append(record)
+        elif self.section == "additional":
+            self.additional.append(record)
+        else:
+            self.answer.append(record)
+
+    def apply_command(self, tool: str, args: str) -> None:
+        cmd = fields.parse_command(tool, args)
+        self.cmd = cmd
+        self.command = f"{tool} {args}".strip()
+        if "+trace" in cmd.options:
+            self.form = "trace"
+        elif "+short" in cmd.options and self.form == "full":
+            self.form = "short"
+        elif "+yaml" in cmd.options:
+            self.form = "yaml"
+
+    def build(self) -> ToolOutput:
+        cmd = self.cmd
+        tool = self.tool
+        if tool == "unknown" and (self.has_banner or (cmd is None and self.hops)):
+            tool = "dig"
+        if tool == "unknown" and cmd is not None and cmd.tool in ("dig", "kdig", "drill", "delv", "host", "nslookup"):
+            tool = cmd.tool  # type: ignore[assignment]
+        hops = list(self.hops)
+        if self.hop_records:
+            hops.append(Hop(records=tuple(self.hop_records)))
+        qname = self.qname or (cmd.qname if cmd else None)
+        qtype = self.qtype or (cmd.qtype if cmd else None)
+        answer, authority = self.answer, self.authority
+        if qname is None and answer:
+            # delv and `+noall +answer` print no question: the first answer's owner is the name asked.
+            qname = answer[0].name or None
+            if qtype is None and len({r.rtype for r in answer if r.rtype not in ("RRSIG", "CNAME", "DNAME")}) == 1:
+                qtype = next(r.rtype for r in answer if r.rtype not in ("RRSIG", "CNAME", "DNAME"))
+        form = self.form
+        if hops:
+            form = "trace"
+            if not answer and hops:
+                last = hops[-1].records
+                wanted = (qname or "").rstrip(".").lower()
+                answer = [
+                    r
+                    for r in last
+                    if r.name.rstrip(".").lower() == wanted and r.rtype not in ("NS", "DS", "RRSIG", "NSEC", "NSEC3")
+                ]
+                authority = [r for r in last if r not in answer]
+                if answer and qtype is None:
+                    qtype = answer[0].rtype
+        status, rcode = self.status, self.rcode
+        if status is not None and rcode is None:
+            rcode = fields.rcode_number(status)
+        # host, nslookup, delv and +short print records only for a NOERROR response.
+        if (status is None and not self.has_header and answer and tool in ("host", "nslookup", "delv")) or (
+            status is None and form == "short" and answer
+        ):
+            status, rcode = "NOERROR", 0
+        timeout = False
+        transport_error = self.transport_error
+        warnings = list(self.warnings)
+        if status is None and not hops and not answer:
+            errors = self.attempt_errors
+            timeout = self.timeout_line or any(any(w in e for w in P.TIMEOUT_WORDS) for e in errors)
+            if transport_error is None:
+                other = [e for e in errors if not any(w in e for w in P.TIMEOUT_WORDS)]
+                transport_error = other[-1] if other else ("timed out" if timeout else None)
+        elif self.attempt_errors:
+            warnings = [f"earlier attempt failed: {e}" for e in dict.fromkeys(self.attempt_errors)] + warnings
+        if form == "full" and not self.has_header and status is None and (timeout or transport_error):
+            form = "error"
+        server = self.server or (cmd.server if cmd else None)
+        return ToolOutput(
+            tool=tool,
+            form=form,
+            version=self.version,
+            command=self.command,
+            server=server,
+            transport=self.transport,
+            qname=qname,
+            qtype=qtype,
+            qclass=self.qclass or (cmd.qclass if cmd else None),
+            opcode=self.opcode,
+            status=status,
+            rcode=rcode,
+            id=self.id,
+            flags=self.flags,
+            counts=self.counts,
+            edns=self.edns,
+            ede=tuple(self.ede),
+            cookie=self.cookie,
+            nsid=self.nsid,
+            options=tuple(self.options),
+            answer=tuple(answer),
+            authority=tuple(authority),
+            additional=tuple(self.additional),
+            hops=tuple(hops),
+            query_time_ms=self.query_time_ms,
+            msg_size=self.msg_size,
+            timeout=timeout,
+            transport_error=transport_error,
+            delv_verdict=self.delv_verdict,
+            delv_failure=self.delv_failure,
+            warnings=tuple(warnings),
+            retried_tcp=self.retried_tcp,
+        )
+
+
+def as_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def split_transport(server: str | None, transport: str | None) -> tuple[str | None, str | None]:
+    """kdig names a server `127.0.0.1@53(UDP)`: the address and the transport apart."""
+    if server and server.endswith(")") and "(" in server:
+        address, _, proto = server[:-1].partition("(")
+        return address, transport or proto
+    return server, transport
+
+
+def as_int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    text = text.strip().rstrip("bB")
+    return int(text) if text.isdigit() else None
+
+
+def short_record(value: str, name: str | None) -> Record:
+    """One `+short` value; its type is guessed from its shape (dig prints none)."""
+    if ":" in value and not value.startswith('"'):
+        rtype = "AAAA"
+    elif value[0].isdigit() and value.replace(".", "").isdigit():
+        rtype = "A"
+    elif value.startswith('"'):
+        rtype = "TXT"
+    elif " " in value:
+        rtype = "MX"
+    else:
+        rtype = "CNAME"
+    return Record(name=name or "", rtype=rtype, data=value)
+
+
+def short_output(lines: list[str]) -> ToolOutput:
+    """`dig +short` prints only rdata, one value a line: read it as answers of unknown name and type."""
+    return ToolOutput(
+        tool="dig", form="short", status="NOERROR", rcode=0, answer=tuple(short_record(v, None) for v in lines)
+    )

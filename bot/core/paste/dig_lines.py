@@ -1,0 +1,496 @@
+"""The `;` lines of dig, kdig, drill and delv: one handler per label, found by the line's first word.
+
+Each handler starts with the real line it reads in a comment where the form is not obvious, and returns False when
+the line only looked like its label, so the next reading can be tried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.core.paste import fields
+from bot.core.paste import patterns as P
+from bot.core.paste.builder import Draft, as_int, as_number, split_transport
+from bot.core.paste.machine import Machine
+from bot.core.paste.model import Counts, Edns, Hop, Tool
+
+
+class DigLines(Machine):
+    """Reads `;` lines into the open output."""
+
+    # ------------------------------------------------------------------------------------- `;` lines
+
+    def semicolon(self, line: str) -> None:
+        body = line.lstrip(";").lstrip()
+        single = not line.startswith(";;")
+        cur = self.cur
+        if cur is not None and cur.section == "question" and not body.endswith("SECTION:"):
+            if self.question(line, cur):
+                return
+        word, _, rest = body.partition(" ")
+        handler = _SEMI_HANDLERS.get(word)
+        if handler is not None and handler(self, body, rest.strip(), single):
+            return
+        if word.startswith("OPT=") and self.option(body):
+            return
+        self.semicolon_other(line, body, single)
+
+    def question(self, line: str, cur: Draft) -> bool:
+        match = P.QUESTION.match(line) or P.QUESTION_DIG8.match(line)
+        if match is None:
+            return False
+        if cur.qname is None:
+            cur.qname, cur.qtype = match.group("name"), match.group("type")
+            cur.qclass = match.group("cls") or cur.qclass
+        return True
+
+    def semicolon_other(self, line: str, body: str, single: bool) -> None:
+        cur = self.cur
+        negative = P.DELV_NEGATIVE.match(line)
+        if negative is not None:
+            out = cur if cur is not None and cur.tool in ("delv", "unknown") else self.new("delv")
+            out.tool = "delv"
+            out.qname = out.qname or negative.group("name")
+            if negative.group("kind") == "NXRRSET" or negative.group("type") != "ANY":
+                out.qtype = out.qtype or negative.group("type")
+            out.status = "NXDOMAIN" if negative.group("kind") == "NXDOMAIN" else "NOERROR"
+            return
+        if cur is not None and cur.tool == "delv" and (cur.delv_verdict or "").startswith("negative"):
+            # The proof of a negative answer, printed as comments: `; zone. SOA …`, `; zone. NSEC …`.
+            record = fields.record(body)
+            if record is not None:
+                cur.authority.append(record)
+                return
+        resolving = P.DELV_RESOLVING.match(body)
+        if resolving is not None:
+            out = self.delv_output(verdict=False)
+            out.qname = out.qname or resolving.group("name")
+            out.qtype = out.qtype or resolving.group("type")
+            out.server = out.server or resolving.group("srv")
+            out.warnings.append(body)
+            return
+        if single and (cur is None or cur.section is None or cur.form == "trace"):
+            # `+nocomments` still prints the question as `;name. IN A`.
+            match = P.QUESTION.match(line)
+            if match is not None and match.group("cls") is not None:
+                out = self.fresh() if cur is None or (cur.qname is not None and cur.has_body()) else cur
+                if out.qname is None:
+                    out.qname, out.qtype, out.qclass = match.group("name"), match.group("type"), match.group("cls")
+
+    def h_banner(self, body: str, rest: str, single: bool) -> bool:
+        # `<<>> DiG 9.18.28-1~deb12u2-Debian <<>> @1.1.1.1 example.com` (also the mangled `<<> DiG`).
+        match = re.match(r"<<>?>?\s*DiG\s+(?P<ver>\S+)(?:\s+<<>?>?\s*(?P<args>.*))?", body)
+        if match is None:
+            return False
+        cur = self.cur
+        # dig 9.18 prints failed attempts (`;; communications error to …`) before its banner: they belong to it.
+        pre_banner = cur is not None and cur.tool in ("dig", "unknown") and cur.only_errors()
+        if cur is None or cur.has_banner or (cur.has_body() and not pre_banner):
+            cur = self.new("dig")
+        cur.tool = "dig"
+        cur.has_banner = True
+        cur.version = match.group("ver")
+        if match.group("args") is not None:
+            cur.apply_command("dig", match.group("args").strip())
+        return True
+
+    def h_got(self, body: str, rest: str, single: bool) -> bool:
+        if rest.startswith("bad packet"):
+            return self.h_bad(body, rest, single)
+        if not rest.startswith("answer"):
+            return False
+        cur = self.cur
+        if cur is None:
+            self.new("dig")
+        elif cur.sending:
+            # `+qr` printed the query first: it is not a response, so it is dropped and its banner kept.
+            out = Draft("dig")
+            out.tool, out.version, out.cmd, out.command, out.has_banner = (
+                cur.tool,
+                cur.version,
+                cur.cmd,
+                cur.command,
+                cur.has_banner,
+            )
+            out.form = cur.form
+            self.cur = out
+        elif cur.has_header or cur.finished:
+            self.new("dig", inherit=True)
+        else:
+            cur.tool = "dig" if cur.tool == "unknown" else cur.tool
+        return True
+
+    def h_header(self, body: str, rest: str, single: bool) -> bool:
+        match = P.HEADER.match(body)
+        if match is None:
+            return False
+        cur = self.cur
+        tool: Tool
+        if match.group("label") == "rcode":
+            tool = "drill"
+        elif ";" in body.split("id:")[0]:
+            tool = "kdig"
+        else:
+            tool = "dig"
+        if cur is None or cur.has_header or cur.finished or cur.status is not None:
+            cur = self.new(tool, inherit=cur is not None and cur.tool == tool)
+        if cur.tool in ("unknown", "dig") or tool != "dig":
+            cur.tool = tool if cur.tool != "host" else "host"
+        cur.has_header = True
+        cur.opcode, cur.status = match.group("op"), match.group("st")
+        cur.id = int(match.group("id")) if match.group("id") else None
+        cur.section = None
+        return True
+
+    def h_flags(self, body: str, rest: str, single: bool) -> bool:
+        # `flags: qr rd ra; QUERY: 1, ANSWER: 0, …` (dig, drill with ` ;`), `Flags: qr rd; QUERY: 1; …` (kdig).
+        cur = self.current()
+        flag_text, _, counts = rest.partition(";")
+        cur.flags = tuple(f for f in flag_text.split() if f.isalpha() and len(f) <= 2)
+        values = dict(P.COUNT.findall(counts))
+        if values:
+            cur.counts = Counts(
+                query=as_int(values.get("QUERY", values.get("ZONE"))),
+                answer=as_int(values.get("ANSWER", values.get("PREREQ"))),
+                authority=as_int(values.get("AUTHORITY", values.get("UPDATE"))),
+                additional=as_int(values.get("ADDITIONAL")),
+            )
+        mbz = re.search(r"MBZ:\s*(0x[0-9a-fA-F]+)", counts)
+        if mbz:
+            cur.warnings.append(f"header MBZ bits set: {mbz.group(1)}")
+        return True
+
+    def h_section(self, body: str, rest: str, single: bool) -> bool:
+        word = body.split(" ", 1)[0]
+        if not (body.endswith("SECTION:") or body.endswith("PSEUDOSECTION:")):
+            return False
+        self.end_multiline()
+        cur = self.current()
+        cur.section = P.SECTIONS.get(word)
+        return True
+
+    def h_edns(self, body: str, rest: str, single: bool) -> bool:
+        if body.endswith("PSEUDOSECTION:"):
+            return self.h_section(body, rest, single)
+        # `EDNS: version: 0, flags: do; udp: 1232` (dig) or `EDNS: version 0; flags: do ; udp: 1232` (drill).
+        match = P.EDNS_DIG.search(rest)
+        if match is None:
+            return False
+        cur = self.current()
+        udp = P.UDP.search(match.group("rest"))
+        cur.edns = Edns(
+            version=int(match.group("v")), flags=tuple(match.group("f").split()), udp=as_int(udp.group(1) if udp else None)
+        )
+        mbz = re.search(r"MBZ:\s*(0x[0-9a-fA-F]+)", match.group("rest"))
+        if mbz:
+            cur.warnings.append(f"EDNS MBZ bits set: {mbz.group(1)}")
+        return True
+
+    def h_kdig_edns(self, body: str, rest: str, single: bool) -> bool:
+        match = P.KDIG_EDNS.match(body)
+        if match is None:
+            return False
+        cur = self.current("kdig")
+        cur.edns = Edns(version=int(match.group("v")), flags=tuple(match.group("f").split()), udp=int(match.group("udp")))
+        return True
+
+    def h_ede(self, body: str, rest: str, single: bool) -> bool:
+        value = fields.ede(rest)
+        if value is None:
+            return False
+        self.current().ede.append(value)
+        return True
+
+    def option(self, body: str) -> bool:
+        # `OPT=15: 00 09 …` (a dig that predates EDE), `OPT=65002: de ad be ef ("....")`, bare `OPT=65003`.
+        match = re.match(r"OPT=(?P<code>\d+)(?::\s*(?P<data>.*))?$", body)
+        if match is None:
+            return False
+        cur = self.current()
+        if match.group("code") == "15" and match.group("data"):
+            value = fields.ede_from_option(match.group("data"))
+            if value is not None:
+                cur.ede.append(value)
+                return True
+        cur.options.append(body)
+        return True
+
+    def h_cookie(self, body: str, rest: str, single: bool) -> bool:
+        match = re.match(r"(?P<hex>[0-9a-fA-F]+)(?:\s*\((?P<state>[^)]*)\))?", rest)
+        if match is None:
+            return False
+        cur = self.current()
+        cur.cookie = match.group("hex")
+        if match.group("state"):
+            cur.options.append(f"COOKIE ({match.group('state')})")
+        return True
+
+    def h_nsid(self, body: str, rest: str, single: bool) -> bool:
+        self.current().nsid = fields.option_text(rest) if rest else ""
+        return True
+
+    def h_other_option(self, body: str, rest: str, single: bool) -> bool:
+        # EDNS options dig/kdig name: CLIENT-SUBNET, EXPIRE, KEEPALIVE, PADDING, ZONEVERSION, REPORT-CHANNEL …
+        cur = self.cur
+        if cur is None or cur.section != "opt":
+            return False
+        cur.options.append(body)
+        return True
+
+    def h_query_time(self, body: str, rest: str, single: bool) -> bool:
+        match = P.QUERY_TIME.search(body)
+        if match is None:
+            return False
+        self.current().query_time_ms = as_number(match.group("ms"))
+        return True
+
+    def h_server(self, body: str, rest: str, single: bool) -> bool:
+        match = P.SERVER.match(body)
+        if match is None:
+            return False
+        cur = self.current()
+        cur.server = match.group("srv")
+        cur.transport = match.group("tr") or cur.transport
+        return True
+
+    def h_msg_size(self, body: str, rest: str, single: bool) -> bool:
+        match = P.MSG_SIZE.match(body)
+        if match is None:
+            return False
+        cur = self.current()
+        cur.msg_size = int(match.group("n"))
+        cur.finished = True
+        cur.section = None
+        return True
+
+    def h_received(self, body: str, rest: str, single: bool) -> bool:
+        trace = P.TRACE_RECEIVED.match(body)
+        if trace is not None:
+            cur = self.current("dig", "trace")
+            cur.form = "trace"
+            self.end_multiline()
+            cur.hops.append(
+                Hop(
+                    records=tuple(cur.hop_records),
+                    server=trace.group("srv"),
+                    server_name=trace.group("name"),
+                    msg_size=int(trace.group("n")),
+                    query_time_ms=as_number(trace.group("ms")),
+                )
+            )
+            cur.hop_records = []
+            return True
+        kdig = P.KDIG_RECEIVED.match(body)
+        if kdig is None:
+            return False
+        cur = self.current("kdig")
+        cur.msg_size = int(kdig.group("n"))
+        cur.section = None
+        return True
+
+    def h_from(self, body: str, rest: str, single: bool) -> bool:
+        match = P.KDIG_FROM.match(body)
+        if match is None:
+            return False
+        cur = self.current("kdig")
+        cur.server, cur.transport = match.group("srv"), match.group("tr")
+        cur.query_time_ms = as_number(match.group("ms"))
+        cur.finished = True
+        return True
+
+    def h_connection(self, body: str, rest: str, single: bool) -> bool:
+        if body.startswith("connection timed out"):
+            cur = self.errored()
+            cur.timeout_line = True
+            cur.attempt_errors.append("timed out")
+            return True
+        match = P.SETUP_FAILED.match(body)
+        if match is None:
+            return False
+        cur = self.errored()
+        cur.server = cur.server or match.group("srv")
+        cur.attempt_errors.append(match.group("err"))
+        return True
+
+    def h_no(self, body: str, rest: str, single: bool) -> bool:
+        if not body.startswith("no servers could be reached"):
+            return False
+        cur = self.current()
+        if not cur.attempt_errors:
+            cur.attempt_errors.append("no servers could be reached")
+        cur.finished = True
+        return True
+
+    def h_comm(self, body: str, rest: str, single: bool) -> bool:
+        match = P.COMM_ERROR.match(body)
+        if match is None:
+            return False
+        cur = self.errored()
+        if match.group("srv"):
+            cur.server = cur.server or match.group("srv")
+        cur.attempt_errors.append(match.group("err").strip().rstrip(".") or "communications error")
+        return True
+
+    def h_warning(self, body: str, rest: str, single: bool) -> bool:
+        timeout = P.KDIG_TIMEOUT.match(body)
+        if timeout is not None:
+            cur = self.errored("kdig")
+            cur.server, cur.transport = split_transport(cur.server or timeout.group("srv"), cur.transport)
+            cur.attempt_errors.append("timed out")
+            return True
+        connect = P.KDIG_CONNECT.match(body)
+        if connect is not None:
+            cur = self.errored("kdig")
+            cur.server = cur.server or connect.group("srv")
+            err = connect.group("err")
+            cur.attempt_errors.append("connection refused" if err in ("can't connect", "failed to connect") else err)
+            return True
+        failed = P.KDIG_FAILED.match(body)
+        if failed is not None:
+            cur = self.current("kdig")
+            cur.server = cur.server or failed.group("srv")
+            cur.server, cur.transport = split_transport(cur.server, cur.transport)
+            if not cur.attempt_errors:
+                cur.attempt_errors.append("failed to query server")
+            cur.finished = True
+            return True
+        self.current().warnings.append(body)
+        return True
+
+    def h_truncated(self, body: str, rest: str, single: bool) -> bool:
+        self.current().retried_tcp = True
+        return True
+
+    def h_bad(self, body: str, rest: str, single: bool) -> bool:
+        if body.startswith("Got bad packet"):
+            cur = self.errored("dig")
+            cur.transport_error = "malformed response (" + body.split(":", 1)[-1].strip() + ")"
+            return True
+        if body.startswith("BAD"):
+            self.current().warnings.append(body)
+            return True
+        return False
+
+    def h_resolution(self, body: str, rest: str, single: bool) -> bool:
+        if not body.startswith("resolution failed:"):
+            return False
+        cur = self.delv_output(verdict=False)
+        failure = body.split(":", 1)[1].strip()
+        cur.delv_failure = failure
+        upper = failure.upper()
+        if fields.rcode_number(upper) is not None and upper.isalpha():
+            cur.status = upper
+        elif failure == "ncache nxdomain":
+            cur.status = "NXDOMAIN"
+        elif failure == "ncache nxrrset":
+            cur.status = "NOERROR"
+        return True
+
+    def h_verdict(self, body: str, rest: str, single: bool) -> bool:
+        if not single:
+            return False
+        match = P.DELV_VERDICT.match(";" + " " + body)
+        if match is None:
+            return False
+        cur = self.delv_output(verdict=True)
+        cur.delv_verdict = match.group("v")
+        return True
+
+    def h_session(self, body: str, rest: str, single: bool) -> bool:
+        # kdig 3.4: `QUIC session (QUICv1)-(TLS1.3)-…`, `TLS session (TLS1.3)-…`.
+        if not rest.startswith("session"):
+            return False
+        cur = self.fresh("kdig")
+        cur.transport = body.split(" ", 1)[0]
+        return True
+
+    def h_sending(self, body: str, rest: str, single: bool) -> bool:
+        if body != "Sending:":
+            return False
+        cur = self.cur
+        if cur is None or cur.has_header or cur.finished:
+            cur = self.new("dig", inherit=cur is not None)
+        cur.sending = True
+        return True
+
+    def h_ignore(self, body: str, rest: str, single: bool) -> bool:
+        return True
+
+
+_Handler = Callable[[DigLines, str, str, bool], bool]
+_SEMI_HANDLERS: dict[str, _Handler] = {}
+
+
+def _register() -> None:
+    r = DigLines
+    table: dict[str, _Handler] = {
+        "<<>>": r.h_banner,
+        "<<>": r.h_banner,
+        "<<": r.h_banner,
+        "Got": r.h_got,
+        "got": r.h_got,
+        "->>HEADER<<-": r.h_header,
+        "flags:": r.h_flags,
+        "Flags:": r.h_flags,
+        "EDNS:": r.h_edns,
+        "Version:": r.h_kdig_edns,
+        "EDE:": r.h_ede,
+        "COOKIE:": r.h_cookie,
+        "NSID:": r.h_nsid,
+        "NSID": r.h_nsid,
+        "Query": r.h_query_time,
+        "Total": r.h_query_time,
+        "SERVER:": r.h_server,
+        "MSG": r.h_msg_size,
+        "Received": r.h_received,
+        "From": r.h_from,
+        "connection": r.h_connection,
+        "Connection": r.h_connection,
+        "UDP": r.h_connection,
+        "no": r.h_no,
+        "communications": r.h_comm,
+        "WARNING:": r.h_warning,
+        "Warning:": r.h_warning,
+        "Warning,": r.h_warning,
+        "ERROR:": r.h_warning,
+        "Truncated,": r.h_truncated,
+        "Got bad": r.h_bad,
+        "resolution": r.h_resolution,
+        "fully": r.h_verdict,
+        "unsigned": r.h_verdict,
+        "negative": r.h_verdict,
+        "answer": r.h_verdict,
+        "signed": r.h_verdict,
+        "pending": r.h_verdict,
+        "insecure": r.h_verdict,
+        "QUIC": r.h_session,
+        "TLS": r.h_session,
+        "HTTPS": r.h_session,
+        "Sending:": r.h_sending,
+        "global": r.h_ignore,
+        "res": r.h_ignore,
+        "WHEN:": r.h_ignore,
+        "Time": r.h_ignore,
+        "PADDING:": r.h_ignore,
+        "fetch:": r.h_ignore,
+        "validating": r.h_ignore,
+    }
+    for section in P.SECTIONS:
+        table.setdefault(section, r.h_section)
+    table["EDNS"] = r.h_edns
+    for name in (
+        "CLIENT-SUBNET:",
+        "EXPIRE:",
+        "KEEPALIVE:",
+        "ZONEVERSION:",
+        "REPORT-CHANNEL:",
+        "TCP-KEEPALIVE:",
+        "CHAIN:",
+        "KEY-TAG:",
+    ):
+        table[name] = r.h_other_option
+    _SEMI_HANDLERS.update(table)
+
+
+_register()

@@ -1,0 +1,163 @@
+"""The core of the paste reader's state machine: which output a line belongs to, and resource records.
+
+One output (`Draft`) is open at a time. A line that can only start a response opens a new one (`new`), a line
+that continues one uses the open one (`current`), an error line after a complete response starts the next
+(`errored`). The line families are read by subclasses: `DigLines` (`;` lines) and `PlainLines` (host, nslookup,
++yaml, bare records); `read.Reader` combines them.
+"""
+
+from __future__ import annotations
+
+from bot.core.paste import fields
+from bot.core.paste import patterns as P
+from bot.core.paste.builder import Draft, short_output
+from bot.core.paste.model import Form, Record, Tool, ToolOutput
+
+
+class Machine:
+    """Output control and records; `semicolon` and `plain` come from the line-family subclasses."""
+
+    def __init__(self) -> None:
+        self.outputs: list[ToolOutput] = []
+        self.cur: Draft | None = None
+        self.multi: list[str] | None = None
+        self.multi_head: str = ""
+        self.multi_depth = 0
+        self.loose: list[str] = []
+        self.loose_ok = True
+
+    # ---------------------------------------------------------------------------------------- output control
+
+    def flush(self) -> None:
+        self.end_multiline()
+        if self.cur is not None and (self.cur.has_body() or self.cur.has_banner):
+            self.outputs.append(self.cur.build())
+        self.cur = None
+
+    def new(self, tool: Tool = "unknown", form: Form = "full", *, inherit: bool = False) -> Draft:
+        previous = self.cur
+        self.flush()
+        out = Draft(tool, form)
+        if inherit and previous is not None:
+            out.tool, out.version, out.cmd, out.command = previous.tool, previous.version, previous.cmd, previous.command
+        self.cur = out
+        return out
+
+    def current(self, tool: Tool = "unknown", form: Form = "full") -> Draft:
+        """The open output, opening one when none is (an error line or a record with no banner before it)."""
+        if self.cur is None:
+            return self.new(tool, form)
+        if self.cur.tool == "unknown" and tool != "unknown":
+            self.cur.tool = tool
+        return self.cur
+
+    def fresh(self, tool: Tool = "unknown", form: Form = "full") -> Draft:
+        """An output for a line that starts a response: the open one if it holds nothing yet, else a new one."""
+        cur = self.cur
+        if cur is not None and not cur.has_body():
+            if tool != "unknown":
+                cur.tool = tool
+            if form != "full":
+                cur.form = form
+            return cur
+        return self.new(tool, form)
+
+    def errored(self, tool: Tool = "unknown") -> Draft:
+        """The output a transport error belongs to: a complete response is over, so the error starts the next."""
+        cur = self.cur
+        if cur is None or cur.has_header or cur.finished or cur.status is not None:
+            cur = self.new(tool)
+        elif cur.tool == "unknown" and tool != "unknown":
+            cur.tool = tool
+        return cur
+
+    # --------------------------------------------------------------------------------------------- lines
+
+    def feed(self, line: str) -> None:
+        if self.multi is not None:
+            self.multi.append(line)
+            self.multi_depth += fields.open_parens(line)
+            if self.multi_depth <= 0 or len(self.multi) > P.MAX_MULTILINE:
+                self.end_multiline()
+            return
+        stripped = line.strip()
+        if not stripped:
+            return
+        if stripped[0] == ";":
+            self.loose_ok = False
+            self.semicolon(stripped)
+        else:
+            self.plain(stripped, line)
+
+    def end_multiline(self) -> None:
+        if self.multi is None:
+            return
+        parts, self.multi = self.multi, None
+        record = fields.record(self.multi_head)
+        if record is None:
+            return
+        data = fields.join_multiline([record.data, *parts])
+        self.place(Record(record.name, record.rtype, data, record.ttl, record.rclass))
+
+    def place(self, record: Record) -> None:
+        cur = self.cur
+        if cur is None or (cur.finished and cur.form != "trace"):
+            cur = self.new(cur.tool if cur is not None and cur.tool in ("delv", "host") else "unknown", "full")
+        cur.add_record(record)
+
+    def record_line(self, text: str, *, loose: bool) -> bool:
+        """Take a resource record line; with `loose`, only one that cannot be prose (a TTL, a class or an FQDN)."""
+        record = fields.record(text)
+        if record is None:
+            return False
+        if loose and record.ttl is None and record.rclass is None and not record.name.endswith("."):
+            return False
+        depth = fields.open_parens(record.data)
+        if depth > 0:
+            self.multi_head = text
+            self.multi = []
+            self.multi_depth = depth
+            if self.cur is None:
+                self.new()
+            return True
+        self.place(record)
+        return True
+
+    def delv_output(self, *, verdict: bool) -> Draft:
+        """delv prints no banner: a verdict or failure line belongs to the open delv output until it has one."""
+        cur = self.cur
+        if cur is not None and cur.tool == "delv" and not cur.delv_verdict and not cur.answer:
+            # delv prints `;; resolution failed: ncache nxdomain` (stderr) before `; negative response, …`.
+            if not cur.delv_failure or (verdict and cur.delv_failure.startswith("ncache")):
+                return cur
+        if cur is not None and cur.tool == "unknown" and not cur.has_body():
+            cur.tool, cur.form = "delv", "delv"
+            return cur
+        return self.new("delv", "delv")
+
+    def host_output(self) -> Draft:
+        cur = self.cur
+        if cur is None or cur.tool not in ("host", "unknown") or cur.has_header:
+            cur = self.new("host", "host")
+        cur.tool = "host"
+        if cur.form == "full":
+            cur.form = "host"
+        return cur
+
+    # ------------------------------------------------------------------------------------ line families
+
+    def semicolon(self, line: str) -> None:
+        """A `;` line (dig, kdig, drill, delv): provided by `DigLines`."""
+        raise NotImplementedError
+
+    def plain(self, stripped: str, line: str) -> None:
+        """Any other line (host, nslookup, +yaml, records): provided by `PlainLines`."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------------------------- finish
+
+    def finish(self) -> tuple[ToolOutput, ...]:
+        self.flush()
+        if not self.outputs and self.loose and self.loose_ok:
+            self.outputs.append(short_output(self.loose))
+        return tuple(self.outputs)

@@ -1,0 +1,93 @@
+"""The label patterns of every line kind the paste reader knows (dig, kdig, drill, delv, host, nslookup, +yaml).
+
+Kept apart from the state machine so each pattern sits next to its siblings: the `;`-line patterns of dig, kdig
+and drill, the phrases of host and nslookup, the keys of dig +yaml.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_MULTILINE = 60
+SMART = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u200b": "", "\ufeff": ""}
+)
+HEADER = re.compile(
+    r"->>HEADER<<-\s*opcode:\s*(?P<op>[\w-]+)\s*[,;]\s*(?P<label>status|rcode):\s*(?P<st>[\w-]+)(?:\s*[,;]\s*id:\s*(?P<id>\d+))?"
+)
+COUNT = re.compile(r"\b(QUERY|ZONE|ANSWER|PREREQ|AUTHORITY|UPDATE|ADDITIONAL):\s*(\d+)")
+EDNS_DIG = re.compile(r"version:?\s*(?P<v>\d+)\s*[,;]\s*flags:(?P<f>[^;]*);(?P<rest>.*)")
+UDP = re.compile(r"udp:\s*(\d+)", re.IGNORECASE)
+KDIG_EDNS = re.compile(r"Version:\s*(?P<v>\d+);\s*flags:(?P<f>[^;]*);\s*UDP size:\s*(?P<udp>\d+)")
+QUESTION = re.compile(
+    r"^;{1,2}\s*(?P<name>\S+)[ \t]+(?:(?P<cls>IN|CH|CHAOS|HS|CS|ANY|NONE|CLASS\d+)[ \t]+)?(?P<type>[A-Z][A-Z0-9-]*|TYPE\d+)[ \t]*$"
+)
+QUESTION_DIG8 = re.compile(r"^;;\s+(?P<name>\S+?),\s*type = (?P<type>\S+),\s*class = (?P<cls>\S+)")
+SERVER = re.compile(r"SERVER:\s*(?P<srv>[^\s(]+)(?:\([^)]*\))?(?:\s*\((?P<tr>[A-Z]+)\))?")
+QUERY_TIME = re.compile(r"[Qq]uery time:\s*(?P<ms>[\d.]+)\s*(?:msec|ms)")
+MSG_SIZE = re.compile(r"MSG SIZE\s+(?:sent:\s*\d+\s+)?rcvd:\s*(?P<n>\d+)")
+KDIG_RECEIVED = re.compile(r"^Received (?P<n>\d+) B$")
+TRACE_RECEIVED = re.compile(r"^Received (?P<n>\d+) bytes from (?P<srv>[^\s(]+)(?:\((?P<name>[^)]*)\))? in (?P<ms>[\d.]+) ms")
+KDIG_FROM = re.compile(r"^From (?P<srv>\S+?)\((?P<tr>[A-Z]+)\) in (?P<ms>[\d.]+) ms")
+COMM_ERROR = re.compile(r"^communications error(?: to (?P<srv>\S+?))?:\s*(?P<err>.*)$")
+SETUP_FAILED = re.compile(r"^(?:UDP setup|Connection) (?:with|to) (?P<srv>\S+) for \S+ failed: (?P<err>.*?)\.?$")
+KDIG_TIMEOUT = re.compile(r"^WARNING: response timeout for (?P<srv>\S+)")
+KDIG_CONNECT = re.compile(
+    r"^WARNING: (?P<err>can't connect|connection reset|failed to connect|network is unreachable)[^\n]*?(?: to (?P<srv>\S+))?$"
+)
+KDIG_FAILED = re.compile(r"^ERROR: failed to query server (?P<srv>\S+)")
+DELV_VERDICT = re.compile(
+    r"^;\s*(?P<v>(?:negative response, )?(?:fully validated|unsigned answer|answer not validated|signed answer, pending validation|"
+    r"pending validation|insecure(?: answer)?))\s*$"
+)
+DELV_RESOLVING = re.compile(
+    r"^(?P<why>.*?)\s*resolving '(?P<name>[^'/]+)/(?P<type>[^'/]+)/(?P<cls>[^'/]+)'(?::\s*(?P<srv>\S+))?"
+)
+DELV_NEGATIVE = re.compile(
+    r"^;\s*(?P<name>\S+)\s+(?:\d+\s+)?(?:(?:IN|CH|HS)\s+)?\\-(?P<type>\S+)\s+;-\$(?P<kind>NXDOMAIN|NXRRSET)"
+)
+HOST_LINE = re.compile(
+    r"^(?P<name>\S+) (?:(?P<a>has address) |(?P<aaaa>has IPv6 address) |(?P<mx>mail is handled by) |(?P<cname>is an alias for) |"
+    r"(?P<ptr>domain name pointer) |(?P<txt>descriptive text) |(?P<ns>name server) |has no (?P<none>\S+) record$|"
+    r"has (?P<other>[A-Z][A-Z0-9]*) record )(?P<data>.*)$"
+)
+HOST_NOT_FOUND = re.compile(r"^Host (?P<name>\S+?) not found: (?:(?P<num>\d+)\((?P<st>\w+)\)|(?P<other>.*))$")
+NSL_PAIR = re.compile(
+    r"^(?P<name>\S+)\s+(?P<key>canonical name|mail exchanger|text|nameserver|name|has AAAA address|AAAA address|internet address|"
+    r"service)\s*=\s*(?P<data>.*)$"
+)
+NSL_CANT = re.compile(r"^\*\* server can't find (?P<name>\S+?):\s*(?P<st>.*)$")
+NSL_NO_ANSWER = re.compile(r"^\*\*\* Can't find (?P<name>\S+?):\s*No answer")
+NSL_WINDOWS = re.compile(r"^\*\*\* (?P<srv>\S+) can't find (?P<name>\S+?):\s*(?P<why>.*)$")
+WINDOWS_STATUS = {
+    "non-existent domain": "NXDOMAIN",
+    "server failed": "SERVFAIL",
+    "query refused": "REFUSED",
+    "format error": "FORMERR",
+    "not implemented": "NOTIMP",
+    "no response from server": "",
+}
+COULDNT = re.compile(
+    r"^(?:(?:dig|host|nslookup|delv|kdig|drill):\s*)?couldn't get address for '(?P<name>[^']+)':\s*(?P<err>.*)$"
+)
+DRILL_ERROR = re.compile(r"^Error: (?P<err>error sending query.*|.*(?:network|timed out|nameserver).*)$")
+SHORT = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\d{1,3}(?:\.\d{1,3}){3})?|"
+    r"\"[^\"]*\"(?: \"[^\"]*\")*|(?:\d+ )+\S*\.|(?:[A-Za-z0-9_*-]+\.)+|\.)$"
+)
+YAML_KEY = re.compile(r"^(?P<key>[A-Za-z_-]+):\s*(?P<value>.*)$")
+YAML_ITEM = re.compile(r"^-\s+(?P<q>['\"]?)(?P<value>.*?)(?P=q)\s*$")
+YAML_EDE = re.compile(r'INFO-CODE:\s*"?(?P<code>[^",}]*)"?(?:\s*,\s*EXTRA-TEXT:\s*"(?P<text>(?:[^"\\]|\\.)*)")?')
+SECTIONS = {
+    "QUESTION": "question",
+    "QUERY": "question",
+    "ZONE": "question",
+    "ANSWER": "answer",
+    "PREREQUISITE": "answer",
+    "AUTHORITY": "authority",
+    "UPDATE": "authority",
+    "ADDITIONAL": "additional",
+    "OPT": "opt",
+    "EDNS": "opt",
+}
+TIMEOUT_WORDS = ("timed out", "timeout")

@@ -1,0 +1,369 @@
+"""Lines without a `;`: host and nslookup (Linux and Windows), dig +yaml, bare records and +short values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.core.paste import fields
+from bot.core.paste import patterns as P
+from bot.core.paste.builder import Draft, as_int, as_number, short_record
+from bot.core.paste.machine import Machine
+from bot.core.paste.model import Counts, Ede, Edns, Record
+
+
+class PlainLines(Machine):
+    """Reads host, nslookup and +yaml lines; records go to `Machine.record_line`."""
+
+    # ------------------------------------------------------------------------------------- other lines
+
+    def plain(self, stripped: str, line: str) -> None:
+        cur = self.cur
+        if cur is not None and cur.form == "yaml" and self.yaml(stripped, cur):
+            return
+        if stripped.startswith(("- type:", "response_message_data:")) or stripped == "-":
+            if stripped.startswith("- type:"):
+                self.new("dig", "yaml")
+            else:
+                self.fresh("dig", "yaml")
+            self.loose_ok = False
+            return
+        # A record first: in a section, or with a TTL/class/FQDN that prose does not have.
+        in_section = (
+            cur is not None
+            and not cur.finished
+            and (cur.section in ("answer", "authority", "additional") or cur.form == "trace")
+        )
+        if self.record_line(stripped, loose=not in_section):
+            if not self.loose_ok or len(self.loose) > 0:
+                self.loose_ok = False
+            else:
+                self.loose_ok = False
+            return
+        command = (
+            fields.command_line(stripped)
+            if (
+                "dig" in stripped
+                or "host" in stripped
+                or "nslookup" in stripped
+                or "drill" in stripped
+                or "delv" in stripped
+            )
+            else None
+        )
+        if command is not None:
+            tool, args = command
+            out = self.fresh(tool, "full")  # type: ignore[arg-type]
+            out.apply_command(tool, args)
+            if tool in ("host", "nslookup", "delv"):
+                out.form = tool  # type: ignore[assignment]
+            return
+        if self.host_or_nslookup(stripped):
+            self.loose_ok = False
+            return
+        if P.SHORT.match(stripped):
+            if cur is not None and cur.form == "short" and not cur.finished:
+                cur.answer.append(short_record(stripped, cur.cmd.qname if cur.cmd else None))
+                return
+            self.loose.append(stripped)
+        elif not stripped.startswith("```"):
+            self.loose_ok = False
+
+    def host_or_nslookup(self, line: str) -> bool:
+        word = line.split(None, 1)[0]
+        cur = self.cur
+        if word == "Using" and line.startswith("Using domain server"):
+            out = self.fresh("host", "host")
+            out.nsl_state = "host-server"
+            return True
+        if word in ("Server:", "Default") and (word == "Server:" or line.startswith("Default Server:")):
+            out = self.fresh("nslookup", "nslookup")
+            if out.tool not in ("nslookup", "unknown"):
+                out = self.new("nslookup", "nslookup")
+            out.tool, out.form = "nslookup", "nslookup"
+            out.nsl_state = "server"
+            out.server = out.server or line.split(":", 1)[1].strip() or None
+            return True
+        if word in ("Address:", "Addresses:"):
+            value = line.split(":", 1)[1].strip()
+            if cur is None:
+                return False
+            if cur.nsl_state in ("server", "host-server"):
+                if "#" in value or cur.nsl_state == "server":
+                    cur.server = value
+                if cur.nsl_state == "server":
+                    cur.nsl_state = None
+                return True
+            if cur.nsl_state == "name" and cur.qname is not None:
+                for address in value.split():
+                    cur.answer.append(Record(cur.qname, "AAAA" if ":" in address else "A", address))
+                return True
+            return False
+        if word == "Name:" and cur is not None:
+            if cur.nsl_state == "host-server":
+                return True
+            cur.nsl_state = "name"
+            name = line.split(":", 1)[1].strip()
+            cur.qname = cur.qname or name
+            cur.nsl_state = "name"
+            if cur.answer and name != cur.answer[-1].name:
+                cur.qname = cur.qname
+            return True
+        if word == "Aliases:" and cur is not None and cur.nsl_state == "host-server":
+            cur.nsl_state = None
+            return True
+        if line.startswith("Non-authoritative answer"):
+            out = self.current("nslookup", "nslookup")
+            out.nsl_state = None
+            out.warnings.append("non-authoritative answer")
+            return True
+        if line.startswith("Authoritative answers can be found from"):
+            return True
+        if word.startswith("**"):
+            return self.nslookup_error(line)
+        if word == "Host":
+            match = P.HOST_NOT_FOUND.match(line)
+            if match is None:
+                return False
+            out = self.host_output()
+            out.qname = out.qname or match.group("name")
+            if match.group("st"):
+                out.status, out.rcode = match.group("st"), int(match.group("num"))
+            else:
+                out.transport_error = match.group("other")
+            return True
+        match = P.HOST_LINE.match(line)
+        if match is not None:
+            out = self.host_output()
+            name, data = match.group("name"), match.group("data").strip()
+            out.qname = out.qname or name
+            kinds = (
+                ("a", "A"),
+                ("aaaa", "AAAA"),
+                ("mx", "MX"),
+                ("cname", "CNAME"),
+                ("ptr", "PTR"),
+                ("txt", "TXT"),
+                ("ns", "NS"),
+            )
+            for group, rtype in kinds:
+                if match.group(group):
+                    out.answer.append(Record(name, rtype, data))
+                    return True
+            if match.group("none"):
+                out.qtype = out.qtype or match.group("none")
+                out.status, out.rcode = "NOERROR", 0
+                return True
+            out.answer.append(Record(name, match.group("other"), data))
+            return True
+        pair = P.NSL_PAIR.match(line)
+        if pair is not None:
+            out = self.current("nslookup", "nslookup")
+            key = pair.group("key")
+            rtype = {
+                "canonical name": "CNAME",
+                "mail exchanger": "MX",
+                "text": "TXT",
+                "nameserver": "NS",
+                "name": "PTR",
+                "service": "SRV",
+            }.get(key, "AAAA" if "AAAA" in key else "A")
+            out.qname = out.qname or pair.group("name")
+            out.answer.append(Record(pair.group("name"), rtype, pair.group("data").strip()))
+            return True
+        if word in ("Trying",) and line.startswith('Trying "'):
+            out = self.fresh("host")
+            out.tool = "host"
+            out.qname = out.qname or line[8:].rstrip('"')
+            return True
+        if word == "Received":
+            match = re.match(r"Received (\d+) bytes from (\S+) in ([\d.]+) ms", line)
+            if match is None:
+                return False
+            cur2 = self.current("host")
+            cur2.msg_size, cur2.server, cur2.query_time_ms = int(match.group(1)), match.group(2), as_number(match.group(3))
+            cur2.finished = True
+            return True
+        if word == "DNS" and line.startswith("DNS request timed out"):
+            out = self.errored("nslookup")
+            out.tool = "nslookup"
+            out.attempt_errors.append("timed out")
+            return True
+        if line.startswith("timeout was "):
+            return True
+        couldnt = P.COULDNT.match(line)
+        if couldnt is not None:
+            out = self.errored()
+            out.transport_error = f"couldn't get address for '{couldnt.group('name')}': {couldnt.group('err')}"
+            return True
+        drill = P.DRILL_ERROR.match(line)
+        if drill is not None:
+            out = self.errored("drill")
+            out.tool = "drill" if out.tool == "unknown" else out.tool
+            err = drill.group("err")
+            out.attempt_errors.append("timed out" if "timed out" in err else err)
+            return True
+        return False
+
+    def nslookup_error(self, line: str) -> bool:
+        cant = P.NSL_CANT.match(line)
+        if cant is not None:
+            out = self.current("nslookup", "nslookup")
+            out.qname = out.qname or cant.group("name")
+            status = cant.group("st").strip()
+            if fields.rcode_number(status) is not None or status.isupper():
+                out.status = status
+            else:
+                out.transport_error = status
+            return True
+        no_answer = P.NSL_NO_ANSWER.match(line)
+        if no_answer is not None:
+            out = self.current("nslookup", "nslookup")
+            out.qname = out.qname or no_answer.group("name")
+            out.status, out.rcode = "NOERROR", 0
+            return True
+        windows = P.NSL_WINDOWS.match(line)
+        if windows is not None:
+            out = self.current("nslookup", "nslookup")
+            out.qname = out.qname or windows.group("name")
+            why = windows.group("why").strip().rstrip(".")
+            status = P.WINDOWS_STATUS.get(why.lower())
+            if status:
+                out.status = status
+            elif status == "":
+                out.attempt_errors.append("timed out")
+                out.timeout_line = True
+            else:
+                out.transport_error = why
+            return True
+        if line.startswith("*** Request to") and "timed-out" in line:
+            out = self.current("nslookup", "nslookup")
+            out.attempt_errors.append("timed out")
+            out.timeout_line = True
+            return True
+        return line.startswith("***")
+
+    def yaml(self, line: str, cur: Draft) -> bool:
+        item = P.YAML_ITEM.match(line)
+        if item is not None and not line.startswith("- type:"):
+            value = item.group("value")
+            if cur.section == "question":
+                match = P.QUESTION.match(";" + value)
+                if match is not None and cur.qname is None:
+                    cur.qname, cur.qtype, cur.qclass = match.group("name"), match.group("type"), match.group("cls")
+                return True
+            record = fields.record(value)
+            if record is not None:
+                cur.add_record(record)
+                return True
+            return False
+        match = P.YAML_KEY.match(line)
+        if match is None:
+            return False
+        key, value = match.group("key"), match.group("value").strip().strip("'\"")
+        if key.endswith("_SECTION"):
+            cur.section = P.SECTIONS.get(key.split("_", 1)[0])
+            cur.yaml_edns = False
+            return True
+        if key == "OPT_PSEUDOSECTION" or key == "EDNS":
+            cur.yaml_edns = True
+            cur.edns = cur.edns or Edns()
+            return True
+        if cur.yaml_edns and key in ("version", "flags", "udp"):
+            edns = cur.edns or Edns()
+            if key == "version":
+                cur.edns = Edns(as_int(value), edns.flags, edns.udp)
+            elif key == "flags":
+                cur.edns = Edns(edns.version, tuple(value.split()), edns.udp)
+            else:
+                cur.edns = Edns(edns.version, edns.flags, as_int(value))
+            return True
+        handler = _YAML_KEYS.get(key)
+        if handler is None:
+            return key in ("type", "query_time", "response_time", "query_address", "query_port", "socket_family", "message")
+        handler(cur, value)
+        return True
+
+
+_Setter = Callable[["Draft", str], None]
+
+
+def _yaml_status(cur: Draft, value: str) -> None:
+    cur.status = value
+    cur.has_header = True
+
+
+def _yaml_counts(key: str) -> _Setter:
+    def setter(cur: Draft, value: str) -> None:
+        c = cur.counts or Counts()
+        n = as_int(value)
+        cur.counts = Counts(
+            query=n if key == "QUESTION" else c.query,
+            answer=n if key == "ANSWER" else c.answer,
+            authority=n if key == "AUTHORITY" else c.authority,
+            additional=n if key == "ADDITIONAL" else c.additional,
+        )
+
+    return setter
+
+
+def _yaml_ede(cur: Draft, value: str) -> None:
+    if not value:
+        return  # dig 9.18+: `EDE:` then `INFO-CODE:` and `EXTRA-TEXT:` on their own lines
+    structured = P.YAML_EDE.search(value)
+    if structured is not None:
+        parsed = fields.ede(structured.group("code"))
+        if parsed is not None:
+            cur.ede.append(Ede(parsed.code, parsed.purpose, structured.group("text") or parsed.text))
+        return
+    parsed = fields.ede(value)
+    if parsed is not None:
+        cur.ede.append(parsed)
+
+
+def _yaml_info_code(cur: Draft, value: str) -> None:
+    parsed = fields.ede(value)
+    if parsed is not None:
+        cur.ede.append(parsed)
+
+
+def _yaml_extra_text(cur: Draft, value: str) -> None:
+    if cur.ede and cur.ede[-1].text is None:
+        last = cur.ede[-1]
+        cur.ede[-1] = Ede(last.code, last.purpose, value or None)
+
+
+def _yaml_server(cur: Draft, value: str) -> None:
+    cur.server = value if cur.server is None else f"{value}#{cur.server}" if cur.server.isdigit() else cur.server
+
+
+def _yaml_port(cur: Draft, value: str) -> None:
+    cur.server = f"{cur.server}#{value}" if cur.server and "#" not in cur.server else cur.server or value
+
+
+def _yaml_set(attr: str, convert: Callable[[str], object] | None = None) -> _Setter:
+    def setter(cur: Draft, value: str) -> None:
+        setattr(cur, attr, convert(value) if convert is not None else value)
+
+    return setter
+
+
+_YAML_KEYS: dict[str, _Setter] = {
+    "opcode": _yaml_set("opcode"),
+    "status": _yaml_status,
+    "id": _yaml_set("id", as_int),
+    "flags": lambda cur, value: setattr(cur, "flags", tuple(value.split())),
+    "QUESTION": _yaml_counts("QUESTION"),
+    "ANSWER": _yaml_counts("ANSWER"),
+    "AUTHORITY": _yaml_counts("AUTHORITY"),
+    "ADDITIONAL": _yaml_counts("ADDITIONAL"),
+    "EDE": _yaml_ede,
+    "INFO-CODE": _yaml_info_code,
+    "EXTRA-TEXT": _yaml_extra_text,
+    "COOKIE": lambda cur, value: setattr(cur, "cookie", value.split()[0] if value.split() else None),
+    "NSID": lambda cur, value: setattr(cur, "nsid", fields.option_text(value)),
+    "message_size": _yaml_set("msg_size", as_int),
+    "response_address": _yaml_server,
+    "response_port": _yaml_port,
+    "socket_protocol": _yaml_set("transport"),
+}
