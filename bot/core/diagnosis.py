@@ -549,25 +549,38 @@ class _Diagnoser:
             self._add("inconsistent_answers", None, ev, explains=False)
 
     def _delegation(self) -> None:
+        """The parent's NS set against the zone's, and the parent's glue against the addresses the zone publishes
+        (Zonemaster CONSISTENCY05: stale glue after a renumbering sends resolvers to the old address)."""
         parent = sorted(ns.name for ns in self.r.nameservers if ns.at_parent)
         child = sorted(ns.name for ns in self.r.nameservers if ns.at_child)
-        if not parent or not child or parent == child:
-            return
         referral = next((e for e in self.r.by_purpose(Purpose.REFERRAL) if e.answered), None)
-        auth_ns = next((e for e in self.r.by_purpose(Purpose.AUTH_NS) if e.answered and e.aa), None)
-        ev = [
-            f"the parent zone {self.r.parent or ''} delegates to {', '.join(parent)}"
-            + (f" (referral from {referral.who()})" if referral else ""),
-            f"the zone {self.r.zone or ''} lists {', '.join(child)}"
-            + (f" (answer from {auth_ns.who()})" if auth_ns else ""),
-        ]
-        only_parent = sorted(set(parent) - set(child))
-        only_child = sorted(set(child) - set(parent))
-        if only_parent:
-            ev.append(f"only at the parent: {', '.join(only_parent)}")
-        if only_child:
-            ev.append(f"only in the zone: {', '.join(only_child)}")
-        self._add("delegation_mismatch", None, ev, explains=False)
+        ev: list[str] = []
+        if parent and child and parent != child:
+            auth_ns = next((e for e in self.r.by_purpose(Purpose.AUTH_NS) if e.answered and e.aa), None)
+            ev += [
+                f"the parent zone {self.r.parent or ''} delegates to {', '.join(parent)}"
+                + (f" (referral from {referral.who()})" if referral else ""),
+                f"the zone {self.r.zone or ''} lists {', '.join(child)}"
+                + (f" (answer from {auth_ns.who()})" if auth_ns else ""),
+            ]
+            only_parent = sorted(set(parent) - set(child))
+            only_child = sorted(set(child) - set(parent))
+            if only_parent:
+                ev.append(f"only at the parent: {', '.join(only_parent)}")
+            if only_child:
+                ev.append(f"only in the zone: {', '.join(only_child)}")
+        for ns in self.r.nameservers:
+            for family in (4, 6):
+                glue = sorted(a for a in ns.glue if (":" in a) == (family == 6))
+                resolved = sorted(a for a in ns.resolved if (":" in a) == (family == 6))
+                if glue and resolved and glue != resolved:
+                    ev.append(
+                        f"the parent's glue for {ns.name} is {', '.join(glue)}"
+                        + (f" (referral from {referral.who()})" if referral else "")
+                        + f", but {ns.name} resolves to {', '.join(resolved)}"
+                    )
+        if ev:
+            self._add("delegation_mismatch", None, ev, explains=False)
 
     # ------------------------------------------------------------------------------------------------ DNSSEC
 

@@ -261,3 +261,15 @@ def test_signed_island_without_ds_is_not_reported_while_resolvers_work(kb: knowl
     world.servers[NS1].override[("example.test.", "DNSKEY")] = ["257 3 13 " + "A" * 86 + "=="]
     d = _diagnose(world, kb)
     assert (d.verdict, _ids(d)) == ("ok", [])
+
+
+def test_stale_glue_is_a_delegation_mismatch(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.zones["test."][("ns2.example.test.", "A")] = ["20.0.9.9"]  # the parent still has the old address
+    world.server("20.0.9.9", "example.test.")
+    d = _diagnose(world, kb)
+    assert _ids(d) == ["delegation_mismatch"]
+    assert (
+        "the parent's glue for ns2.example.test. is 20.0.9.9 (referral from 20.0.0.2 (ns.nic.test.)), "
+        "but ns2.example.test. resolves to 20.0.1.2"
+    ) in _evidence(d, "delegation_mismatch")
