@@ -115,7 +115,7 @@ def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
     handler.connect()  # type: ignore[no-untyped-call]
-    log.info("connected to Slack over Socket Mode")
+    log.info("Socket Mode started: connected, or reconnecting until Slack answers")
     try:
         stop.wait()
     finally:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.commands.serve import choose_mode
-from tests.slack.conftest import APP_TOKEN, BOT_TOKEN, SECRET, VENV_BIN, base_env, free_port
-from tests.slack.fakeslack import FakeSlack
+from tests.slack.conftest import APP_TOKEN, BOT_TOKEN, SECRET, VENV_BIN, ServerProcess, base_env, free_port
+from tests.slack.fakeslack import FakeSlack, FakeSocketModeServer
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,20 @@ def test_tokens_from_a_dotenv_file_are_used(fake: FakeSlack, tmp_path: Path) -> 
     # The .env token reached auth.test (the fake rejects exactly that token).
     assert done.returncode == 4 and "invalid_auth" in done.stderr
     assert BOT_TOKEN not in done.stderr and APP_TOKEN not in done.stderr
+
+
+def test_plain_rcodebot_with_an_app_token_serves_socket_mode(fake: FakeSlack, tmp_path: Path) -> None:
+    """The README's run command (`rcodebot` with no subcommand) picks Socket Mode when SLACK_APP_TOKEN is set."""
+    ws = FakeSocketModeServer().start()
+    fake.ws_url = ws.url
+    env = base_env(fake, SLACK_APP_TOKEN=APP_TOKEN)
+    env.pop("SLACK_SIGNING_SECRET")
+    server = ServerProcess([str(VENV_BIN / "rcodebot")], env, tmp_path)
+    try:
+        ws.wait_connected()
+    finally:
+        code = server.stop()
+        ws.stop()
+        fake.ws_url = None
+    assert code == 0, server.log()
+    assert "Traceback" not in server.log()
