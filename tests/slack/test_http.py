@@ -10,6 +10,7 @@ import json
 import re
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -156,6 +157,15 @@ def test_share_button_posts_for_everyone_then_removes_the_ephemeral_copy(http_bo
     assert "Shared by <@U0CLICKER>" in shared.all_text()
     assert ACTION_SHARE not in action_ids(shared.blocks)
     assert deleted.body.get("delete_original") is True
+
+
+def test_concurrent_commands_are_all_answered(http_bot: SlackSender) -> None:
+    questions = ["2 vs 4", "servfail vs refused", "ede 9", "nodata vs nxdomain"] * 10
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda q: http_bot.command("/rcode", q, user_id=unique("U"))[0], questions))
+    assert [a.status for a in answers] == [200] * len(questions)
+    for question, answer in zip(questions, answers, strict=True):
+        assert answer.json()["blocks"][-1]["elements"][0]["value"] == question  # each got its own answer
 
 
 # ---------------------------------------------------------------------------------------------- /dnscheck
