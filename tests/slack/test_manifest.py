@@ -95,6 +95,8 @@ def test_every_subscribed_event_is_acked(app: App, event: str, fake: FakeSlack) 
     if event in ("app_mention", "message.im"):  # a question to the bot (a mention, or anything in its DM) is answered
         (reply,) = fake.wait_for(fake.posted_in(channel))
         assert "REFUSED" in reply.all_text()
+        # In a channel the answer goes in the thread; in a DM, straight into the conversation.
+        assert reply.body.get("thread_ts") == (None if event == "message.im" else body["event"]["ts"])
 
 
 @pytest.mark.parametrize("action_id", [ACTION_SHARE, "run_live_check"])

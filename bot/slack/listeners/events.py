@@ -87,6 +87,9 @@ def ignore_event() -> None:
 
 
 def _thread_of(event: Mapping[str, Any]) -> str | None:
+    """Where to answer: the message's thread in a channel; in a DM, the conversation itself (unless in a thread)."""
+    if event.get("channel_type") == "im" and not event.get("thread_ts"):
+        return None
     ts = event.get("thread_ts") or event.get("ts")
     return str(ts) if ts else None
 
