@@ -73,6 +73,9 @@ class Ask:
         edns: EDNS version to send, or -1 for none.
         tcp: start over TCP (UDP otherwise; the probe retries truncated UDP answers over TCP by itself).
         after: the key of the exchange whose result made the planner ask this (for the dependency chain).
+        patience: the share of the query timeout to wait (the probe never waits less than a second): less for
+            questions with a fallback (zone-finding falls back to the parent's referral) or a verdict already in
+            (retries to a server that just timed out).
     """
 
     key: str
@@ -88,6 +91,7 @@ class Ask:
     edns: int = 0
     tcp: bool = False
     after: str | None = None
+    patience: float = 1.0
 
 
 @dataclass(frozen=True, slots=True, eq=False)

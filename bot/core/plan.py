@@ -33,6 +33,9 @@ MAX_ZONE_ADDRESSES = 10  # nameserver addresses of the zone probed directly
 MAX_PARENT_ADDRESSES = 2  # parent servers asked for the referral (and DS)
 MAX_PARENT_NAMES = 2  # parent nameserver names resolved
 DETAIL_SERVERS = 2  # servers asked for NS and DNSKEY
+# Questions worth less than a full timeout: zone-finding has the referral as its fallback, and a retry to a server
+# that has just timed out only decides between "dead" and "breaks on EDNS / UDP".
+PATIENCE = {Purpose.ZONE_SOA: 0.5, Purpose.AUTH_SOA_TCP: 0.5, Purpose.AUTH_SOA_PLAIN: 0.5, Purpose.ALIVE: 0.5}
 EDNS_TROUBLE = {dns.rcode.FORMERR, dns.rcode.NOTIMP, dns.rcode.BADVERS}
 
 
@@ -563,6 +566,7 @@ class Planner:
             return None
         self._keys.add(key)
         return Ask(
+            patience=PATIENCE.get(purpose, 1.0),
             key=key,
             purpose=purpose,
             role=role,

@@ -25,6 +25,7 @@ import dns.rcode
 from bot.core.observations import Ask, Exchange, Outcome, ProbeResult
 from bot.core.plan import Planner
 
+MIN_TIMEOUT = 1.0  # a shortened timeout is never shorter than this (a slow but working server answers within it)
 EDNS_PAYLOAD = 1232  # the DNS flag day 2020 size: no IP fragmentation
 _NO_ROUTE = {errno.ENETUNREACH, errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL, errno.EPROTONOSUPPORT}
 
@@ -82,7 +83,8 @@ async def probe(planner: Planner, *, query_timeout: float, deadline: float, budg
                 backlog.extend(planner.feed(skipped))
                 continue
             sent += 1
-            timeout = max(0.001, min(query_timeout, end - now))
+            patient = query_timeout if ask.patience >= 1 else max(MIN_TIMEOUT, query_timeout * ask.patience)
+            timeout = max(0.001, min(query_timeout, patient, end - now))
             task = asyncio.ensure_future(_exchange(ask, timeout, port, start, loop, allow_tcp=lambda: _take()))
             running[task] = (ask, now)
 
