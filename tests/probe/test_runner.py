@@ -174,3 +174,12 @@ def test_resolv_conf_parsing_never_crashes(lines: list[str]) -> None:
     assert len(found) <= 3 and len(set(found)) == len(found)
     for address in found:
         ipaddress.ip_address(address)
+
+
+def test_questions_with_a_fallback_wait_less(port: int) -> None:
+    """Zone-finding falls back to the parent's referral, so it waits half the query timeout (never under 1 s)."""
+    result = _check(port, SILENT, query_timeout=2.0, deadline=5.0)
+    check = result.get(f"check {SILENT} example.test. A")  # type: ignore[attr-defined]
+    soa = result.by_purpose(Purpose.ZONE_SOA)[0]  # type: ignore[attr-defined]
+    assert check.error == "no answer within 2.0 s over UDP"
+    assert soa.error == "no answer within 1.0 s over UDP"
