@@ -28,10 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import jc  # noqa: E402
+import jc
 
-from bot.core import digtext  # noqa: E402
-from tests.core import chat  # noqa: E402
+from bot.core import digtext
+from tests.core import chat
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 BASELINE_GATE = re.compile(r";; ->>HEADER<<-")
@@ -86,8 +86,12 @@ def throughput(texts: Sequence[str], rounds: int) -> bool:
     failures_ours = sum(1 for t in texts for o in digtext.from_text(t).outputs if o.timeout or o.transport_error)
     failures_jc = sum(1 for t in texts if not jc_dig(t))
     print(f"1. corpus: {len(texts)} dig outputs, {chars:,} characters")
-    print(f"   digtext {chars / ours / 1e6:6.2f} M chars/s   jc {chars / theirs / 1e6:6.2f} M chars/s   ratio {ratio:.1f}x (target >= 5x)")
-    print(f"   EDE options read: digtext {ede_ours}, jc {ede_jc};  outputs with no answer explained: digtext {failures_ours}, jc {0}")
+    print(
+        f"   digtext {chars / ours / 1e6:6.2f} M chars/s   jc {chars / theirs / 1e6:6.2f} M chars/s   ratio {ratio:.1f}x (target >= 5x)"
+    )
+    print(
+        f"   EDE options read: digtext {ede_ours}, jc {ede_jc};  outputs with no answer explained: digtext {failures_ours}, jc {0}"
+    )
     print(f"   (jc returned nothing for {failures_jc} of them)")
     return ratio >= 5 and ede_ours > ede_jc
 
@@ -115,7 +119,9 @@ def gate(rounds: int) -> bool:
 
 
 def largest_paste(rounds: int) -> bool:
-    one = (CORPUS / "wild" / "hickory-dns__hickory-dns__client-rs_dig-9.18.28-servfail-multi-ede.txt").read_text(encoding="utf-8")
+    one = (CORPUS / "wild" / "hickory-dns__hickory-dns__client-rs_dig-9.18.28-servfail-multi-ede.txt").read_text(
+        encoding="utf-8"
+    )
     text = ((one + "\n") * (digtext.MAX_CHARS // (len(one) + 1) + 1))[: digtext.MAX_CHARS]
     elapsed = best(lambda: digtext.from_text(text), rounds)
     tracemalloc.start()

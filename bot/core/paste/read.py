@@ -8,6 +8,8 @@ header, a `Server:` block after answers, a yaml `- type: MESSAGE`). Nothing here
 
 from __future__ import annotations
 
+import re
+
 from bot.core.paste import patterns as P
 from bot.core.paste.dig_lines import DigLines
 from bot.core.paste.model import Paste
@@ -29,13 +31,16 @@ def _normalise(text: str) -> str:
     return text
 
 
-def _clean(line: str) -> str:
-    """One line without Slack's code fences and quote marks around it."""
-    if "```" in line:
-        line = line.replace("```", "")
-    if line.startswith(">"):
-        line = line[2:] if line.startswith("> ") else line[1:]
-    return line
+_QUOTED = re.compile(r"^(?:&gt;|>) ?", re.MULTILINE)
+
+
+def _clean(text: str) -> str:
+    """The text without Slack's code fences and quote marks (done on the whole text: C speed, not per line)."""
+    if "```" in text:
+        text = text.replace("```", "\n")
+    if text.startswith(">") or "\n>" in text:
+        text = _QUOTED.sub("", text)
+    return text
 
 
 def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
@@ -46,6 +51,7 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
         cut = text.rfind("\n", 0, limit)
         text = text[: cut if cut > limit // 2 else limit]
     reader = Reader()
-    for line in _normalise(text).split("\n"):
-        reader.feed(_clean(line))
+    feed = reader.feed
+    for line in _clean(_normalise(text)).split("\n"):
+        feed(line)
     return Paste(outputs=reader.finish(), truncated=truncated, size=size, limit=limit)
