@@ -95,6 +95,8 @@ class OutputExplanation:
             return f"validation failed ({self.output.delv_failure})"
         if self.output.delv_verdict:
             return self.output.delv_verdict
+        if self.output.hops:
+            return "answered (+trace)" if self.output.answer else "no answer (+trace)"
         return "status not shown"
 
     def to_json(self) -> dict[str, Any]:
@@ -202,6 +204,7 @@ def explain_output(output: ToolOutput, knowledge: Knowledge) -> OutputExplanatio
     findings: list[Finding] = []
     findings += _transport_findings(output, fill)
     findings += _delv_findings(output)
+    findings += _trace_findings(output)
     findings += _answer_findings(output, verdict, knowledge, fill)
     findings += _flag_findings(output, entry, verdict)
     findings += _warning_findings(output)
@@ -385,6 +388,57 @@ def _delv_findings(output: ToolOutput) -> list[Finding]:
     return []
 
 
+def _trace_findings(output: ToolOutput) -> list[Finding]:
+    if not output.hops:
+        return []
+    steps = []
+    for hop in output.hops:
+        owners = sorted({r.name for r in hop.records if r.rtype in ("NS", "SOA", "DS")} or {r.name for r in hop.records})
+        who = hop.server_name or hop.server or "?"
+        steps.append(f"{who}: {', '.join(owners[:3]) or 'nothing'}")
+    path = " → ".join(steps)
+    found = [
+        Finding(
+            "info",
+            "Delegation path",
+            f"Each server and the zone it handed over: {path}" + ("" if path.endswith(".") else "."),
+        )
+    ]
+    last = output.hops[-1].records
+    if not output.answer:
+        if any(r.rtype == "SOA" for r in last):
+            detail = (
+                f"The last server ({output.hops[-1].server_name or output.hops[-1].server}) answered with the zone's SOA "
+                "only: the name or the type does not exist there (NXDOMAIN or NODATA; +trace does not print which)."
+            )
+            found.append(
+                Finding(
+                    "warning",
+                    "The trace ended without an answer",
+                    detail,
+                    ("Ask that server: `dig +norec @SERVER NAME TYPE`.",),
+                )
+            )
+        else:
+            found.append(
+                Finding(
+                    "warning",
+                    "The trace stopped at a referral",
+                    "The last step is a delegation that was not followed to an answer: the next servers did not answer, "
+                    "or dig could not find their addresses.",
+                )
+            )
+    if any("timed out" in w or "couldn't get address" in w for w in output.warnings) or output.transport_error:
+        found.append(
+            Finding(
+                "warning",
+                "A server in the chain did not answer",
+                "dig had to skip a server on the way (see the errors in the paste).",
+            )
+        )
+    return found
+
+
 def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge, fill: _Filler) -> list[Finding]:
     found: list[Finding] = []
     qtype = output.qtype or "that type"
@@ -557,7 +611,12 @@ def _headline(
     if output.delv_failure:
         return f"delv could not get a validated answer: {output.delv_failure}."
     if output.hops:
-        return f"A +trace from the root in {len(output.hops)} steps."
+        end = (
+            f"answered by {output.hops[-1].server_name or output.hops[-1].server}"
+            if output.answer
+            else "no answer at the end"
+        )
+        return f"A +trace from the root in {len(output.hops)} steps, {end}."
     if output.answer:
         return "Records came back; the output shows no status line."
     if notes:

@@ -147,6 +147,18 @@ def test_delv_failure_and_success(kb: Knowledge) -> None:
     assert ok.verdict == "ok" and "Validated (delv)" in _titles(ok)
 
 
+def test_trace_path_and_end(kb: Knowledge) -> None:
+    from tests.core.test_digtext import DIG_TRACE
+
+    item = _one(DIG_TRACE, kb)
+    assert item.verdict == "ok" and item.status_label == "answered (+trace)"
+    path = next(f for f in item.findings if f.title == "Delegation path")
+    assert "a.root-servers.net: com." in path.detail and "a.iana-servers.net: www.example.com." in path.detail
+    cut = _one(DIG_TRACE.split("www.example.com.\t300", 1)[0], kb)  # the last hop is gone: ends at a referral
+    assert cut.status_label == "no answer (+trace)"
+    assert "The trace stopped at a referral" in _titles(cut)
+
+
 def test_json_shape(kb: Knowledge) -> None:
     data = _explain(_wild("hickory-dns__hickory-dns__client-rs_dig-9.18.24-servfail-ede9.txt"), kb).to_json()
     assert data["detected"] is True and data["truncated"] is False
