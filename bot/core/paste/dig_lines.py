@@ -6,7 +6,6 @@ the line only looked like its label, so the next reading can be tried.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from bot.core.paste import fields
@@ -43,6 +42,7 @@ class DigLines(Machine):
         if cur.qname is None:
             cur.qname, cur.qtype = match.group("name"), match.group("type")
             cur.qclass = match.group("cls") or cur.qclass
+        cur.section = "question-read"  # one question per message: later lines need not try the pattern
         return True
 
     def semicolon_other(self, line: str, body: str, single: bool) -> None:
@@ -80,7 +80,7 @@ class DigLines(Machine):
 
     def h_banner(self, body: str, rest: str, single: bool) -> bool:
         # `<<>> DiG 9.18.28-1~deb12u2-Debian <<>> @1.1.1.1 example.com` (also the mangled `<<> DiG`).
-        match = re.match(r"<<>?>?\s*DiG\s+(?P<ver>\S+)(?:\s+<<>?>?\s*(?P<args>.*))?", body)
+        match = P.BANNER.match(body)
         if match is None:
             return False
         cur = self.cur
@@ -156,7 +156,7 @@ class DigLines(Machine):
                 authority=as_int(values.get("AUTHORITY", values.get("UPDATE"))),
                 additional=as_int(values.get("ADDITIONAL")),
             )
-        mbz = re.search(r"MBZ:\s*(0x[0-9a-fA-F]+)", counts)
+        mbz = P.MBZ.search(counts) if "MBZ" in counts else None
         if mbz:
             cur.warnings.append(f"header MBZ bits set: {mbz.group(1)}")
         return True
@@ -182,7 +182,7 @@ class DigLines(Machine):
         cur.edns = Edns(
             version=int(match.group("v")), flags=tuple(match.group("f").split()), udp=as_int(udp.group(1) if udp else None)
         )
-        mbz = re.search(r"MBZ:\s*(0x[0-9a-fA-F]+)", match.group("rest"))
+        mbz = P.MBZ.search(match.group("rest")) if "MBZ" in match.group("rest") else None
         if mbz:
             cur.warnings.append(f"EDNS MBZ bits set: {mbz.group(1)}")
         return True
@@ -204,7 +204,7 @@ class DigLines(Machine):
 
     def option(self, body: str) -> bool:
         # `OPT=15: 00 09 …` (a dig that predates EDE), `OPT=65002: de ad be ef ("....")`, bare `OPT=65003`.
-        match = re.match(r"OPT=(?P<code>\d+)(?::\s*(?P<data>.*))?$", body)
+        match = P.OPTION.match(body)
         if match is None:
             return False
         cur = self.current()
@@ -217,7 +217,7 @@ class DigLines(Machine):
         return True
 
     def h_cookie(self, body: str, rest: str, single: bool) -> bool:
-        match = re.match(r"(?P<hex>[0-9a-fA-F]+)(?:\s*\((?P<state>[^)]*)\))?", rest)
+        match = P.COOKIE.match(rest)
         if match is None:
             return False
         cur = self.current()

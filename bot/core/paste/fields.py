@@ -25,6 +25,8 @@ _TTL_PART = re.compile(r"(\d+)([smhdwSMHDW]?)")
 _TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _HEX_BYTES = re.compile(r"^(?P<hex>[0-9a-fA-F]{2}(?:[ \t]+[0-9a-fA-F]{2})*)(?:[ \t]*\((?P<text>.*)\))?[ \t]*$")
 _EDE = re.compile(r"^(?P<code>\d+)(?:[ \t]*\((?P<purpose>[^)]*)\))?[ \t]*(?::[ \t]*(?P<extra>.*?))?[ \t]*$")
+_TRAILING_QUOTED = re.compile(r'"([^"]*)"\s*$')
+_EDE_FAST = re.compile(r"\d+(?: \(|:|$)")
 _RESERVED = re.compile(r"^(?:RESERVED|RCODE)(\d{1,5})$", re.IGNORECASE)
 
 
@@ -166,7 +168,7 @@ def _extra_text(extra: str) -> str | None:
 def ede(rest: str) -> Ede | None:
     """The text after `EDE:` in any tool's spelling (see dns-reference §1.5); None when it is not an EDE at all."""
     rest = rest.strip()
-    hexed = _HEX_BYTES.match(rest)
+    hexed = None if _EDE_FAST.match(rest) else _HEX_BYTES.match(rest)
     if hexed is not None and len(hexed.group("hex").split()) >= 2:
         # drill prints an option it cannot name as raw bytes: `00 1b` (code 27), maybe followed by text bytes.
         raw = _hex_to_bytes(hexed.group("hex"))
@@ -207,7 +209,7 @@ def option_text(data: str) -> str:
     hexed = _HEX_BYTES.match(data)
     if hexed is not None and hexed.group("text") is not None:
         return _unquote(hexed.group("text"))
-    quoted = re.search(r'"([^"]*)"\s*$', data)
+    quoted = _TRAILING_QUOTED.search(data)
     if quoted:
         return quoted.group(1)
     return data

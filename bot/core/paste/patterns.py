@@ -91,3 +91,9 @@ SECTIONS = {
     "EDNS": "opt",
 }
 TIMEOUT_WORDS = ("timed out", "timeout")
+
+BANNER = re.compile(r"<<>?>?\s*DiG\s+(?P<ver>\S+)(?:\s+<<>?>?\s*(?P<args>.*))?")
+MBZ = re.compile(r"MBZ:\s*(0x[0-9a-fA-F]+)")
+OPTION = re.compile(r"OPT=(?P<code>\d+)(?::\s*(?P<data>.*))?$")
+COOKIE = re.compile(r"(?P<hex>[0-9a-fA-F]+)(?:\s*\((?P<state>[^)]*)\))?")
+HOST_RECEIVED = re.compile(r"Received (\d+) bytes from (\S+) in ([\d.]+) ms")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from bot.core.paste import fields
@@ -177,7 +176,7 @@ class PlainLines(Machine):
             out.qname = out.qname or line[8:].rstrip('"')
             return True
         if word == "Received":
-            match = re.match(r"Received (\d+) bytes from (\S+) in ([\d.]+) ms", line)
+            match = P.HOST_RECEIVED.match(line)
             if match is None:
                 return False
             cur2 = self.current("host")
