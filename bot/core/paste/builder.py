@@ -38,6 +38,7 @@ class Draft:
         "id",
         "msg_size",
         "nsid",
+        "nsl_name",
         "nsl_state",
         "opcode",
         "options",
@@ -101,6 +102,7 @@ class Draft:
         self.finished = False
         self.section: str | None = None
         self.nsl_state: str | None = None
+        self.nsl_name: str | None = None
         self.yaml_edns = False
         self.sending = False
 
@@ -145,7 +147,7 @@ class Draft:
         else:
             self.answer.append(record)
 
-    def apply_command(self, tool: str, args: str) -> None:
+    def apply_command(self, tool: Tool, args: str) -> None:
         cmd = fields.parse_command(tool, args)
         self.cmd = cmd
         self.command = f"{tool} {args}".strip()
@@ -161,8 +163,8 @@ class Draft:
         tool = self.tool
         if tool == "unknown" and (self.has_banner or (cmd is None and self.hops)):
             tool = "dig"
-        if tool == "unknown" and cmd is not None and cmd.tool in ("dig", "kdig", "drill", "delv", "host", "nslookup"):
-            tool = cmd.tool  # type: ignore[assignment]
+        if tool == "unknown" and cmd is not None:
+            tool = cmd.tool
         hops = list(self.hops)
         if self.hop_records:
             hops.append(Hop(records=tuple(self.hop_records)))

@@ -12,7 +12,7 @@ from functools import lru_cache
 import dns.rcode
 import dns.rdatatype
 
-from bot.core.paste.model import Ede, Record
+from bot.core.paste.model import Ede, Record, Tool
 
 _CLASSES = frozenset({"IN", "CH", "CHAOS", "HS", "HESIOD", "CS", "NONE", "ANY"})
 
@@ -217,7 +217,14 @@ def option_text(data: str) -> str:
 
 # ------------------------------------------------------------------------------------------- command lines
 
-_TOOLS = ("dig", "kdig", "drill", "delv", "host", "nslookup")
+_TOOL_NAMES: dict[str, Tool] = {
+    "dig": "dig",
+    "kdig": "kdig",
+    "drill": "drill",
+    "delv": "delv",
+    "host": "host",
+    "nslookup": "nslookup",
+}
 _WORDS = re.compile(r"'[^']*'|\"[^\"]*\"|\S+")
 _PROMPT = re.compile(
     r"^(?:[\w.@~:/\\ -]*[$#%>]\s*|PS [^>]*>\s*)?(?:sudo\s+)?(?:\S*/)?(?P<tool>dig|kdig|drill|delv|host|nslookup)(?:\.exe)?(?P<args>(?:\s+.*)?)$"
@@ -229,8 +236,8 @@ class Command:
 
     __slots__ = ("options", "qclass", "qname", "qtype", "server", "tool")
 
-    def __init__(self, tool: str) -> None:
-        self.tool = tool
+    def __init__(self, tool: Tool) -> None:
+        self.tool: Tool = tool
         self.server: str | None = None
         self.qname: str | None = None
         self.qtype: str | None = None
@@ -238,7 +245,7 @@ class Command:
         self.options: list[str] = []
 
 
-def command_line(line: str) -> tuple[str, str] | None:
+def command_line(line: str) -> tuple[Tool, str] | None:
     """A pasted shell line that runs a DNS tool (`$ dig @1.1.1.1 example.com`): (tool, arguments)."""
     if len(line) > 400:
         return None
@@ -246,9 +253,10 @@ def command_line(line: str) -> tuple[str, str] | None:
     if match is None:
         return None
     args = match.group("args").strip()
-    if not args and match.group("tool") != "nslookup":
+    tool = _TOOL_NAMES.get(match.group("tool"))
+    if tool is None or (not args and tool != "nslookup"):
         return None
-    return match.group("tool"), args
+    return tool, args
 
 
 def _reverse_name(address: str) -> str | None:
@@ -258,7 +266,7 @@ def _reverse_name(address: str) -> str | None:
     return None
 
 
-def parse_command(tool: str, args: str) -> Command:
+def parse_command(tool: Tool, args: str) -> Command:
     """Read the arguments of a dig-family command line the way the tool would (best effort, never raises)."""
     cmd = Command(tool)
     words = [w.strip("'\"") for w in _WORDS.findall(args)]

@@ -34,10 +34,7 @@ class PlainLines(Machine):
             and (cur.section in ("answer", "authority", "additional") or cur.form == "trace")
         )
         if self.record_line(stripped, loose=not in_section):
-            if not self.loose_ok or len(self.loose) > 0:
-                self.loose_ok = False
-            else:
-                self.loose_ok = False
+            self.loose_ok = False  # a paste with records is not a bare +short answer
             return
         command = (
             fields.command_line(stripped)
@@ -52,10 +49,10 @@ class PlainLines(Machine):
         )
         if command is not None:
             tool, args = command
-            out = self.fresh(tool, "full")  # type: ignore[arg-type]
+            out = self.fresh(tool, "full")
             out.apply_command(tool, args)
-            if tool in ("host", "nslookup", "delv"):
-                out.form = tool  # type: ignore[assignment]
+            if tool == "host" or tool == "nslookup" or tool == "delv":
+                out.form = tool
             return
         if self.host_or_nslookup(stripped):
             self.loose_ok = False
@@ -93,20 +90,18 @@ class PlainLines(Machine):
                 if cur.nsl_state == "server":
                     cur.nsl_state = None
                 return True
-            if cur.nsl_state == "name" and cur.qname is not None:
+            if cur.nsl_state == "name" and cur.nsl_name is not None:
                 for address in value.split():
-                    cur.answer.append(Record(cur.qname, "AAAA" if ":" in address else "A", address))
+                    cur.answer.append(Record(cur.nsl_name, "AAAA" if ":" in address else "A", address))
                 return True
             return False
         if word == "Name:" and cur is not None:
             if cur.nsl_state == "host-server":
                 return True
-            cur.nsl_state = "name"
+            # `Name:` names the owner of the `Address:` lines that follow (the CNAME target, after an alias).
             name = line.split(":", 1)[1].strip()
+            cur.nsl_state, cur.nsl_name = "name", name
             cur.qname = cur.qname or name
-            cur.nsl_state = "name"
-            if cur.answer and name != cur.answer[-1].name:
-                cur.qname = cur.qname
             return True
         if word == "Aliases:" and cur is not None and cur.nsl_state == "host-server":
             cur.nsl_state = None
