@@ -33,6 +33,7 @@ _LABEL = re.compile(r"^(?:\*|[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?|[A-Za-z
 _NOT_QUERIES = frozenset(
     {0, dns.rdatatype.AXFR, dns.rdatatype.IXFR, dns.rdatatype.OPT, dns.rdatatype.TSIG, dns.rdatatype.TKEY}
 )
+_TOOLS = frozenset({"dig", "kdig", "drill", "delv", "host", "nslookup", "/dnscheck", "dnscheck"})
 _TRIM = "\"'`()[]{}<>,;!?"
 
 
@@ -58,6 +59,9 @@ class Target:
 def from_text(text: str) -> Target:
     """Parse `NAME [TYPE] [@RESOLVER…]` (either order of NAME and TYPE, like dig).
 
+    A pasted dig command line works too: a leading `dig`/`kdig`/`drill`/`host`, `-t TYPE`, `-x ADDRESS`, a class
+    `IN` and `+options` are understood (the options are ignored: the probe picks its own flags).
+
     Raises:
         UsageError: nothing, or too much, was given.
         BadName: the name (or a resolver) is not something a probe can ask.
@@ -65,17 +69,41 @@ def from_text(text: str) -> Target:
     """
     cleaned = _unslack(text)
     tokens = cleaned.split()
+    if tokens and tokens[0].lower() in _TOOLS and len(tokens) > 1:
+        tokens = tokens[1:]  # a pasted command line: `dig @8.8.8.8 example.com MX +dnssec`
     if not tokens:
         raise UsageError(f"Give me a name to check. {USAGE}")
     resolvers: list[str] = []
     words: list[str] = []
+    rdtype_flag: str | None = None
+    pending: str | None = None
     for token in tokens:
-        if token.startswith("@") and len(token) > 1:
+        if pending is not None:
+            if pending == "-t":
+                rdtype_flag = token
+            else:
+                words.insert(0, token)
+            pending = None
+        elif token.startswith("@") and len(token) > 1:
             resolvers.append(resolver_from_text(token[1:]))
-        elif token.startswith(("+", "-")) and len(token) > 1 and not _is_ip(token):
+        elif token in ("-t", "-x"):
+            pending = token
+        elif token.startswith("+") and len(token) > 1:
+            continue  # dig's query options: the probe chooses its own flags (EDNS, DO, CD when it helps)
+        elif token in ("-4", "-6"):
+            continue
+        elif token.startswith("-") and len(token) > 1 and not _is_ip(token):
             raise UsageError(f"I don't take options like {token!r} here. {USAGE}")
         else:
             words.append(token)
+    if pending is not None:
+        raise UsageError(f"{pending} needs a value. {USAGE}")
+    if len(words) == 3 and words[1].upper() == "IN":
+        del words[1]  # `example.com IN MX`, dig's class argument
+    elif len(words) == 3 and words[2].upper() == "IN":
+        del words[2]
+    if rdtype_flag is not None:
+        words = [*words[:1], rdtype_flag, *words[1:]]
     if not words:
         raise UsageError(f"Give me a name to check, not only a resolver. {USAGE}")
     if len(words) > 2:

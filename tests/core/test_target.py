@@ -42,6 +42,13 @@ from bot.core.errors import BadName, BadType, BotError, NotAllowed, UsageError
         ("2001:db8::1 ptr", "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "PTR", ()),
         ("  example.com\tA  ", "example.com.", "A", ()),
         ("example.com &amp;", None, None, None),
+        ("dig @8.8.8.8 example.com MX +dnssec +short", "example.com.", "MX", ("8.8.8.8",)),
+        ("dig -t txt example.com", "example.com.", "TXT", ()),
+        ("dig -x 192.0.2.1", "1.2.0.192.in-addr.arpa.", "PTR", ()),
+        ("kdig example.com IN aaaa", "example.com.", "AAAA", ()),
+        ("example.com -4 ns", "example.com.", "NS", ()),
+        ("in ns", "in.", "NS", ()),
+        ("dig", "dig.", "A", ()),
     ],
 )
 def test_parses_what_people_paste(
@@ -67,7 +74,8 @@ def test_display_and_reverse() -> None:
         ("", UsageError, "Give me a name"),
         ("@1.1.1.1", UsageError, "not only a resolver"),
         ("example.com A extra", UsageError, "Too many words"),
-        ("example.com +short", UsageError, "options"),
+        ("example.com -q", UsageError, "options"),
+        ("example.com -t", UsageError, "-t needs a value"),
         ("example..com", BadName, "empty label"),
         (".example.com", BadName, "empty label"),
         ("a" * 64 + ".com", BadName, "longer than 63"),
