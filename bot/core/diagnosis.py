@@ -504,7 +504,7 @@ class _Diagnoser:
                 f"this machine has no route to {', '.join(unrouted)}, so those nameserver addresses were "
                 "not checked (often: no IPv6 here); that says nothing about the servers"
             )
-        return [s for s in servers if s.state != "skipped"]
+        return sorted((s for s in servers if s.state != "skipped"), key=lambda s: (s.name, s.address))
 
     def _lookups_done(self, nsname: str) -> bool:
         lookups = [e for e in self.r.by_purpose(Purpose.ADDRESS) if e.ask.qname == nsname]
