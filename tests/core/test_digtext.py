@@ -523,3 +523,46 @@ def test_large_hostile_text(seed: str, size: int) -> None:
     text = (seed * (size // len(seed) + 1))[:size]
     paste = digtext.from_text(text)
     assert paste.truncated == (len(text) > digtext.MAX_CHARS)
+
+
+# ------------------------------------------------------------------------------------------ transport failures
+
+
+@pytest.mark.parametrize(
+    ("text", "timeout", "error"),
+    [
+        (";; connection timed out; no servers could be reached\n", True, "timed out"),
+        (";; communications error to 192.0.2.1#53: end of file\n;; no servers could be reached\n", False, "end of file"),
+        (
+            ";; UDP setup with 2001:db8::53#53(2001:db8::53) for example.com failed: network unreachable.\n"
+            ";; no servers could be reached\n",
+            False,
+            "network unreachable",
+        ),
+        ("dig: couldn't get address for 'ns.nope.example': not found\n", False, "couldn't get address for 'ns.nope.example': not found"),
+        (";; WARNING: response timeout for 192.0.2.1@53(UDP)\n;; ERROR: failed to query server 192.0.2.1@53(UDP)\n", True, "timed out"),
+        ("DNS request timed out.\n    timeout was 2 seconds.\n*** Request to UnKnown timed-out\n", True, "timed out"),
+    ],
+)
+def test_no_answer_forms(text: str, timeout: bool, error: str) -> None:
+    out = _one(text)
+    assert (out.status, out.timeout, out.transport_error) == (None, timeout, error)
+
+
+def test_truncated_and_retried_over_tcp() -> None:
+    text = ";; Truncated, retrying in TCP mode.\n" + _wild("hickory-dns__hickory-dns__client-rs_dig-9.18.24-servfail-ede9.txt")
+    out = _one(text)
+    assert out.retried_tcp and out.status == "SERVFAIL"
+
+
+def test_prose_around_a_paste_is_ignored() -> None:
+    text = "hey, why does this happen? A record looks fine to me\n```\n" + _wild(
+        "hickory-dns__hickory-dns__client-rs_dig-9.18.24-servfail-ede9.txt"
+    ) + "```\nthanks!"
+    out = _one(text)
+    assert (out.status, out.qname, [e.code for e in out.ede]) == ("SERVFAIL", "example.nameservers.com.", [9])
+
+
+def test_shell_prompt_names_the_query_for_host_and_nslookup() -> None:
+    out = _one("user@box:~$ host -t MX nope.example.com 10.0.0.53\nHost nope.example.com not found: 2(SERVFAIL)\n")
+    assert (out.tool, out.status, out.qtype, out.server) == ("host", "SERVFAIL", "MX", "10.0.0.53")
