@@ -10,7 +10,7 @@ validation verdict, and the next step for this case. The knowledge file's fixes 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.knowledge import Entry, Knowledge
@@ -20,7 +20,7 @@ Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer"
 Severity = Literal["info", "warning", "problem"]
 
 MAX_FIXES = 2
-_PLACEHOLDER = re.compile(r"\b(NAME|TYPE|SERVER|ZONE)\b")
+_PLACEHOLDER = re.compile(r"\b(NAME|TYPE|SERVER|ZONE)\b|(?<=@)(NS)\b")
 _NOT_DATA = frozenset({"CNAME", "DNAME", "RRSIG", "NSEC", "NSEC3"})
 
 
@@ -208,6 +208,8 @@ def explain_output(output: ToolOutput, knowledge: Knowledge) -> OutputExplanatio
     findings += _answer_findings(output, verdict, knowledge, fill)
     findings += _flag_findings(output, entry, verdict)
     findings += _warning_findings(output)
+    # Fixes may name NAME, SERVER, … : fill them in from the output, like the knowledge file's fixes.
+    findings = [replace(f, fix=tuple(fill(x) for x in f.fix)) if f.fix else f for f in findings]
     headline = _headline(output, entry, verdict, notes, knowledge)
     steps = _next_steps(output, entry, verdict, notes, knowledge, fill)
     return OutputExplanation(
@@ -277,10 +279,13 @@ class _Filler:
             "TYPE": output.qtype,
             "SERVER": server,
             "ZONE": soa.name.rstrip(".") if soa is not None and soa.name not in (".", "") else None,
+            # Asked without recursion, the server is one of the zone's nameservers: `@NS` means it (NS elsewhere is
+            # the record type, and stays).
+            "NS": server if output.flags and "rd" not in output.flags and "qr" in output.flags else None,
         }
 
     def __call__(self, text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: self.values.get(m.group(1)) or m.group(1), text)
+        return _PLACEHOLDER.sub(lambda m: self.values.get(m.group(m.lastindex or 0)) or m.group(0), text)
 
 
 def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
@@ -594,6 +599,18 @@ def _warning_findings(output: ToolOutput) -> list[Finding]:
             )
         elif "extra bytes" in warning or "malformed" in warning.lower():
             found.append(Finding("warning", "Malformed response", f"dig says: {warning}"))
+        elif "EDNS query returned status" in warning:
+            found.append(
+                Finding(
+                    "warning",
+                    "The server rejects EDNS",
+                    f"dig says: {warning}. The server, or a firewall or load balancer in front of it, does not handle EDNS "
+                    "(RFC 6891); resolvers then fall back or fail.",
+                    (
+                        "Compare `dig +noedns @SERVER NAME` with `dig @SERVER NAME`; fix or bypass what strips or rejects OPT.",
+                    ),
+                )
+            )
         elif warning.startswith("earlier attempt failed"):
             found.append(Finding("info", "An earlier attempt failed", f"dig retried: {warning.split(': ', 1)[-1]}."))
     return found
@@ -659,6 +676,8 @@ def _next_steps(
         )
     if entry is not None and entry.status == "assigned" and status not in ("SERVFAIL",) and verdict != "nodata":
         fixes = entry.fix
+        if steps:
+            fixes = fixes[:1]  # the EDE's own fix came first: one general step is enough after it
         if verdict in ("ok", "referral"):
             # The generic NOERROR advice about an empty answer does not apply when records came back.
             fixes = tuple(f for f in fixes if "ANSWER: 0" not in f and "NODATA" not in f)

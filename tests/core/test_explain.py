@@ -208,3 +208,12 @@ def test_explaining_never_raises(lines: list[str]) -> None:
 @given(st.text(max_size=500))
 def test_explaining_arbitrary_text_never_raises(text: str) -> None:
     explain(digtext.from_text(text), KB).to_json()
+
+
+def test_edns_rejected_and_the_nameserver_filled_in(kb: Knowledge) -> None:
+    item = _one(_wild("dns-violations__dns-violations__dve-2020-0001_dig-9.11.5-formerr-noquestion.txt"), kb)
+    assert item.status_entry is not None and item.status_entry.ident == "FORMERR"
+    edns = next(f for f in item.findings if f.title == "The server rejects EDNS")
+    assert "@104.47.118.145" in edns.fix[0] and "SERVER" not in edns.fix[0]
+    # Asked with +norec, the server is the zone's nameserver: the knowledge file's `@NS` becomes its address.
+    assert any("@104.47.118.145" in step for step in item.next_steps)
