@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from bot.core.target import USAGE
 
 if TYPE_CHECKING:
     from bot.cli import Context
@@ -15,11 +14,16 @@ def add_parser(sub: Any) -> None:
     """Declare `dnscheck`."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "dnscheck",
+        usage="rcodebot dnscheck NAME [TYPE] [--resolver IP]... [--timeout S] [--deadline S] [--json]",
         help="probe a name live and say why it fails (DNSSEC, lame or unreachable nameservers, serials, …)",
-        description=USAGE.replace("/dnscheck", "rcodebot dnscheck"),
+        description="Probe a name live: ask the resolvers, find the zone and its delegation, ask every nameserver "
+        "directly, check DNSSEC, and say what is wrong and how to fix it. NAME may be a URL, an e-mail address or an "
+        "IP address (its PTR name); @RESOLVER words work as in Slack.",
         epilog="Exit status: 0 for ok, nxdomain or nodata; 3 when the name fails to resolve; 2 for bad input.",
     )
-    parser.add_argument("target", nargs="+", metavar="NAME [TYPE]", help="a name (or URL, e-mail, IP) and a type")
+    parser.add_argument(
+        "target", nargs="+", metavar="NAME [TYPE]", help="a name (or a URL, e-mail or IP address), then a type"
+    )
     parser.add_argument(
         "--resolver",
         "-r",
