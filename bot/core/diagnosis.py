@@ -437,6 +437,8 @@ class _Diagnoser:
         if not e.answered:
             return f"resolver {label} gave no answer for {e.ask.qname} {e.ask.rdtype}: {e.error or e.outcome}"
         line = f"resolver {label} answered {e.rcode_text} for {e.ask.qname} {e.ask.rdtype}"
+        if "ra" not in e.flags:
+            line += " without RA (it offers no recursion: is it a resolver?)"
         if e.ad:
             line += " (AD: validated)"
         for code, text in e.ede:

@@ -171,6 +171,14 @@ def test_resolver_trouble(kb: knowledge.Knowledge, mode: str, cause: str, fragme
     assert fragment in _evidence(d, cause) and d.causes[0].explains
 
 
+def test_a_server_that_offers_no_recursion_is_named_as_such(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.resolver(R1, mode="authoritative_only")
+    d = _diagnose(world, kb, resolvers=(R1,))
+    assert (d.verdict, _ids(d)) == ("failure", ["resolver_refused"])
+    assert "answered REFUSED for www.example.test. A without RA (it offers no recursion" in _evidence(d, "resolver_refused")
+
+
 def test_one_dead_resolver_among_working_ones(kb: knowledge.Knowledge) -> None:
     world = example_world()
     world.resolver("20.0.53.9", mode="closed")

@@ -40,7 +40,7 @@ class Server:
 class Resolver:
     """How one resolver behaves (by default: answers from the zones like a working recursive resolver)."""
 
-    mode: str = "ok"  # ok | silent | closed | refuse | servfail | servfail_unless_cd | notimp
+    mode: str = "ok"  # ok | silent | closed | refuse | servfail | servfail_unless_cd | notimp | authoritative_only
     ede: tuple[tuple[int, str], ...] = ()
 
 
@@ -86,6 +86,11 @@ class World:
                 return self._reply(ask, query, dns.rcode.NOTIMP)
             if mode in ("silent", "closed", "refuse"):
                 return self._failure(ask, query, mode)
+            if mode == "authoritative_only":  # an authoritative server named as a resolver: REFUSED, no RA
+                exchange = self._failure(ask, query, "refuse")
+                assert exchange.message is not None
+                exchange.message.flags &= ~dns.flags.RA
+                return exchange
             return self._recursive(ask, query)
         server = self.servers.get(ask.server, Server(mode="closed"))
         if server.mode in ("silent", "closed", "refuse", "notimp", "noroute"):
@@ -113,6 +118,8 @@ class World:
         reply.set_rcode(rcode)
         if aa:
             reply.flags |= dns.flags.AA
+        if ask.role is Role.RESOLVER:
+            reply.flags |= dns.flags.RA
         if ede and reply.edns >= 0:
             reply.use_edns(0, options=[dns.edns.EDEOption(code, text) for code, text in ede])
         return Exchange(ask, Outcome.ANSWER, reply, ms=1.0)
