@@ -24,6 +24,10 @@ SUPPORTED_ALGORITHMS = frozenset({5, 7, 8, 10, 13, 14, 15, 16})
 # RFC 8624 §3.3: DS digest types a validator implements (SHA-1, SHA-256, SHA-384).
 SUPPORTED_DIGESTS = frozenset({1, 2, 4})
 
+# dnspython's default policy refuses to *create* SHA-1 DS digests; a diagnosis must still recompute them to compare
+# with what the parent publishes (which algorithms validators accept is decided above, not by the library's policy).
+_ANY = dns.dnssec.allow_all_policy
+
 # Which detail explains a bogus zone first: a broken chain of trust outranks a stale signature, which outranks
 # a signature that is merely missing somewhere.
 DETAIL_ORDER = (
@@ -112,7 +116,7 @@ def check(
                 if dns.dnssec.key_id(key) != d.key_tag or key.algorithm != d.algorithm:
                     continue
                 try:
-                    if dns.dnssec.make_ds(origin, key, d.digest_type) == d:
+                    if dns.dnssec.make_ds(origin, key, d.digest_type, policy=_ANY) == d:
                         matched_tags.add(d.key_tag)
                 except (dns.exception.DNSException, ValueError):
                     continue
@@ -226,7 +230,7 @@ def _signature_findings(
 def _verifies(rrset: dns.rrset.RRset, sig: Any, keyring: dict[dns.name.Name, Any]) -> bool:
     """Whether one RRSIG verifies cryptographically, ignoring its validity window (checked separately)."""
     try:
-        dns.dnssec.validate_rrsig(rrset, sig, keyring, now=float(sig.inception))
+        dns.dnssec.validate_rrsig(rrset, sig, keyring, now=float(sig.inception), policy=_ANY)
     except (dns.exception.DNSException, ValueError, TypeError):
         return False
     return True
