@@ -42,7 +42,7 @@ ICON = {
 }
 MARK = {"info": "·", "warning": "!", "problem": "✗"}
 SLACK_MARK = {"info": "•", "warning": "⚠️", "problem": "🔴"}
-TRUNCATED = "The paste was longer than a Slack message can be ({size:,} characters); I read the first {limit:,}."
+TRUNCATED = "The paste is longer than a Slack message can be; I read the first {limit:,} characters."
 NOTHING = "I found no dig, kdig, drill, delv, host or nslookup output in that."
 
 

@@ -132,8 +132,8 @@ def test_truncated_paste_says_so(kb: Knowledge) -> None:
     text = one * (digtext.MAX_CHARS // len(one) + 3)
     reply = service.answer(text, kb)
     assert reply is not None and reply.data["truncated"] is True
-    assert "I read the first 40,000" in reply.text
-    assert "I read the first 40,000" in json.dumps(reply.block_dicts())
+    assert "I read the first 40,000 characters" in reply.text
+    assert "I read the first 40,000 characters" in json.dumps(reply.block_dicts())
 
 
 def test_render_without_outputs(kb: Knowledge) -> None:
