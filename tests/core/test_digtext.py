@@ -539,8 +539,16 @@ def test_large_hostile_text(seed: str, size: int) -> None:
             False,
             "network unreachable",
         ),
-        ("dig: couldn't get address for 'ns.nope.example': not found\n", False, "couldn't get address for 'ns.nope.example': not found"),
-        (";; WARNING: response timeout for 192.0.2.1@53(UDP)\n;; ERROR: failed to query server 192.0.2.1@53(UDP)\n", True, "timed out"),
+        (
+            "dig: couldn't get address for 'ns.nope.example': not found\n",
+            False,
+            "couldn't get address for 'ns.nope.example': not found",
+        ),
+        (
+            ";; WARNING: response timeout for 192.0.2.1@53(UDP)\n;; ERROR: failed to query server 192.0.2.1@53(UDP)\n",
+            True,
+            "timed out",
+        ),
         ("DNS request timed out.\n    timeout was 2 seconds.\n*** Request to UnKnown timed-out\n", True, "timed out"),
     ],
 )
@@ -550,15 +558,19 @@ def test_no_answer_forms(text: str, timeout: bool, error: str) -> None:
 
 
 def test_truncated_and_retried_over_tcp() -> None:
-    text = ";; Truncated, retrying in TCP mode.\n" + _wild("hickory-dns__hickory-dns__client-rs_dig-9.18.24-servfail-ede9.txt")
+    text = ";; Truncated, retrying in TCP mode.\n" + _wild(
+        "hickory-dns__hickory-dns__client-rs_dig-9.18.24-servfail-ede9.txt"
+    )
     out = _one(text)
     assert out.retried_tcp and out.status == "SERVFAIL"
 
 
 def test_prose_around_a_paste_is_ignored() -> None:
-    text = "hey, why does this happen? A record looks fine to me\n```\n" + _wild(
-        "hickory-dns__hickory-dns__client-rs_dig-9.18.24-servfail-ede9.txt"
-    ) + "```\nthanks!"
+    text = (
+        "hey, why does this happen? A record looks fine to me\n```\n"
+        + _wild("hickory-dns__hickory-dns__client-rs_dig-9.18.24-servfail-ede9.txt")
+        + "```\nthanks!"
+    )
     out = _one(text)
     assert (out.status, out.qname, [e.code for e in out.ede]) == ("SERVFAIL", "example.nameservers.com.", [9])
 
