@@ -89,10 +89,10 @@ def throughput(texts: Sequence[str], rounds: int) -> bool:
     print(
         f"   digtext {chars / ours / 1e6:6.2f} M chars/s   jc {chars / theirs / 1e6:6.2f} M chars/s   ratio {ratio:.1f}x (target >= 5x)"
     )
+    print(f"   EDE options read: digtext {ede_ours}, jc {ede_jc}")
     print(
-        f"   EDE options read: digtext {ede_ours}, jc {ede_jc};  outputs with no answer explained: digtext {failures_ours}, jc {0}"
+        f"   no-response failures read (timeouts, refused, bad packets): digtext {failures_ours}; jc returns [] for {failures_jc} files"
     )
-    print(f"   (jc returned nothing for {failures_jc} of them)")
     return ratio >= 5 and ede_ours > ede_jc
 
 
