@@ -170,7 +170,9 @@ def _signature_findings(
                 Finding("rrsig_missing", f"{item.source} served {item.what} with no RRSIG, though the zone is signed")
             )
             continue
-        sigs = list(item.sigs)
+        sigs = [s for s in item.sigs if s.signer == origin]
+        if not sigs:
+            continue  # data of another zone the same server also serves (a CNAME target below a cut): not ours
         expired = [s for s in sigs if s.expiration < now]
         early = [s for s in sigs if s.inception > now]
         current = [s for s in sigs if s.inception <= now <= s.expiration]

@@ -149,3 +149,30 @@ def test_one_current_signature_is_enough() -> None:
         now=NOW,
     )
     assert findings == []
+
+
+def test_data_signed_by_another_zone_is_not_judged_with_this_zones_keys() -> None:
+    """A server that also serves a child zone may add a CNAME target from it, signed by the child's key."""
+    dnskey = dns.rrset.from_rdata(ZONE, 300, KSK.dnskey)
+    child_rrset = _rrset("www.sub.example.", "A", "192.0.2.7")
+    child_sig = dns.dnssec.sign(
+        child_rrset,
+        OTHER.private,
+        dns.name.from_text("sub.example."),
+        OTHER.dnskey,
+        inception=NOW - DAY,
+        expiration=NOW + DAY,
+    )
+    sigs = dns.rrset.from_rdata(child_rrset.name, 300, child_sig)
+    ds = dns.rrset.from_rdata(ZONE, 300, dns.dnssec.make_ds(ZONE, KSK.dnskey, "SHA256"))
+    findings = dnssec_checks.check(
+        ZONE,
+        ds=ds,
+        ds_source="",
+        dnskey=dnskey,
+        dnskey_source="ns1",
+        dnskey_answered=True,
+        signed=[Signed("www.sub.example. A", child_rrset, sigs, "ns1")],
+        now=NOW,
+    )
+    assert findings == []
