@@ -364,3 +364,16 @@ def test_drill_network_error(lab: Lab) -> None:
     text = run("drill", f"@{CLOSED}", "www.healthy-unsigned.lab")
     out = read(text, detectable=False)  # drill's one error line has no marker chat could not also hold
     assert (out.tool, out.status) == ("drill", None) and out.transport_error, text
+
+
+def test_host_verbose_prints_a_dig_like_message(lab: Lab) -> None:
+    text = run("host", "-v", "-t", "A", "nope.healthy-signed.lab", UNBOUND)
+    out = read(text)
+    assert (out.tool, out.status, out.rcode) == ("host", "NXDOMAIN", 3), text
+    assert out.qname == "nope.healthy-signed.lab" and out.server == f"{UNBOUND}#53" and out.msg_size == 96
+
+
+def test_delv_vtrace_reads_the_verdict_not_the_trace(cold: Lab) -> None:
+    text = run("delv", "-a", str(cold.trust_anchor_file), f"@{UNBOUND}", "+vtrace", "www.healthy-signed.lab")
+    out = read(text)
+    assert (out.tool, out.delv_verdict, out.qname) == ("delv", "fully validated", "www.healthy-signed.lab."), text

@@ -165,10 +165,10 @@ class PlainLines(Machine):
             out.qname = out.qname or pair.group("name")
             out.answer.append(Record(pair.group("name"), rtype, pair.group("data").strip()))
             return True
-        if word in ("Trying",) and line.startswith('Trying "'):
+        if word == "Trying" and line.startswith('Trying "'):
+            # host -v: `Trying "name"`, then a dig-like message whose QUESTION SECTION names the query.
             out = self.fresh("host")
             out.tool = "host"
-            out.qname = out.qname or line[8:].rstrip('"')
             return True
         if word == "Received":
             match = P.HOST_RECEIVED.match(line)
