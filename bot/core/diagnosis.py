@@ -724,11 +724,19 @@ class _Server:
             return "skipped" if answer is None or answer.outcome in (Outcome.SKIPPED, Outcome.NO_ROUTE) else "unreachable"
         if best.outcome in (Outcome.SKIPPED, Outcome.NO_ROUTE):
             return "skipped"
-        if not best.answered:
+        if not best.answered or self.tcp_only:
             return "unreachable"
         if best.rcode == dns.rcode.NOERROR and best.aa and best.rrset("answer", self.zone, "SOA") is not None:
             return "ok"
         return "lame"
+
+    @property
+    def tcp_only(self) -> bool:
+        """It answers over TCP but not over UDP (with or without EDNS): resolvers ask over UDP first, and time out."""
+        tcp = self.found.get(Purpose.AUTH_SOA_TCP)
+        udp = [self.found.get(p) for p in (Purpose.AUTH_SOA, Purpose.AUTH_SOA_PLAIN)]
+        udp_failed = all(e is not None and not e.answered and e.outcome is not Outcome.SKIPPED for e in udp)
+        return tcp is not None and tcp.answered and udp_failed
 
     @property
     def rcode(self) -> str | None:
@@ -764,6 +772,10 @@ class _Server:
             how = "; ".join(f"{_transport(e)}: {e.error or e.outcome}" for e in tried)
             return f"{self.who} never answered SOA {self.zone} ({how})"
         ede = "".join(f", EDE {code}" + (f" “{text}”" if text else "") for code, text in best.ede)
+        if self.tcp_only:
+            udp = [e for e in self.found.values() if e.ask.purpose in (Purpose.AUTH_SOA, Purpose.AUTH_SOA_PLAIN)]
+            how = "; ".join(f"{_transport(e)}: {e.error or e.outcome}" for e in udp)
+            return f"{self.who} answers SOA {self.zone} only over TCP ({best.rcode_text}), never over UDP ({how})"
         if best.rcode == dns.rcode.NOERROR and best.aa and self.serial is not None:
             return f"{self.who} answered SOA serial {self.serial}"
         if best.rcode == dns.rcode.NOERROR and not best.aa:

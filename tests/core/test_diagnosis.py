@@ -89,6 +89,16 @@ def test_silent_and_closed_servers(kb: knowledge.Knowledge) -> None:
     assert f"{NS2} (ns2.example.test.) never answered SOA example.test. (UDP: port 53 closed" in evidence
 
 
+def test_a_server_that_answers_only_over_tcp_is_unreachable_for_resolvers(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS2].mode = "tcp_only"
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("ok", ["ns_unreachable"])
+    assert _evidence(d, "ns_unreachable").startswith(
+        f"{NS2} (ns2.example.test.) answers SOA example.test. only over TCP (NOERROR), never over UDP (UDP: no answer"
+    )
+
+
 def test_nameserver_without_an_address(kb: knowledge.Knowledge) -> None:
     world = example_world()
     world.zones["example.test."][("example.test.", "NS")].append("ns3.example.test.")
@@ -221,7 +231,7 @@ def test_json_shape(kb: knowledge.Knowledge) -> None:
     assert {"name", "address", "rcode", "aa", "serial", "ms", "error"} <= set(data["nameservers"][0])
 
 
-_server_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "formerr_on_edns", "notimp", "noroute"])
+_server_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "formerr_on_edns", "notimp", "noroute", "tcp_only"])
 _resolver_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "servfail", "servfail_unless_cd", "notimp"])
 
 

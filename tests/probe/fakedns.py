@@ -31,7 +31,7 @@ class Server:
     """How one address behaves: the zones it serves, or a failure mode."""
 
     zones: set[str] = field(default_factory=set)
-    mode: str = "ok"  # ok | silent | closed | refuse | formerr_on_edns | notimp | noroute
+    mode: str = "ok"  # ok | silent | closed | refuse | formerr_on_edns | notimp | noroute | tcp_only
     serial_bump: int = 0  # added to every SOA serial it serves
     override: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (name, type) -> records it serves instead
 
@@ -95,6 +95,8 @@ class World:
         server = self.servers.get(ask.server, Server(mode="closed"))
         if server.mode in ("silent", "closed", "refuse", "notimp", "noroute"):
             return self._failure(ask, query, server.mode)
+        if server.mode == "tcp_only" and not ask.tcp:
+            return self._failure(ask, query, "silent")
         if server.mode == "formerr_on_edns" and ask.edns >= 0:
             return self._reply(ask, query, dns.rcode.FORMERR, aa=False)
         return self._authoritative(ask, query, server)
