@@ -13,7 +13,7 @@ through the knowledge file, so `/dnscheck` speaks with the same voice as `/rcode
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import dns.name
@@ -498,6 +498,7 @@ class _Diagnoser:
                     found,
                     ns.at_parent if ns else False,
                     ns.at_child if ns else False,
+                    {code: self.kb.ede(code).label for e in found.values() for code, _ in e.ede},
                 )
             )
         unrouted = sorted(s.address for s in servers if s.state == "skipped" and s.no_route)
@@ -690,6 +691,7 @@ class _Server:
     found: dict[Purpose, Exchange]
     at_parent: bool
     at_child: bool
+    ede_labels: dict[int, str] = field(default_factory=dict)  # EDE code -> "EDE 20 (Not Authoritative)"
 
     @property
     def who(self) -> str:
@@ -771,7 +773,9 @@ class _Server:
             tried = [e for e in self.found.values() if e.ask.purpose is not Purpose.AUTH_ANSWER]
             how = "; ".join(f"{_transport(e)}: {e.error or e.outcome}" for e in tried)
             return f"{self.who} never answered SOA {self.zone} ({how})"
-        ede = "".join(f", EDE {code}" + (f" “{text}”" if text else "") for code, text in best.ede)
+        ede = "".join(
+            f", {self.ede_labels.get(code, f'EDE {code}')}" + (f" “{text}”" if text else "") for code, text in best.ede
+        )
         if self.tcp_only:
             udp = [e for e in self.found.values() if e.ask.purpose in (Purpose.AUTH_SOA, Purpose.AUTH_SOA_PLAIN)]
             how = "; ".join(f"{_transport(e)}: {e.error or e.outcome}" for e in udp)

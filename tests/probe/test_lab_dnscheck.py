@@ -70,7 +70,12 @@ EVIDENCE: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "rrsig_missing": [("dnssec_bogus", (f"{A.KNOT} (ns-knot.lab.) served www.rrsig-missing.lab. A with no RRSIG",))],
     "bad_signature": [("dnssec_bogus", (f"www.bad-signature.lab. A from {A.BIND_AUTH} (ns-bind.lab.) does not verify",))],
     "unsupported_algorithm": [("dnssec_bogus", ("algorithm 100", f"{A.TLD} (ns1.lab.)"))],
-    "lame": [("lame_delegation", (f"{A.NSD} (ns-nsd.lab.) answered SOA lame.lab. with REFUSED, no AA, EDE 20",))],
+    "lame": [
+        (
+            "lame_delegation",
+            (f"{A.NSD} (ns-nsd.lab.) answered SOA lame.lab. with REFUSED, no AA, EDE 20 (Not Authoritative)",),
+        )
+    ],
     "all_lame": [
         (
             "lame_delegation",
