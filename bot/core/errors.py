@@ -58,12 +58,6 @@ class BadType(BotError):
     fmt = "{rdtype!r} is not a DNS record type I can query."
 
 
-class PasteTooLarge(BotError):
-    """Pasted text beyond what the bot reads."""
-
-    fmt = "That paste is {size} characters; I read at most {limit}."
-
-
 class KnowledgeError(BotError):
     """The knowledge file is broken: raised at load time, naming the file, the entry and the field."""
 

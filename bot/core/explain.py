@@ -115,15 +115,8 @@ class OutputExplanation:
             "verdict": self.verdict,
             "nodata": self.nodata,
             "flags": list(o.flags),
-            "counts": None
-            if o.counts is None
-            else {
-                "query": o.counts.query,
-                "answer": o.counts.answer,
-                "authority": o.counts.authority,
-                "additional": o.counts.additional,
-            },
-            "edns": None if o.edns is None else {"version": o.edns.version, "flags": list(o.edns.flags), "udp": o.edns.udp},
+            "counts": None if o.counts is None else o.counts.to_json(),
+            "edns": None if o.edns is None else o.edns.to_json(),
             "ede": [{"code": n.ede.code, "purpose": n.purpose, "text": n.ede.text} for n in self.ede],
             "cookie": o.cookie,
             "nsid": o.nsid,

@@ -49,6 +49,10 @@ class Edns:
     flags: tuple[str, ...] = ()
     udp: int | None = None
 
+    def to_json(self) -> dict[str, object]:
+        """The `--json` shape."""
+        return {"version": self.version, "flags": list(self.flags), "udp": self.udp}
+
 
 @dataclass(frozen=True, slots=True)
 class Counts:
@@ -58,6 +62,10 @@ class Counts:
     answer: int | None = None
     authority: int | None = None
     additional: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The `--json` shape."""
+        return {"query": self.query, "answer": self.answer, "authority": self.authority, "additional": self.additional}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,15 +173,8 @@ def _output_dict(o: ToolOutput) -> dict[str, Any]:
         "rcode": o.rcode,
         "id": o.id,
         "flags": list(o.flags),
-        "counts": None
-        if o.counts is None
-        else {
-            "query": o.counts.query,
-            "answer": o.counts.answer,
-            "authority": o.counts.authority,
-            "additional": o.counts.additional,
-        },
-        "edns": None if o.edns is None else {"version": o.edns.version, "flags": list(o.edns.flags), "udp": o.edns.udp},
+        "counts": None if o.counts is None else o.counts.to_json(),
+        "edns": None if o.edns is None else o.edns.to_json(),
         "ede": [{"code": e.code, "purpose": e.purpose, "text": e.text} for e in o.ede],
         "cookie": o.cookie,
         "nsid": o.nsid,
