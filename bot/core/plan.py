@@ -343,7 +343,8 @@ class Planner:
                 for addr in glue.get(n, []):
                     asks += self._add_parent_address(n, addr, e.ask.key)
                 if not glue.get(n):
-                    asks += self._lookup(n, e.ask.key)
+                    # Two parent addresses are enough for the referral: A first, AAAA only when there is no A.
+                    asks += self._lookup(n, e.ask.key, ("A",))
                 del server
         else:
             for n in names:
@@ -351,11 +352,11 @@ class Planner:
                 asks += self._lookup(n, e.ask.key)
         return asks
 
-    def _lookup(self, nsname: str, after: str) -> list[Ask | None]:
+    def _lookup(self, nsname: str, after: str, rdtypes: tuple[str, ...] = ("A", "AAAA")) -> list[Ask | None]:
         label, address = self._infra_resolver()
         return [
             self._ask(Purpose.ADDRESS, Role.RESOLVER, address, label, nsname, rdtype, rd=True, cd=True, after=after)
-            for rdtype in ("A", "AAAA")
+            for rdtype in rdtypes
         ]
 
     def _on_address(self, e: Exchange) -> list[Ask | None]:
@@ -374,6 +375,8 @@ class Planner:
         if nsname in self._parent_servers:
             for addr in addresses:
                 asks += self._add_parent_address(nsname, addr, e.ask.key)
+            if not addresses and e.ask.rdtype == "A" and nsname not in self._zone_servers:
+                asks += self._lookup(nsname, e.ask.key, ("AAAA",))
         return asks
 
     # ------------------------------------------------------------------------------------------------ parent
