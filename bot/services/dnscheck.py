@@ -6,6 +6,7 @@ blocks for up to the check's deadline and is called from a lazy listener (Slack)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core import target as target_mod
@@ -70,13 +71,16 @@ def progress(request: CheckRequest) -> Reply:
     return render.progress(request.display, request.name, request.rdtype, request.resolvers)
 
 
-def resolvers_for(request: CheckRequest, probe: ProbeSettings) -> list[tuple[str, str]]:
-    """(label, address) pairs to ask: the request's @resolvers or the configured ones, "system" expanded."""
+def resolvers_for(
+    request: CheckRequest, probe: ProbeSettings, system: Callable[[], list[str]] = system_resolvers
+) -> list[tuple[str, str]]:
+    """(label, address) pairs to ask: the request's @resolvers or the configured ones, "system" expanded to the
+    nameservers of /etc/resolv.conf (read here, in the shell, never in the core)."""
     chosen = request.resolvers or probe.resolvers
     pairs: list[tuple[str, str]] = []
     for item in chosen:
         if item == target_mod.SYSTEM:
-            pairs += [("system", address) for address in system_resolvers()]
+            pairs += [("system", address) for address in system()]
         else:
             pairs.append((item, item))
     return list(dict.fromkeys(pairs))

@@ -44,3 +44,32 @@ def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     status, _, _ = _cli("dnscheck")
     assert status == ExitStatus.USAGE
     assert "rcodebot dnscheck NAME [TYPE]" in capsys.readouterr().err  # argparse writes its usage to sys.stderr
+
+
+def test_system_resolvers_expand_and_explicit_ones_win() -> None:
+    from bot.services import dnscheck
+    from bot.settings import ProbeSettings
+
+    probe = ProbeSettings(resolvers=("system", "1.1.1.1", "system"))
+    request = dnscheck.parse("example.com", probe, trusted=False)
+    pairs = dnscheck.resolvers_for(request, probe, system=lambda: ["127.0.0.53", "10.0.0.2"])
+    assert pairs == [("system", "127.0.0.53"), ("system", "10.0.0.2"), ("1.1.1.1", "1.1.1.1")]
+    explicit = dnscheck.parse("example.com @1.1.1.1", probe, trusted=False)
+    assert dnscheck.resolvers_for(explicit, probe, system=lambda: ["127.0.0.53"]) == [("1.1.1.1", "1.1.1.1")]
+    assert dnscheck.resolvers_for(request, probe, system=lambda: []) == [("1.1.1.1", "1.1.1.1")]
+
+
+def test_slack_requests_respect_the_allow_list_and_private_rule() -> None:
+    from bot.core.errors import NotAllowed
+    from bot.services import dnscheck
+    from bot.settings import ProbeSettings
+
+    probe = ProbeSettings(resolvers=("1.1.1.1", "10.0.0.53"), allowed_resolvers=None)
+    with pytest.raises(NotAllowed, match="allow-list"):
+        dnscheck.parse("example.com @8.8.8.8", probe, trusted=False)
+    with pytest.raises(NotAllowed, match="private or local"):
+        dnscheck.parse("example.com @10.0.0.53", probe, trusted=False)
+    assert dnscheck.parse("example.com @10.0.0.53", probe, trusted=True).allow_private is True
+    request = dnscheck.parse("bücher.example AAAA @1.1.1.1", probe, trusted=False)
+    assert (request.name, request.rdtype, request.allow_private) == ("xn--bcher-kva.example.", "AAAA", False)
+    assert dnscheck.progress(request).text == "Checking bücher.example. AAAA via 1.1.1.1…"
