@@ -127,6 +127,9 @@ def messages(read_line: Callable[[], str | None], more_ready: Callable[[], bool]
                 nxt = read_line()
                 if nxt is None:
                     break
+                if _is_command(nxt):
+                    pending = nxt
+                    break
                 lines.append(nxt.rstrip("\n"))
                 if not more_ready():
                     break
@@ -137,7 +140,7 @@ def messages(read_line: Callable[[], str | None], more_ready: Callable[[], bool]
                 if nxt is None:
                     break
                 stripped = nxt.strip()
-                if stripped.startswith("/") and not stripped.startswith("//"):
+                if _is_command(nxt):
                     pending = nxt
                     break
                 blanks = blanks + 1 if not stripped else 0
@@ -147,6 +150,12 @@ def messages(read_line: Callable[[], str | None], more_ready: Callable[[], bool]
         yield "\n".join(lines)
 
 
+def _is_command(line: str) -> bool:
+    """A `/command` line starts a new message, even in the middle of a paste."""
+    stripped = line.strip()
+    return stripped.startswith("/") and not stripped.startswith("//") and stripped[1:2].isalpha()
+
+
 def stream_reader(stream: TextIO, *, prompt: str | None, out: TextIO) -> tuple[Callable[[], str | None], Callable[[], bool]]:
     """read_line / more_ready for a stream: `input()` editing on a terminal, plain reads from a pipe."""
     interactive = prompt is not None
@@ -154,7 +163,8 @@ def stream_reader(stream: TextIO, *, prompt: str | None, out: TextIO) -> tuple[C
     def read_line() -> str | None:
         if interactive:
             try:
-                return input(prompt)
+                # A line already waiting is the rest of a paste: no prompt in front of it.
+                return input("" if more_ready() else prompt)
             except EOFError:
                 out.write("\n")
                 return None

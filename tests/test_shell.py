@@ -54,6 +54,19 @@ def test_burst_on_a_terminal_is_one_message() -> None:
     assert list(shell.messages(read_line, more_ready)) == ["first line\nsecond\nthird"]
 
 
+def test_command_in_a_burst_starts_a_new_message() -> None:
+    feed: Iterator[str] = iter(["servfail?\n", "/dnscheck example.com\n"])
+    ready = [True, False, False]
+
+    def read_line() -> str | None:
+        return next(feed, None)
+
+    def more_ready() -> bool:
+        return ready.pop(0) if ready else False
+
+    assert list(shell.messages(read_line, more_ready)) == ["servfail?", "/dnscheck example.com"]
+
+
 def test_routes_like_slack() -> None:
     sh, _ = session()
     reply = sh.route("/rcode 2 vs 4")
