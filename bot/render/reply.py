@@ -33,6 +33,7 @@ class Reply:
     blocks: list[Block] = field(default_factory=list)
     data: Mapping[str, Any] = field(default_factory=dict)
     ok: bool = True
+    _dicts: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "blocks", limits.fit(self.blocks))
@@ -55,8 +56,11 @@ class Reply:
         )
 
     def block_dicts(self) -> list[dict[str, Any]]:
-        """The blocks as JSON-ready dicts (what Slack receives)."""
-        return [b.to_dict() for b in self.blocks]
+        """The blocks as JSON-ready dicts (what Slack receives), validated by the models once per reply."""
+        if self._dicts is None:
+            object.__setattr__(self, "_dicts", [b.to_dict() for b in self.blocks])
+        assert self._dicts is not None
+        return list(self._dicts)
 
     def to_json(self) -> dict[str, Any]:
         """The public `--json` object: `data` plus `text` and `blocks`."""
