@@ -24,7 +24,7 @@ Both validating resolvers see only the lab (root hints = lab root, trust anchor 
 Scenarios (lab.scenarios, id -> Scenario with qname, qtype, verdict, causes, description, resolvers):
 healthy_signed, healthy_unsigned, nxdomain, nodata; expired_rrsig, future_rrsig, ds_mismatch, ds_for_unsigned,
 rrsig_missing, bad_signature (dnssec_bogus:other), unsupported_algorithm (DS alg 100: resolvers treat the zone as
-insecure, verdict ok); lame, all_lame, lame_referral (in EXTRA_SCENARIOS); one_ns_silent, one_ns_closed,
+insecure, verdict ok); lame, all_lame, lame_referral; one_ns_silent, one_ns_closed,
 all_ns_silent, all_ns_closed; serial_mismatch, inconsistent_answers, delegation_mismatch; edns_broken,
 edns_dropped, edns_broken_signed; resolver_refused, resolver_refused_bind, resolver_unreachable (silent),
 resolver_closed, not_implemented (MAILB to BIND: NOTIMP), resolver_failure. tests/lab/test_lab.py asserts what

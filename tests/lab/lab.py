@@ -316,12 +316,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         "does not serve it): it SERVFAILs at once while the zone's own nameservers and the other resolvers are fine.",
         resolvers=(A.UNBOUND_BROKEN,),
     ),
-)
-
-
-# Scenarios added after tests/probe pinned its evidence table to SCENARIOS: they run in the lab and are in
-# lab.scenarios; move them into SCENARIOS once tests/probe has evidence for them.
-EXTRA_SCENARIOS: tuple[Scenario, ...] = (
     _scenario(
         "lame_referral",
         "www.lame-referral.lab.",
@@ -350,7 +344,7 @@ class Lab:
             "closed": A.RESOLVER_CLOSED,
         }
     )
-    scenarios: dict[str, Scenario] = field(default_factory=lambda: {s.id: s for s in (*SCENARIOS, *EXTRA_SCENARIOS)})
+    scenarios: dict[str, Scenario] = field(default_factory=lambda: {s.id: s for s in SCENARIOS})
     port: int = A.PORT
     root_servers: tuple[str, ...] = (A.ROOT,)
     nameservers: dict[str, str] = field(default_factory=lambda: {"a.root-servers.": A.ROOT, "ns1.lab.": A.TLD, **A.NS_HOSTS})

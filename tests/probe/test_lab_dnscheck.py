@@ -23,11 +23,9 @@ from bot.render.reply import Reply
 from bot.services import dnscheck
 from bot.settings import ProbeSettings, Settings
 from tests.lab import addresses as A
-from tests.lab import lab as lab_module
 from tests.lab.lab import SCENARIOS, Lab
 
 pytestmark = pytest.mark.lab
-ALL_SCENARIOS = (*SCENARIOS, *getattr(lab_module, "EXTRA_SCENARIOS", ()))
 
 # What each scenario's evidence must say: (cause id, substrings that must all appear in that cause's evidence).
 EVIDENCE: dict[str, list[tuple[str, tuple[str, ...]]]] = {
@@ -207,7 +205,7 @@ def _check(
 
 def test_every_cause_and_detail_has_a_scenario() -> None:
     """The issue's rule: every cause id (and every dnssec_bogus detail) is produced by at least one lab scenario."""
-    expected = {cause for s in ALL_SCENARIOS for cause in s.causes}
+    expected = {cause for s in SCENARIOS for cause in s.causes}
     assert {c.split(":")[0] for c in expected} == set(CAUSES)
     assert {c.split(":")[1] for c in expected if c.startswith("dnssec_bogus:")} == set(DNSSEC_DETAILS)
     assert {s.id for s in SCENARIOS} <= set(EVIDENCE)
@@ -219,7 +217,7 @@ def fresh(lab: Lab) -> Iterator[Lab]:
     yield lab
 
 
-@pytest.mark.parametrize("scenario_id", [s.id for s in ALL_SCENARIOS])
+@pytest.mark.parametrize("scenario_id", [s.id for s in SCENARIOS])
 def test_scenario(fresh: Lab, kb: knowledge.Knowledge, scenario_id: str) -> None:
     scenario = fresh.scenarios[scenario_id]
     resolvers = scenario.resolvers or fresh.resolvers
