@@ -181,26 +181,24 @@ class Planner:
             chain.append(chain[-1].parent())
         if len(chain) > MAX_ANCESTORS:
             chain = [chain[0], *chain[-(MAX_ANCESTORS - 1) :]]
+        return [self._zone_soa_ask(qname.to_text(), after) for qname in chain]
+
+    def _zone_soa_ask(self, qname: str, after: str | None) -> Ask | None:
+        """Ask the resolver used for finding zone cuts for QNAME's SOA (with CD: a bogus zone still has a cut)."""
         label, address = self._infra_resolver()
-        asks: list[Ask | None] = []
-        for qname in chain:
-            text = qname.to_text()
-            self._soa[text] = None
-            asks.append(
-                self._ask(
-                    Purpose.ZONE_SOA,
-                    Role.RESOLVER,
-                    address,
-                    label,
-                    text,
-                    "SOA",
-                    rd=True,
-                    cd=True,
-                    after=after,
-                    tag=f"r{self._infra}",
-                )
-            )
-        return asks
+        self._soa[qname] = None
+        return self._ask(
+            Purpose.ZONE_SOA,
+            Role.RESOLVER,
+            address,
+            label,
+            qname,
+            "SOA",
+            rd=True,
+            cd=True,
+            after=after,
+            tag=f"r{self._infra}",
+        )
 
     def _on_zone_soa(self, e: Exchange) -> list[Ask | None]:
         if e.ask.server != self._infra_resolver()[1]:
@@ -244,22 +242,7 @@ class Planner:
                 asks += self._parent_known(after)
             else:
                 if above not in self._soa:
-                    label, address = self._infra_resolver()
-                    self._soa[above] = None
-                    asks.append(
-                        self._ask(
-                            Purpose.ZONE_SOA,
-                            Role.RESOLVER,
-                            address,
-                            label,
-                            above,
-                            "SOA",
-                            rd=True,
-                            cd=True,
-                            after=after,
-                            tag=f"r{self._infra}",
-                        )
-                    )
+                    asks.append(self._zone_soa_ask(above, after))
                     return asks
                 found = self._walk(above)
                 if found is None:
