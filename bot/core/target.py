@@ -35,6 +35,8 @@ _NOT_QUERIES = frozenset(
 )
 _TOOLS = frozenset({"dig", "kdig", "drill", "delv", "host", "nslookup", "/dnscheck", "dnscheck"})
 _TRIM = "\"'`()[]{}<>,;!?"
+# IDNA 2003 and IDNA 2008 encode these differently (2003 maps ß to ss and ς to σ and drops the joiners; 2008 keeps them).
+_DEVIATIONS = frozenset("\u00df\u03c2\u200c\u200d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,14 @@ def name_from_text(raw: str) -> tuple[str, str, str | None]:
     relative = host[:-1] if host.endswith(".") else host
     if relative.startswith(".") or ".." in relative:
         raise BadName(name=raw, reason="it has an empty label (two dots in a row, or a leading dot)")
+    if not dns.name.have_idna_2008 and _DEVIATIONS.intersection(relative):
+        # Without the `idna` package dnspython falls back to IDNA 2003, which would silently check straße.de as
+        # strasse.de: a different domain, often with a different owner. Refuse rather than answer about the wrong zone.
+        raise BadName(
+            name=raw,
+            reason="it has ß, ς or a zero-width joiner, which IDNA 2003 and 2008 encode differently; "
+            "give its xn-- (punycode) form instead",
+        )
     try:
         if relative.isascii():
             name = dns.name.from_text(relative, origin=dns.name.root)
@@ -150,6 +160,8 @@ def name_from_text(raw: str) -> tuple[str, str, str | None]:
         text = label.decode("ascii", "replace")
         if not _LABEL.match(text):
             raise BadName(name=raw, reason=f"the label {text!r} holds characters a host name cannot have")
+        if text[:4].lower() == "xn--" and not _valid_a_label(text.lower()):
+            raise BadName(name=raw, reason=f"the label {text!r} is not valid punycode (an IDNA xn-- label)")
     absolute = name.to_text().lower()
     try:
         display = dns.name.from_text(absolute).to_unicode()
@@ -198,6 +210,10 @@ def is_public(address: str) -> bool:
         return False
     if ip.version == 6 and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    elif ip.version == 6 and ip.sixtofour is not None:
+        ip = ip.sixtofour  # a 6to4 relay delivers to the embedded IPv4 address, so that is what must be public
+    if ip.version == 6 and ip.is_site_local:
+        return False  # deprecated fec0::/10, still used as internal space
     return (
         not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified)
         and ip.is_global
@@ -260,6 +276,17 @@ def _host_of(raw: str) -> str:
         if port.isdigit() or port == "":
             token = host
     return token.strip(_TRIM)
+
+
+def _valid_a_label(label: str) -> bool:
+    """True when an `xn--` label decodes to printable non-ASCII text and encodes back to itself (RFC 5891 4.4)."""
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError, IndexError):
+        return False
+    if not decoded or decoded.isascii() or not decoded.isprintable():
+        return False
+    return "xn--" + decoded.encode("punycode").decode("ascii") == label
 
 
 def _is_ip(text: str) -> bool:

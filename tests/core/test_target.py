@@ -86,6 +86,10 @@ def test_display_and_reverse() -> None:
         ("example.com AXFR", BadType, "zone transfer"),
         ("example.com OPT", BadType, "transport"),
         ("example.com NOTATYPE", BadType, "not a DNS record type"),
+        ("xn--zz.example", BadName, "punycode"),
+        ("xn--a.com", BadName, "punycode"),
+        ("www.xn--.com", BadName, "punycode"),
+        ("xn--abc-.com", BadName, "punycode"),
         ("example.com @dns.google", BadName, "IP address"),
         ("example.com @1 @2 @3 @4 @5", BadName, "IP address"),
         ("example.com " + " ".join(f"@10.0.0.{i}" for i in range(5)), UsageError, "At most 4 resolvers"),
@@ -95,6 +99,21 @@ def test_refuses_with_a_clear_message(text: str, error: type[BotError], message:
     with pytest.raises(error) as caught:
         target.from_text(text)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["straße.de", "STRASSE.de", "faß.example"])
+def test_sharp_s_is_never_silently_folded_to_ss(text: str) -> None:
+    """IDNA 2003 maps ß to ss, IDNA 2008 keeps it: straße.de and strasse.de are different domains (both registered,
+    by different owners). Checking the other one would answer about the wrong zone."""
+    try:
+        parsed = target.from_text(text)
+    except BadName as err:
+        assert "ß" in str(err) or "xn--" in str(err)
+        return
+    if "ß" in text:
+        assert "ss" not in parsed.name and parsed.name.startswith("xn--")
+    else:
+        assert parsed.name == text.lower() + "."
 
 
 def test_policy_for_slack_users() -> None:
@@ -130,6 +149,12 @@ def test_policy_for_slack_users() -> None:
         ("0.0.0.0", False),
         ("192.0.2.1", False),
         ("nonsense", False),
+        # 6to4 (2002::/16) carries an IPv4 address in bits 16-48: a 6to4 relay delivers to that address
+        ("2002:a00:1::", False),
+        ("2002:c0a8:101::53", False),
+        ("2002:7f00:1::", False),
+        ("2002:808:808::1", True),
+        ("fec0::53", False),  # deprecated IPv6 site-local space is still somebody's internal network
     ],
 )
 def test_is_public(address: str, public: bool) -> None:
