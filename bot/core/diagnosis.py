@@ -830,6 +830,8 @@ def _status(e: Exchange | None) -> str:
     code = e.rcode
     if code == dns.rcode.NOERROR:
         assert e.message is not None
+        if e.tc and not e.message.answer:
+            return "other"  # truncated and the TCP retry failed: an empty answer here is not NODATA
         return "answer" if e.message.answer else "nodata"
     kinds = {
         int(dns.rcode.NXDOMAIN): "nxdomain",

@@ -110,7 +110,8 @@ def _resolver_line(r: ResolverView) -> str:
         parts.append(f"with CD: {r.cd_rcode}")
     if r.ms is not None:
         parts.append(f"{r.ms:.0f} ms")
-    return ", ".join(parts)
+    # A reply that came with an error (truncated and the TCP retry failed) must say so, or it reads like a clean answer.
+    return ", ".join(parts) + (f" — {r.error}" if r.error else "")
 
 
 def _server_line(s: ServerView) -> str:

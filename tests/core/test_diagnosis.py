@@ -181,6 +181,15 @@ def test_resolver_trouble(kb: knowledge.Knowledge, mode: str, cause: str, fragme
     assert fragment in _evidence(d, cause) and d.causes[0].explains
 
 
+def test_a_truncated_empty_reply_is_not_nodata(kb: knowledge.Knowledge) -> None:
+    """TC=1 with an empty answer and TCP blocked says nothing about the records: calling it NODATA (exit 0) would
+    hide exactly the 'large answer, TCP/53 firewalled' failure a check exists to find."""
+    world = example_world()
+    world.resolver(R1, mode="truncated_no_tcp")
+    d = _diagnose(world, kb, resolvers=(R1,))
+    assert d.verdict != "nodata" and d.failed
+
+
 def test_a_server_that_offers_no_recursion_is_named_as_such(kb: knowledge.Knowledge) -> None:
     world = example_world()
     world.resolver(R1, mode="authoritative_only")

@@ -40,7 +40,7 @@ class Server:
 class Resolver:
     """How one resolver behaves (by default: answers from the zones like a working recursive resolver)."""
 
-    mode: str = "ok"  # ok | silent | closed | refuse | servfail | servfail_unless_cd | notimp | authoritative_only
+    mode: str = "ok"  # ok | silent | closed | refuse | servfail | servfail_unless_cd | notimp | authoritative_only | truncated_no_tcp
     ede: tuple[tuple[int, str], ...] = ()
 
 
@@ -84,6 +84,18 @@ class World:
                 return self._reply(ask, query, dns.rcode.SERVFAIL, ede=behaviour.ede)
             if mode == "notimp" and ask.qname == self._check_name:
                 return self._reply(ask, query, dns.rcode.NOTIMP)
+            if mode == "truncated_no_tcp" and ask.qname == self._check_name:  # TC over UDP, TCP blocked
+                exchange = self._reply(ask, query, dns.rcode.NOERROR)
+                assert exchange.message is not None
+                exchange.message.flags |= dns.flags.TC
+                return Exchange(
+                    ask,
+                    Outcome.ANSWER,
+                    exchange.message,
+                    2.0,
+                    error="truncated, and the TCP retry failed: port 53 closed (TCP refused)",
+                    transport="udp+tcp",
+                )
             if mode in ("silent", "closed", "refuse"):
                 return self._failure(ask, query, mode)
             if mode == "authoritative_only":  # an authoritative server named as a resolver: REFUSED, no RA

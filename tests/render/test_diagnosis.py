@@ -117,3 +117,13 @@ def test_progress_message_escapes_the_name() -> None:
     reply = render.progress("<!channel>.example", "x.example.", "A", ("1.1.1.1",))
     assert reply.text == "Checking <!channel>.example A via 1.1.1.1…"
     assert "<!channel>" not in json.dumps(reply.block_dicts()) + reply.fallback
+
+
+def test_a_truncated_reply_whose_tcp_retry_failed_says_so(kb: knowledge.Knowledge) -> None:
+    """The resolver line of a TC=1 reply must carry the failed TCP retry, or it reads like a clean NOERROR."""
+    world = example_world()
+    world.resolver(R1, mode="truncated_no_tcp")
+    reply = render.reply(diagnose(world.run("www.example.test", "TXT", (R1,)), kb))
+    line = next(line for line in reply.text.splitlines() if line.strip().startswith(R1))
+    assert "flags qr tc" in line and "TCP retry failed" in line
+    assert "TCP retry failed" in json.dumps(reply.block_dicts())
