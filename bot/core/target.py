@@ -83,9 +83,13 @@ def from_text(text: str) -> Target:
         if pending is not None:
             if pending == "-t":
                 rdtype_flag = token
+            elif not _is_ip(token):
+                raise UsageError(f"-x needs an IP address (like dig -x 192.0.2.1), not {token!r}. {USAGE}")
             else:
                 words.insert(0, token)
             pending = None
+        elif token == "@":
+            raise UsageError(f"@ needs a resolver IP address right after it, e.g. @1.1.1.1. {USAGE}")
         elif token.startswith("@") and len(token) > 1:
             resolvers.append(resolver_from_text(token[1:]))
         elif token in ("-t", "-x"):
