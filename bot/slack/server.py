@@ -20,6 +20,9 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
+
+from bot.core.errors import ConfigError
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -114,7 +117,17 @@ def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-    handler.connect()  # type: ignore[no-untyped-call]
+    # A rejected app token fails here, in apps.connections.open: one line and exit 4 like every other setting,
+    # not an "unexpected error" after the SDK's own log line. (Later drops are reconnected by the SDK.)
+    client_logger = handler.client.logger
+    level = client_logger.level
+    client_logger.setLevel(logging.CRITICAL)
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as err:
+        raise ConfigError(problem=f"Slack rejected SLACK_APP_TOKEN: {err.response.get('error')}") from None
+    finally:
+        client_logger.setLevel(level)
     log.info("Socket Mode started: connected, or reconnecting until Slack answers")
     try:
         stop.wait()

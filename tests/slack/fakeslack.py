@@ -202,7 +202,7 @@ class FakeSlack:
     def _answer(self, method: str, auth: str | None, body: dict[str, Any]) -> dict[str, Any]:
         token = (auth or "").removeprefix("Bearer ").strip() or str(body.get("token") or "")
         if method == "apps.connections.open":
-            if not token.startswith("xapp-"):
+            if not token.startswith("xapp-") or token == "xapp-revoked":
                 return {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
             return {"ok": True, "url": self.ws_url or "ws://127.0.0.1:9/nowhere"}
         if not token.startswith("xoxb-"):

@@ -412,3 +412,15 @@ def test_a_mention_without_a_question_says_what_the_bot_can_do(http_bot: SlackSe
     assert reply.body["thread_ts"] == ts
     assert "paste dig output" in reply.all_text() and "dnscheck example.com" in reply.all_text()
     assert_pings_nobody(reply.all_text())
+
+
+def test_a_mention_from_another_bot_gets_no_reply(http_bot: SlackSender, fake: FakeSlack) -> None:
+    """Another bot (an alerting integration, a second chat-ops bot) mentioning rcodebot must not start a bot loop."""
+    channel, ts = unique("C"), "1732430100.000600"
+    answer, _ = http_bot.event(
+        {"channel": channel, "ts": ts, "user": "U0OTHERBOT", "bot_id": "B0OTHER", "bot_profile": {"id": "B0OTHER"}},
+        kind="event_app_mention",
+    )
+    assert answer.status == 200
+    sentinel(http_bot, fake, channel)
+    assert fake.find(lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == ts) == []

@@ -39,7 +39,15 @@ def run_serve(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Com
         ([], [], {"PORT": "eighty"}, "PORT='eighty' is not a number"),
         (["--port", "70000"], [], {}, "--port 70000 is not a TCP port"),
     ],
-    ids=["no-secret", "no-bot-token", "socket-no-app-token", "malformed-token", "revoked-token", "bad-port-env", "bad-port"],
+    ids=[
+        "no-secret",
+        "no-bot-token",
+        "socket-no-app-token",
+        "malformed-token",
+        "revoked-token",
+        "bad-port-env",
+        "bad-port",
+    ],
 )
 def test_configuration_mistakes_are_one_line_and_exit_4(
     fake: FakeSlack, tmp_path: Path, args: list[str], drop: list[str], override: dict[str, str], expected: str
@@ -53,6 +61,17 @@ def test_configuration_mistakes_are_one_line_and_exit_4(
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("rcodebot: configuration:") and expected in lines[0]
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_rejected_app_token_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    """apps.connections.open refusing the xapp- token is a configuration mistake, not an "unexpected error".
+
+    Its own fake Slack: the shared one's record of apps.connections.open calls must hold only the good token.
+    """
+    with FakeSlack() as own_fake:
+        done = run_serve(["--socket"], base_env(own_fake, SLACK_APP_TOKEN="xapp-revoked"), tmp_path)
+    assert done.returncode == 4, done.stderr
+    assert done.stderr.strip().splitlines() == ["rcodebot: configuration: Slack rejected SLACK_APP_TOKEN: invalid_auth"]
 
 
 def test_an_unreachable_slack_api_is_one_line_and_exit_4(fake: FakeSlack, tmp_path: Path) -> None:

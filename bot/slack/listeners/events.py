@@ -2,8 +2,8 @@
 
 Every event is acked at once (Bolt acks events automatically; the work runs in lazy functions after the ack),
 including the ones the bot ignores, so Slack never retries them:
-- the bot's own messages (Bolt's IgnoringSelfEvents), other bots (`bot_id`), and message subtypes (edits, joins,
-  deletes...) are acked and dropped by the catch-all listener;
+- the bot's own messages (Bolt's IgnoringSelfEvents), other bots (`bot_id`, in messages and in mentions alike),
+  and message subtypes (edits, joins, deletes...) are acked and dropped by the catch-all listeners;
 - a message that mentions the bot also arrives as `app_mention`: the message listener leaves it to the mention
   listener, so it gets one reply;
 - a redelivered event is dropped by the event_id middleware (bot/slack/app.py).
@@ -67,6 +67,11 @@ def is_pasted_output(event: Mapping[str, Any], context: BoltContext) -> bool:
     if event.get("channel_type") != "im" and _mentions_bot(text, context):
         return False
     return bool(digtext.looks_like_dig(from_slack(text)))
+
+
+def is_person_mention(event: Mapping[str, Any], context: BoltContext) -> bool:
+    """Matcher: an app_mention written by a person (another bot mentioning rcodebot gets no answer: no bot loops)."""
+    return _is_person_writing(event, context)
 
 
 def is_direct_question(event: Mapping[str, Any], context: BoltContext) -> bool:
@@ -183,7 +188,8 @@ class EventListeners:
 def register(app: App, deps: Deps) -> None:
     """Wire the event listeners; order matters (Bolt runs the first listener whose matchers pass)."""
     listeners = EventListeners(deps)
-    app.event("app_mention")(ack=ack_event, lazy=[listeners.answer_mention])
+    app.event("app_mention", matchers=[is_person_mention])(ack=ack_event, lazy=[listeners.answer_mention])
+    app.event("app_mention")(ignore_event)  # a bot's mention: acked (no retry), not answered
     app.event("message", matchers=[is_pasted_output])(ack=ack_event, lazy=[listeners.reply_to_paste])
     app.event("message", matchers=[is_direct_question])(ack=ack_event, lazy=[listeners.answer_mention])
     app.event("message")(ignore_event)
