@@ -424,3 +424,15 @@ def test_a_mention_from_another_bot_gets_no_reply(http_bot: SlackSender, fake: F
     assert answer.status == 200
     sentinel(http_bot, fake, channel)
     assert fake.find(lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == ts) == []
+
+
+def test_run_live_check_counts_against_the_same_user_limit_as_dnscheck(http_bot: SlackSender, fake: FakeSlack) -> None:
+    user = unique("U")
+    for _ in range(3):  # RCODEBOT_RATE_USER=3/3600 for the test server
+        answer, _, _ = http_bot.command("/dnscheck", "example.com", user_id=user, channel_id=unique("C"))
+        assert "Checking" in answer.text
+    answer, name, _ = http_bot.action(ACTION_RUN_CHECK, "example.com A", user=user, channel=unique("C"))
+    assert answer.status == 200
+    (refusal,) = fake.wait_for(fake.to_response(name))
+    assert refusal.body["replace_original"] is False and refusal.body["response_type"] == "ephemeral"
+    assert "Too many live checks" in refusal.all_text() and "Checking" not in refusal.all_text()
