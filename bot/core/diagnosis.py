@@ -434,6 +434,8 @@ class _Diagnoser:
 
     def _resolver_line(self, e: Exchange, cd: Exchange | None) -> str:
         label = self._resolver_label(e.ask.server)
+        if e.outcome is Outcome.GARBAGE:  # something answered, so "no answer" would send people to the firewall
+            return f"resolver {label} answered {e.ask.qname} {e.ask.rdtype} with junk: {e.error or e.outcome}"
         if not e.answered:
             return f"resolver {label} gave no answer for {e.ask.qname} {e.ask.rdtype}: {e.error or e.outcome}"
         line = f"resolver {label} answered {e.rcode_text} for {e.ask.qname} {e.ask.rdtype}"
@@ -941,7 +943,7 @@ _TEXT: dict[str, tuple[str, tuple[str, ...]]] = {
         ("Ask a resolver this client is allowed to use, or allow this client in the resolver's access control.",),
     ),
     "resolver_unreachable": (
-        "The resolver does not answer at all.",
+        "The resolver gives no usable answer: nothing comes back, its port is closed, or the reply is not valid DNS.",
         (
             "Check the resolver's address and that it is running; check firewalls between this bot and it.",
             "Meanwhile, use another resolver.",

@@ -181,6 +181,20 @@ def test_resolver_trouble(kb: knowledge.Knowledge, mode: str, cause: str, fragme
     assert fragment in _evidence(d, cause) and d.causes[0].explains
 
 
+def test_a_resolver_answering_garbage_is_not_said_to_be_silent(kb: knowledge.Knowledge) -> None:
+    """Something that answers port 53 with junk (a middlebox, a non-DNS service) is not 'no answer at all': that
+    would send the operator to check firewalls instead of what listens there."""
+    world = example_world()
+    world.resolver(R1, mode="garbage")
+    d = _diagnose(world, kb, resolvers=(R1,))
+    assert (d.verdict, _ids(d)) == ("failure", ["resolver_unreachable"])
+    cause = d.causes[0]
+    assert "not valid DNS" in _evidence(d, "resolver_unreachable") and "gave no answer" not in _evidence(
+        d, "resolver_unreachable"
+    )
+    assert "not valid DNS" in cause.summary
+
+
 def test_a_truncated_empty_reply_is_not_nodata(kb: knowledge.Knowledge) -> None:
     """TC=1 with an empty answer and TCP blocked says nothing about the records: calling it NODATA (exit 0) would
     hide exactly the 'large answer, TCP/53 firewalled' failure a check exists to find."""

@@ -40,7 +40,7 @@ class Server:
 class Resolver:
     """How one resolver behaves (by default: answers from the zones like a working recursive resolver)."""
 
-    mode: str = "ok"  # ok | silent | closed | refuse | servfail | servfail_unless_cd | notimp | authoritative_only | truncated_no_tcp
+    mode: str = "ok"  # ok | silent | closed | refuse | servfail | servfail_unless_cd | notimp | authoritative_only | truncated_no_tcp | garbage
     ede: tuple[tuple[int, str], ...] = ()
 
 
@@ -98,6 +98,8 @@ class World:
                 )
             if mode in ("silent", "closed", "refuse"):
                 return self._failure(ask, query, mode)
+            if mode == "garbage":  # something answers on port 53, but not with DNS
+                return Exchange(ask, Outcome.GARBAGE, ms=0.3, error="a reply that is not valid DNS (ShortHeader)")
             if mode == "authoritative_only":  # an authoritative server named as a resolver: REFUSED, no RA
                 exchange = self._failure(ask, query, "refuse")
                 assert exchange.message is not None
