@@ -436,3 +436,16 @@ def test_run_live_check_counts_against_the_same_user_limit_as_dnscheck(http_bot:
     (refusal,) = fake.wait_for(fake.to_response(name))
     assert refusal.body["replace_original"] is False and refusal.body["response_type"] == "ephemeral"
     assert "Too many live checks" in refusal.all_text() and "Checking" not in refusal.all_text()
+
+
+def test_a_paste_also_sent_to_the_channel_is_answered_once_in_its_thread(http_bot: SlackSender, fake: FakeSlack) -> None:
+    """A thread reply with "Also send to channel" (subtype thread_broadcast) is still a person's paste."""
+    channel, parent, ts = unique("C"), "1732430300.000100", "1732430300.000200"
+    event = {"channel": channel, "ts": ts, "thread_ts": parent, "subtype": "thread_broadcast", "text": dig_paste()}
+    answer, _ = http_bot.event(event)
+    assert answer.status == 200
+    in_thread = lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == parent  # noqa: E731
+    fake.wait_for(in_thread)
+    sentinel(http_bot, fake, channel)
+    assert len(fake.find(in_thread)) == 1
+    assert fake.find(lambda c: c.body.get("channel") == channel and c.body.get("thread_ts") == ts) == []
