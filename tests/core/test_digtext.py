@@ -578,3 +578,20 @@ def test_prose_around_a_paste_is_ignored() -> None:
 def test_shell_prompt_names_the_query_for_host_and_nslookup() -> None:
     out = _one("user@box:~$ host -t MX nope.example.com 10.0.0.53\nHost nope.example.com not found: 2(SERVFAIL)\n")
     assert (out.tool, out.status, out.qtype, out.server) == ("host", "SERVFAIL", "MX", "10.0.0.53")
+
+
+def test_slack_auto_links_are_undone_when_the_caller_did_not() -> None:
+    """Raw Slack text (as the API or a copied message source gives it) wraps names in `<http://x|x>` links."""
+    raw = (
+        "; <<>> DiG 9.16.48-Ubuntu <<>> <http://www.example.com|www.example.com> AAAA\n"
+        ";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1\n"
+        ";; flags: qr rd ra; QUERY: 1, ANSWER: 0, AUTHORITY: 1, ADDITIONAL: 1\n"
+        ";; QUESTION SECTION:\n"
+        ";<http://www.example.com|www.example.com>.\t\tIN\tAAAA\n\n"
+        ";; AUTHORITY SECTION:\n"
+        "<http://example.com|example.com>.\t300\tIN\tSOA\t<http://ns.example.com|ns.example.com>. h.example.com. 1 2 3 4 5\n"
+    )
+    out = _one(raw)
+    assert (out.qname, out.qtype, out.status) == ("www.example.com.", "AAAA", "NOERROR")
+    assert out.authority[0].name == "example.com."
+    assert "<http" not in out.authority[0].data

@@ -23,11 +23,17 @@ class Reader(DigLines, PlainLines):
     """The whole state machine: `feed` it lines, then `finish()`."""
 
 
+_LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
+
+
 def _normalise(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(P.SMART)
     if ("-&gt;&gt;HEADER" in text or "&lt;&lt;&gt;&gt; DiG" in text) and "->>HEADER" not in text:
         # Slack's escaping, when the caller did not undo it.
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    if "<http" in text or "<mailto:" in text:
+        # Slack's auto-links (`<http://example.com|example.com>`), when the caller did not undo them.
+        text = _LINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
     return text
 
 
