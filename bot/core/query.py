@@ -77,6 +77,7 @@ _TOKEN = re.compile(r"[a-z0-9][a-z0-9'._-]*|\?", re.IGNORECASE)
 _SLACK_MARKUP = re.compile(r"<[^<>]{0,200}>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"\d+")
+_NEGATIVE = re.compile(r"(?<![\w.-])-\d+\b")
 _EDE_GLUED = re.compile(r"ede[:#-]?(\d+)")
 _RCODE_GLUED = re.compile(r"rcode[:#-]?(\d+)")
 _MAX_NAME_WORDS = 5
@@ -109,6 +110,10 @@ def parse(text: str, knowledge: Knowledge) -> Query:
     if words[0] in _LIST_WORDS and all(w in _LIST_WORDS or w in _FILLER or w in ("ede", "edes") for w in words):
         registry: Registry = "ede" if any(w.startswith("ede") for w in words) else "rcode"
         return ListQuery(cleaned, registry)
+    negative = _NEGATIVE.search(cleaned)
+    if negative:
+        # The tokenizer drops the sign, which would turn `-1` into RCODE 1 (FORMERR).
+        raise UsageError(f"{_shown(negative.group())} is out of range: RCODEs and Extended DNS Errors go from 0 to 65535.")
     return CodeQuery(cleaned, _codes(words, cleaned, knowledge))
 
 

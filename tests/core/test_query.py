@@ -198,3 +198,16 @@ def test_names_in_chat(name: str, template: str, case: object) -> None:
     kb = knowledge.load_default()
     assert callable(case)
     assert idents(template.format(case(name)), kb) == (name,)
+
+
+@pytest.mark.parametrize("text", ["-1", "rcode -2", "ede -9", "servfail vs -3"])
+def test_negative_numbers_are_out_of_range(text: str, kb: knowledge.Knowledge) -> None:
+    """`-1` is not RCODE 1 (FORMERR): the minus sign must not be dropped silently."""
+    with pytest.raises(UsageError) as err:
+        query.parse(text, kb)
+    assert "0 to 65535" in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("ede-9", ("EDE 9",)), ("rcode-2", ("SERVFAIL",))])
+def test_glued_hyphen_is_not_a_minus(text: str, expected: tuple[str, ...], kb: knowledge.Knowledge) -> None:
+    assert idents(text, kb) == expected
