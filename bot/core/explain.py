@@ -295,7 +295,8 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
                 "resolver that got no answer from the zone's nameservers and stayed silent (Unbound does that).",
                 (
                     f"Check reachability: `ping {server}`, then `dig +tcp @{server} . SOA` (TCP and UDP port 53 must both be open).",
-                    f"Ask another resolver for the same name: `dig @1.1.1.1 {fill.values['NAME'] or 'NAME'}`. If it answers, "
+                    f"Ask another resolver for the same name: `{_cmd('dig @1.1.1.1', fill.values['NAME'] or 'NAME', output.qtype or '')}`. "
+                    "If it answers, "
                     f"{server} (or the path to it) is the problem; if it also fails, the zone's nameservers are.",
                 ),
             )

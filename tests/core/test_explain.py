@@ -217,3 +217,10 @@ def test_edns_rejected_and_the_nameserver_filled_in(kb: Knowledge) -> None:
     assert "@104.47.118.145" in edns.fix[0] and "SERVER" not in edns.fix[0]
     # Asked with +norec, the server is the zone's nameserver: the knowledge file's `@NS` becomes its address.
     assert any("@104.47.118.145" in step for step in item.next_steps)
+
+
+def test_timeout_advice_asks_another_resolver_for_the_same_type(kb: Knowledge) -> None:
+    """`host -t AAAA` that timed out: the comparison query must ask for AAAA too, not dig's default A."""
+    item = _one("$ host -t AAAA example.com 192.0.2.1\n;; connection timed out; no servers could be reached\n", kb)
+    assert item.output.timeout and item.output.qtype == "AAAA"
+    assert any("`dig @1.1.1.1 example.com AAAA`" in fix for fix in item.findings[0].fix)
