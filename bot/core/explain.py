@@ -246,14 +246,12 @@ def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
     if name == "NOERROR":
         if output.answer:
             return "ok"  # data, or an alias whose target is elsewhere (see _answer_findings)
+        counts = output.counts
+        if counts is not None and counts.answer:
+            return "ok"  # the header counts answers the paste does not show (cut, or +noall +comments)
         if _is_referral(output):
             return "referral"
-        counts = output.counts
-        if (
-            output.answer
-            or (counts is not None and counts.answer)
-            or output.form in ("host", "nslookup", "delv", "full", "yaml")
-        ):
+        if (counts is not None and counts.answer == 0) or output.form in ("host", "nslookup", "delv", "full", "yaml"):
             return "nodata"
         return "unknown"
     if name == "NXDOMAIN":

@@ -224,3 +224,15 @@ def test_timeout_advice_asks_another_resolver_for_the_same_type(kb: Knowledge) -
     item = _one("$ host -t AAAA example.com 192.0.2.1\n;; connection timed out; no servers could be reached\n", kb)
     assert item.output.timeout and item.output.qtype == "AAAA"
     assert any("`dig @1.1.1.1 example.com AAAA`" in fix for fix in item.findings[0].fix)
+
+
+@pytest.mark.parametrize("form", ["; <<>> DiG 9.18.28 <<>> example.com\n", "$ dig example.com +noall +comments\n"])
+def test_answers_counted_but_not_shown_are_not_nodata(form: str, kb: Knowledge) -> None:
+    """The header says ANSWER: 2 but the paste stops (or +noall hid them): the name has data, it is not NODATA."""
+    text = form + (
+        ";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1\n"
+        ";; flags: qr rd ra; QUERY: 1, ANSWER: 2, AUTHORITY: 0, ADDITIONAL: 1\n"
+    )
+    item = _one(text, kb)
+    assert item.verdict == "ok" and not item.nodata
+    assert "NODATA" not in item.status_label
