@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.knowledge import Entry, Knowledge
-from bot.core.paste.model import Ede, Paste, Record, ToolOutput
+from bot.core.paste.model import Ede, Paste, ToolOutput
 
 Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]
 Severity = Literal["info", "warning", "problem"]
@@ -126,8 +126,8 @@ class OutputExplanation:
             "delv_failure": o.delv_failure,
             "answer_count": len(o.answer),
             "authority_count": len(o.authority),
-            "answer": [_record_json(r) for r in o.answer],
-            "authority": [_record_json(r) for r in o.authority],
+            "answer": [r.to_json() for r in o.answer],
+            "authority": [r.to_json() for r in o.authority],
             "hops": [{"server": h.server, "server_name": h.server_name, "records": len(h.records)} for h in o.hops],
             "query_time_ms": o.query_time_ms,
             "msg_size": o.msg_size,
@@ -173,10 +173,6 @@ class Explanation:
             "size": self.paste.size,
             "outputs": [item.to_json() for item in self.outputs],
         }
-
-
-def _record_json(record: Record) -> dict[str, Any]:
-    return {"name": record.name, "ttl": record.ttl, "class": record.rclass, "type": record.rtype, "data": record.data}
 
 
 # ------------------------------------------------------------------------------------------------ explaining

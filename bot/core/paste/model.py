@@ -40,6 +40,10 @@ class Record:
     ttl: int | None = None
     rclass: str | None = None
 
+    def to_json(self) -> dict[str, object]:
+        """The `--json` shape."""
+        return {"name": self.name, "ttl": self.ttl, "class": self.rclass, "type": self.rtype, "data": self.data}
+
 
 @dataclass(frozen=True, slots=True)
 class Edns:
@@ -153,10 +157,6 @@ class Paste:
         }
 
 
-def _record_dict(record: Record) -> dict[str, Any]:
-    return {"name": record.name, "ttl": record.ttl, "class": record.rclass, "type": record.rtype, "data": record.data}
-
-
 def _output_dict(o: ToolOutput) -> dict[str, Any]:
     return {
         "tool": o.tool,
@@ -179,16 +179,16 @@ def _output_dict(o: ToolOutput) -> dict[str, Any]:
         "cookie": o.cookie,
         "nsid": o.nsid,
         "options": list(o.options),
-        "answer": [_record_dict(r) for r in o.answer],
-        "authority": [_record_dict(r) for r in o.authority],
-        "additional": [_record_dict(r) for r in o.additional],
+        "answer": [r.to_json() for r in o.answer],
+        "authority": [r.to_json() for r in o.authority],
+        "additional": [r.to_json() for r in o.additional],
         "hops": [
             {
                 "server": h.server,
                 "server_name": h.server_name,
                 "msg_size": h.msg_size,
                 "query_time_ms": h.query_time_ms,
-                "records": [_record_dict(r) for r in h.records],
+                "records": [r.to_json() for r in h.records],
             }
             for h in o.hops
         ],
