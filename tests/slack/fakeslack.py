@@ -64,6 +64,16 @@ class Call:
         walk(self.blocks)
         return "\n".join(texts)
 
+    def buttons(self, action_id: str) -> list[dict[str, Any]]:
+        """The button elements with this action_id in the posted blocks."""
+        return [
+            e
+            for b in self.blocks
+            if b.get("type") == "actions"
+            for e in b.get("elements", [])
+            if e.get("action_id") == action_id
+        ]
+
 
 def block_problem(blocks: Any) -> str | None:
     """Why Slack would refuse these blocks, or None."""

@@ -228,9 +228,7 @@ def test_pasted_dig_output_is_explained_in_its_thread_with_a_live_check_button(
     assert reply.authorization == "Bearer xoxb-1234-5678-fake"
     assert reply.answer["ok"] is True, reply.answer
     assert "SERVFAIL" in reply.all_text()
-    buttons = [
-        e for b in reply.blocks if b["type"] == "actions" for e in b["elements"] if e["action_id"] == ACTION_RUN_CHECK
-    ]
+    buttons = reply.buttons(ACTION_RUN_CHECK)
     assert len(buttons) == 1 and buttons[0]["value"].split()[0].rstrip(".") == "example.com"
 
 
@@ -366,13 +364,8 @@ def test_run_live_check_updates_the_reply_in_place(http_bot: SlackSender, fake: 
     channel = unique("C")
     http_bot.event({"channel": channel, "ts": "1732430200.000100", "text": dig_paste()})
     (reply,) = fake.wait_for(fake.posted_in(channel))
-    value = next(
-        e["value"]
-        for b in reply.blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == ACTION_RUN_CHECK
-    )
+    (button,) = reply.buttons(ACTION_RUN_CHECK)
+    value = button["value"]
     answer, name, _ = http_bot.action(
         ACTION_RUN_CHECK,
         value,

@@ -66,13 +66,8 @@ def test_run_live_check_from_a_paste_diagnoses_the_lab_name(lab_bot: SlackSender
     lab_bot.event({"channel": channel, "ts": "1732430400.000100", "text": slack_escape(paste)})
     (reply,) = fake.wait_for(fake.posted_in(channel))
     assert_pings_nobody(reply.all_text())
-    value = next(
-        e["value"]
-        for b in reply.blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == ACTION_RUN_CHECK
-    )
+    (button,) = reply.buttons(ACTION_RUN_CHECK)
+    value = button["value"]
     lab.flush()
     _, name, _ = lab_bot.action(
         ACTION_RUN_CHECK,
