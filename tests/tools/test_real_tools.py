@@ -377,3 +377,38 @@ def test_delv_vtrace_reads_the_verdict_not_the_trace(cold: Lab) -> None:
     text = run("delv", "-a", str(cold.trust_anchor_file), f"@{UNBOUND}", "+vtrace", "www.healthy-signed.lab")
     out = read(text)
     assert (out.tool, out.delv_verdict, out.qname) == ("delv", "fully validated", "www.healthy-signed.lab."), text
+
+
+# ------------------------------------------------------------------------- options that change the printed form
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dig", f"@{UNBOUND}", "+qr", "www.healthy-signed.lab"),
+        ("dig", f"@{UNBOUND}", "+yaml", "+qr", "www.healthy-signed.lab"),
+        ("kdig", f"@{UNBOUND}", "+qr", "www.healthy-signed.lab"),
+        ("drill", "-V", "5", f"@{UNBOUND}", "www.healthy-signed.lab"),
+    ],
+    ids=lambda v: " ".join(a for a in v if not a.startswith("@") and "." not in a),
+)
+def test_a_printed_query_is_not_a_response(lab: Lab, argv: tuple[str, ...]) -> None:
+    """+qr (drill -V 5) prints the query first: no `qr` flag, NOERROR, no records; it is not a NODATA answer."""
+    out = read(run(*argv))
+    assert "qr" in out.flags and out.status == "NOERROR"
+    assert [r.data for r in out.answer] == ["192.0.2.1"]
+    assert explained(out).verdict == "ok"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dig", f"@{SILENT}", "+qr", "+time=1", "+tries=1", "www.healthy-signed.lab"),
+        ("kdig", f"@{SILENT}", "+qr", "+time=1", "+retry=0", "www.healthy-signed.lab"),
+    ],
+    ids=lambda v: v[0],
+)
+def test_a_printed_query_then_a_timeout(lab: Lab, argv: tuple[str, ...]) -> None:
+    out = read(run(*argv))
+    assert (out.status, out.timeout, out.tool) == (None, True, argv[0])
+    assert explained(out).verdict == "no_answer"

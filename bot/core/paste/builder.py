@@ -137,6 +137,21 @@ class Draft:
             and (self.status is None and not self.answer and not self.timeout_line)
         )
 
+    def is_query(self) -> bool:
+        """Whether this is a query the tool printed before sending it (dig/kdig `+qr`, drill `-V 5`), not a response.
+
+        A query has no `qr` flag, status NOERROR and no records; dig also says `Sending:`.
+        """
+        if self.sending:
+            return True
+        return (
+            self.has_header
+            and bool(self.flags)
+            and "qr" not in self.flags
+            and self.status in (None, "NOERROR")
+            and not (self.answer or self.authority or self.ede)
+        )
+
     def add_record(self, record: Record) -> None:
         if self.form == "trace":
             self.hop_records.append(record)
@@ -170,7 +185,7 @@ class Draft:
             hops.append(Hop(records=tuple(self.hop_records)))
         qname = self.qname or (cmd.qname if cmd else None)
         qtype = self.qtype or (cmd.qtype if cmd else None)
-        answer, authority = self.answer, self.authority
+        answer, authority, additional = self.answer, self.authority, self.additional
         if qname is None and answer:
             # delv and `+noall +answer` print no question: the first answer's owner is the name asked.
             qname = answer[0].name or None
@@ -235,7 +250,7 @@ class Draft:
             options=tuple(self.options),
             answer=tuple(answer),
             authority=tuple(authority),
-            additional=tuple(self.additional),
+            additional=tuple(additional),
             hops=tuple(hops),
             query_time_ms=self.query_time_ms,
             msg_size=self.msg_size,

@@ -20,6 +20,7 @@ class Machine:
     def __init__(self) -> None:
         self.outputs: list[ToolOutput] = []
         self.cur: Draft | None = None
+        self.printed_query: Draft | None = None
         self.multi: list[str] | None = None
         self.multi_head: str = ""
         self.multi_depth = 0
@@ -30,13 +31,23 @@ class Machine:
 
     def flush(self) -> None:
         self.end_multiline()
-        if self.cur is not None and (self.cur.has_body() or self.cur.has_banner):
-            self.outputs.append(self.cur.build())
-        self.cur = None
+        cur, self.cur = self.cur, None
+        self.printed_query = None
+        if cur is None:
+            return
+        if cur.is_query():
+            # dig/kdig `+qr`, drill `-V 5` print the query they send: it is not an output, but what follows it (the
+            # response or the failure) was run by the same command.
+            self.printed_query = cur
+        elif cur.has_body() or cur.has_banner:
+            self.outputs.append(cur.build())
 
     def new(self, tool: Tool = "unknown", form: Form = "full", *, inherit: bool = False) -> Draft:
         previous = self.cur
         self.flush()
+        if self.printed_query is not None and self.printed_query.tool in (tool, "unknown", "dig"):
+            previous, inherit = self.printed_query, True
+            tool = previous.tool if tool == "unknown" else tool
         out = Draft(tool, form)
         if inherit and previous is not None:
             out.tool, out.version, out.cmd, out.command = previous.tool, previous.version, previous.cmd, previous.command
