@@ -626,6 +626,13 @@ def _headline(
         return "Records came back; the output shows no status line."
     if notes:
         return "Extended DNS Error options, without the rest of the response."
+    if any(r.rtype == "SOA" for r in output.authority):
+        return (
+            "A negative answer: no record of that name and type, only the zone's SOA (NXDOMAIN or NODATA: the status "
+            "line that says which was not printed)."
+        )
+    if any(r.rtype == "NS" for r in output.authority):
+        return "A referral: no answer, only the NS records of a zone closer to the name (the status line was not printed)."
     return "The output shows no status."
 
 

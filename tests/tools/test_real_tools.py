@@ -17,6 +17,7 @@ import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
+import dns.rdatatype
 import pytest
 
 from bot.core import digtext
@@ -412,3 +413,26 @@ def test_a_printed_query_then_a_timeout(lab: Lab, argv: tuple[str, ...]) -> None
     out = read(run(*argv))
     assert (out.status, out.timeout, out.tool) == (None, True, argv[0])
     assert explained(out).verdict == "no_answer"
+
+
+@pytest.mark.parametrize(
+    "qname,qtype", [("nope.healthy-signed.lab", "A"), ("www.healthy-signed.lab", "AAAA")], ids=["nxdomain", "nodata"]
+)
+def test_nocomments_negative_answer_keeps_the_soa_in_authority(lab: Lab, qname: str, qtype: str) -> None:
+    """+nocomments prints the sections without their names: the SOA of a negative answer is not an answer."""
+    out = read(run("dig", f"@{UNBOUND}", "+nocomments", "+dnssec", qname, qtype))
+    wire = truth(UNBOUND, qname, qtype, dnssec=True)
+    assert (out.status, out.qname, out.qtype, out.answer) == (None, qname + ".", qtype, ())
+    assert sorted(r.rtype for r in out.authority) == sorted(
+        dns.rdatatype.to_text(rrset.rdtype) for rrset in wire.authority for _ in rrset
+    )
+    item = explained(out)
+    assert item.verdict == "unknown" and item.headline.startswith("A negative answer")
+
+
+def test_nocomments_referral(lab: Lab) -> None:
+    out = read(run("dig", f"@{lab.nameservers['ns1.lab.']}", "+norec", "+nocomments", "www.healthy-signed.lab"))
+    assert out.answer == ()
+    assert {(r.name, r.rtype) for r in out.authority} == {("healthy-signed.lab.", "NS")}
+    assert {r.rtype for r in out.additional} == {"A"}
+    assert explained(out).headline.startswith("A referral")

@@ -49,6 +49,7 @@ class Draft:
         "rcode",
         "retried_tcp",
         "section",
+        "sectioned",
         "sending",
         "server",
         "status",
@@ -101,6 +102,7 @@ class Draft:
         self.has_header = False
         self.finished = False
         self.section: str | None = None
+        self.sectioned = False
         self.nsl_state: str | None = None
         self.nsl_name: str | None = None
         self.yaml_edns = False
@@ -186,6 +188,10 @@ class Draft:
         qname = self.qname or (cmd.qname if cmd else None)
         qtype = self.qtype or (cmd.qtype if cmd else None)
         answer, authority, additional = self.answer, self.authority, self.additional
+        if qname and answer and not (self.sectioned or authority or additional or self.hop_records or self.hops):
+            if tool in ("dig", "kdig", "drill", "unknown") and self.form == "full":
+                # `+nocomments`, `+noall +answer +authority`: the sections follow one another without their names.
+                answer, authority, additional = split_sections(qname, answer)
         if qname is None and answer:
             # delv and `+noall +answer` print no question: the first answer's owner is the name asked.
             qname = answer[0].name or None
@@ -261,6 +267,40 @@ class Draft:
             warnings=tuple(warnings),
             retried_tcp=self.retried_tcp,
         )
+
+
+_AUTHORITY_TYPES = frozenset({"SOA", "NS", "DS", "NSEC", "NSEC3", "RRSIG"})
+
+
+def _bare(name: str) -> str:
+    return name.rstrip(".").lower()
+
+
+def _at_or_below(name: str, zone: str) -> bool:
+    return not zone or name == zone or name.endswith("." + zone)
+
+
+def split_sections(qname: str, records: list[Record]) -> tuple[list[Record], list[Record], list[Record]]:
+    """Records printed without section names, told apart: the answer is the run owned by the name asked (or by the
+    CNAME/DNAME targets it leads to); an SOA or NS of a zone above the name that follows starts the authority
+    section (a negative answer or a referral); the addresses after it are additional. Anything else stays an answer
+    (`+noall +answer` with two names prints two answers)."""
+    owners = {_bare(qname)}
+    wanted = _bare(qname)
+    cut = len(records)
+    for i, r in enumerate(records):
+        owner = _bare(r.name)
+        if owner in owners or (r.rtype == "DNAME" and _at_or_below(wanted, owner)):
+            if r.rtype == "CNAME" and r.data:
+                owners.add(_bare(r.data.split()[0]))
+            continue
+        cut = i
+        break
+    rest = records[cut:]
+    if not rest or rest[0].rtype not in ("SOA", "NS") or not _at_or_below(wanted, _bare(rest[0].name)):
+        return records, [], []
+    end = next((i for i, r in enumerate(rest) if r.rtype not in _AUTHORITY_TYPES), len(rest))
+    return records[:cut], rest[:end], rest[end:]
 
 
 def as_number(text: str) -> float | None:

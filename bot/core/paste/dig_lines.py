@@ -168,6 +168,7 @@ class DigLines(Machine):
         self.end_multiline()
         cur = self.current()
         cur.section = P.SECTIONS.get(word)
+        cur.sectioned = True
         return True
 
     def h_edns(self, body: str, rest: str, single: bool) -> bool:

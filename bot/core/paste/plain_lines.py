@@ -257,6 +257,7 @@ class PlainLines(Machine):
         key, value = match.group("key"), match.group("value").strip().strip("'\"")
         if key.endswith("_SECTION"):
             cur.section = P.SECTIONS.get(key.split("_", 1)[0])
+            cur.sectioned = True
             cur.yaml_edns = False
             return True
         if key == "OPT_PSEUDOSECTION" or key == "EDNS":
