@@ -232,7 +232,7 @@ def _is_referral(output: ToolOutput) -> bool:
 def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
     name = entry.name.upper() if entry is not None else (output.status or "").upper()
     if not name:
-        if output.delv_failure and not output.delv_failure.startswith("ncache"):
+        if _delv_validation_failure(output):
             return "failure"
         if output.answer or output.hops:
             return "ok"
@@ -342,12 +342,20 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
     return []
 
 
+def _delv_validation_failure(output: ToolOutput) -> bool:
+    """Whether delv's `resolution failed: …` is about validation: not a negative answer (`ncache nxdomain`), not a
+    server that did not answer (timed out, connection refused) or answered with an RCODE such as REFUSED."""
+    failure = output.delv_failure
+    if not failure or failure.startswith("ncache") or output.timeout or output.transport_error:
+        return False
+    return output.status in (None, "SERVFAIL")
+
+
 def _delv_findings(output: ToolOutput) -> list[Finding]:
     if output.tool != "delv":
         return []
-    verdict, failure = output.delv_verdict or "", output.delv_failure
-    if failure and failure.startswith("ncache"):
-        failure = None  # `ncache nxdomain` / `ncache nxrrset`: a negative answer, not a failure
+    verdict = output.delv_verdict or ""
+    failure = output.delv_failure if _delv_validation_failure(output) else None
     if failure:
         detail = (
             f"delv could not validate the answer: {failure}. delv validates on its own, from its trust anchor, so this "
@@ -613,7 +621,7 @@ def _headline(
         return entry.summary
     if verdict == "no_answer":
         return "No DNS answer at all: the query timed out or could not be sent, so there is no RCODE to explain."
-    if output.delv_failure:
+    if _delv_validation_failure(output):
         return f"delv could not get a validated answer: {output.delv_failure}."
     if output.hops:
         end = (
@@ -665,7 +673,7 @@ def _next_steps(
         steps.append("Check reachability of the server (firewall, ACL, routing, the port), then try another resolver.")
     elif verdict == "nodata":
         steps += [fill(f) for f in knowledge.get("NODATA").fix[:MAX_FIXES]]
-    elif output.delv_failure:
+    elif _delv_validation_failure(output):
         steps.append(
             f"Run `{_cmd('delv +vtrace', name, qtype)}` and `{_cmd('dig +cd', name, qtype)}` to see why validation fails."
         )

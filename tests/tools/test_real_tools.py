@@ -436,3 +436,43 @@ def test_nocomments_referral(lab: Lab) -> None:
     assert {(r.name, r.rtype) for r in out.authority} == {("healthy-signed.lab.", "NS")}
     assert {r.rtype for r in out.additional} == {"A"}
     assert explained(out).headline.startswith("A referral")
+
+
+@pytest.mark.parametrize(
+    "server,status,timeout,error",
+    [
+        (SILENT, None, True, "timed out"),
+        (CLOSED, None, False, "connection refused"),
+        ("127.53.54.1", "REFUSED", False, None),
+    ],
+    ids=["timeout", "closed", "refused"],
+)
+def test_delv_server_failures_are_not_validation_failures(
+    lab: Lab, server: str, status: str | None, timeout: bool, error: str | None
+) -> None:
+    """delv prints `resolution failed: timed out` / `: failure` when the server does not answer or refuses."""
+    text = run("delv", "-a", str(lab.trust_anchor_file), f"@{server}", "www.healthy-signed.lab")
+    out = read(text)
+    assert (out.tool, out.status, out.timeout, out.transport_error) == ("delv", status, timeout, error), text
+    item = explained(out)
+    assert item.verdict == ("failure" if status else "no_answer")
+    assert "DNSSEC validation failed (delv)" not in [f.title for f in item.findings]
+
+
+def test_delv_names_the_query_from_its_last_resolving_line(cold: Lab) -> None:
+    """With +cd delv validates the expired data itself and logs the failed sub-fetch (the DNSKEY) first."""
+    text = run("delv", "-a", str(cold.trust_anchor_file), f"@{UNBOUND}", "+cd", "www.expired.lab")
+    out = read(text)
+    assert (out.qname, out.qtype, out.delv_failure) == ("www.expired.lab.", "A", "broken trust chain"), text
+    assert "DNSSEC validation failed (delv)" in [f.title for f in explained(out).findings]
+
+
+@pytest.mark.parametrize(
+    "qname,verdict", [("www.healthy-signed.lab", "ok"), ("www.expired.lab", "failure")], ids=["validated", "failed"]
+)
+def test_delv_mtrace_messages_are_not_outputs(cold: Lab, qname: str, verdict: str) -> None:
+    """+mtrace prints every message delv received (a dig-like header, records commented out): one output, delv's."""
+    text = run("delv", "-a", str(cold.trust_anchor_file), f"@{UNBOUND}", "+mtrace", qname)
+    out = read(text)
+    assert (out.tool, out.qname, out.qtype) == ("delv", qname + ".", "A"), text
+    assert explained(out).verdict == verdict

@@ -28,6 +28,7 @@ class Draft:
         "delv_verdict",
         "ede",
         "edns",
+        "fetched",
         "finished",
         "flags",
         "form",
@@ -96,6 +97,7 @@ class Draft:
         self.transport_error: str | None = None
         self.delv_verdict: str | None = None
         self.delv_failure: str | None = None
+        self.fetched = False
         self.warnings: list[str] = []
         self.retried_tcp = False
         self.has_banner = False

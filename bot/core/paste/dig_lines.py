@@ -23,6 +23,14 @@ class DigLines(Machine):
     def semicolon(self, line: str) -> None:
         body = line.lstrip(";").lstrip()
         single = not line.startswith(";;")
+        if self.relay:
+            # delv +mtrace prints each message it received, records commented out: skip it up to delv's next line.
+            if not (
+                body.startswith(("fetch:", "received packet", "resolution failed"))
+                or (single and P.DELV_VERDICT.match(line))
+            ):
+                return
+            self.relay = False
         cur = self.cur
         if cur is not None and cur.section == "question" and not body.endswith("SECTION:"):
             if self.question(line, cur):
@@ -64,11 +72,9 @@ class DigLines(Machine):
                 return
         resolving = P.DELV_RESOLVING.match(body)
         if resolving is not None:
+            self.delv_resolving(resolving.group("why"), resolving.group("name"), resolving.group("type"), body)
             out = self.delv_output(verdict=False)
-            out.qname = out.qname or resolving.group("name")
-            out.qtype = out.qtype or resolving.group("type")
             out.server = out.server or resolving.group("srv")
-            out.warnings.append(body)
             return
         if single and (cur is None or cur.section is None or cur.form == "trace"):
             # `+nocomments` still prints the question as `;name. IN A`.
@@ -77,6 +83,37 @@ class DigLines(Machine):
                 out = self.fresh() if cur is None or (cur.qname is not None and cur.has_body()) else cur
                 if out.qname is None:
                     out.qname, out.qtype, out.qclass = match.group("name"), match.group("type"), match.group("cls")
+
+    def delv_resolving(self, why: str, name: str, rtype: str, body: str) -> None:
+        """`;; broken trust chain resolving 'lab/DS/IN': 127.0.0.1#53`: delv logs the innermost failure first, so the
+        last line names the query (unless a +mtrace/+rtrace `fetch:` line already did); what that line says (an
+        RCODE, a timeout, a refused connection) is why the query failed."""
+        out = self.delv_output(verdict=False)
+        out.warnings.append(body)
+        name = _absolute(name)
+        if out.fetched and (name, rtype) != (out.qname, out.qtype):
+            return
+        out.qname, out.qtype = name, rtype
+        rcode = P.DELV_RCODE.match(why)
+        out.status = rcode.group("rcode") if rcode is not None else None
+        out.attempt_errors = [why] if why in P.DELV_TRANSPORT else []
+
+    def h_fetch(self, body: str, rest: str, single: bool) -> bool:
+        # delv +rtrace/+mtrace: `;; fetch: www.example.com/A`; the first one is the query.
+        match = P.DELV_FETCH.match(body)
+        if match is None:
+            return True
+        out = self.delv_output(verdict=False)
+        if out.qname is None:
+            out.qname, out.qtype, out.fetched = _absolute(match.group("name")), match.group("type"), True
+        return True
+
+    def h_relayed(self, body: str, rest: str, single: bool) -> bool:
+        # delv +mtrace: `;; received packet from 127.0.0.1#53`, then the message, records commented out.
+        if not body.startswith("received packet from"):
+            return False
+        self.relay = True
+        return True
 
     def h_banner(self, body: str, rest: str, single: bool) -> bool:
         # `<<>> DiG 9.18.28-1~deb12u2-Debian <<>> @1.1.1.1 example.com` (also the mangled `<<> DiG`).
@@ -379,6 +416,8 @@ class DigLines(Machine):
         cur = self.delv_output(verdict=False)
         failure = body.split(":", 1)[1].strip()
         cur.delv_failure = failure
+        if failure in P.DELV_TRANSPORT:
+            cur.attempt_errors.append(failure)
         upper = failure.upper()
         if fields.rcode_number(upper) is not None and upper.isalpha():
             cur.status = upper
@@ -417,6 +456,11 @@ class DigLines(Machine):
 
     def h_ignore(self, body: str, rest: str, single: bool) -> bool:
         return True
+
+
+def _absolute(name: str) -> str:
+    """delv names a fetch `www.example.com/A`: the name as its answers print it, `www.example.com.`."""
+    return name if name.endswith(".") else name + "."
 
 
 _Handler = Callable[[DigLines, str, str, bool], bool]
@@ -474,7 +518,8 @@ def _register() -> None:
         "WHEN:": r.h_ignore,
         "Time": r.h_ignore,
         "PADDING:": r.h_ignore,
-        "fetch:": r.h_ignore,
+        "fetch:": r.h_fetch,
+        "received": r.h_relayed,
         "validating": r.h_ignore,
     }
     for section in P.SECTIONS:

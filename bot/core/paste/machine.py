@@ -21,6 +21,7 @@ class Machine:
         self.outputs: list[ToolOutput] = []
         self.cur: Draft | None = None
         self.printed_query: Draft | None = None
+        self.relay = False  # inside a message delv +mtrace relays (`;; received packet from …`): not an output
         self.multi: list[str] | None = None
         self.multi_head: str = ""
         self.multi_depth = 0

@@ -43,6 +43,9 @@ DELV_VERDICT = re.compile(
 DELV_RESOLVING = re.compile(
     r"^(?P<why>.*?)\s*resolving '(?P<name>[^'/]+)/(?P<type>[^'/]+)/(?P<cls>[^'/]+)'(?::\s*(?P<srv>\S+))?"
 )
+DELV_RCODE = re.compile(r"^(?P<rcode>[A-Z][A-Z0-9]*) unexpected RCODE$")
+DELV_FETCH = re.compile(r"^fetch:\s*(?P<name>[^/\s]+)/(?P<type>\S+)$")
+DELV_TRANSPORT = ("timed out", "connection refused", "network unreachable", "host unreachable", "connection reset")
 DELV_NEGATIVE = re.compile(
     r"^;\s*(?P<name>\S+)\s+(?:\d+\s+)?(?:(?:IN|CH|HS)\s+)?\\-(?P<type>\S+)\s+;-\$(?P<kind>NXDOMAIN|NXRRSET)"
 )
