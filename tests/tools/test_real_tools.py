@@ -476,3 +476,29 @@ def test_delv_mtrace_messages_are_not_outputs(cold: Lab, qname: str, verdict: st
     out = read(text)
     assert (out.tool, out.qname, out.qtype) == ("delv", qname + ".", "A"), text
     assert explained(out).verdict == verdict
+
+
+def test_nslookup_soa_block(lab: Lab) -> None:
+    """nslookup prints an SOA as its owner alone on a line, then one `field = value` line per field."""
+    out = read(run("nslookup", "-type=soa", "healthy-signed.lab", UNBOUND))
+    wire = truth(UNBOUND, "healthy-signed.lab", "SOA")
+    assert (out.status, out.qname) == ("NOERROR", "healthy-signed.lab")
+    assert [(r.rtype, r.data) for r in out.answer] == [("SOA", wire.answer[0][0].to_text())]
+    assert explained(out).verdict == "ok"
+
+
+@pytest.mark.parametrize("qtype", ["MX", "CAA"])
+def test_nslookup_no_answer_with_the_zone_soa(lab: Lab, qtype: str) -> None:
+    """`*** Can't find …: No answer`, then the SOA under `Authoritative answers can be found from:`: NODATA."""
+    out = read(run("nslookup", f"-type={qtype}", "healthy-signed.lab", UNBOUND))
+    assert (out.status, out.answer, [r.rtype for r in out.authority]) == ("NOERROR", (), ["SOA"])
+    assert explained(out).verdict == "nodata"
+
+
+@pytest.mark.parametrize("qtype", ["DNSKEY", "DS"])
+def test_nslookup_types_it_prints_as_rdata_number(lab: Lab, qtype: str) -> None:
+    """nslookup prints types it has no words for as `name rdata_48 = …`."""
+    out = read(run("nslookup", f"-type={qtype}", "healthy-signed.lab", UNBOUND))
+    wire = truth(UNBOUND, "healthy-signed.lab", qtype)
+    assert [r.rtype for r in out.answer] == [qtype] * len(wire.answer[0])
+    assert explained(out).verdict == "ok"

@@ -40,6 +40,7 @@ class Draft:
         "msg_size",
         "nsid",
         "nsl_name",
+        "nsl_soa",
         "nsl_state",
         "opcode",
         "options",
@@ -107,6 +108,7 @@ class Draft:
         self.sectioned = False
         self.nsl_state: str | None = None
         self.nsl_name: str | None = None
+        self.nsl_soa: list[str] | None = None
         self.yaml_edns = False
         self.sending = False
 

@@ -57,8 +57,11 @@ HOST_LINE = re.compile(
 HOST_NOT_FOUND = re.compile(r"^Host (?P<name>\S+?) not found: (?:(?P<num>\d+)\((?P<st>\w+)\)|(?P<other>.*))$")
 NSL_PAIR = re.compile(
     r"^(?P<name>\S+)\s+(?P<key>canonical name|mail exchanger|text|nameserver|name|has AAAA address|AAAA address|internet address|"
-    r"service)\s*=\s*(?P<data>.*)$"
+    r"service|rdata_(?P<num>\d{1,5}))\s*=\s*(?P<data>.*)$"
 )
+# nslookup prints an SOA as its owner alone on a line, then one `key = value` line per field.
+NSL_SOA_FIELD = re.compile(r"^(?P<key>origin|mail addr|serial|refresh|retry|expire|minimum)\s*=\s*(?P<value>\S+)$")
+NSL_OWNER = re.compile(r"^[A-Za-z0-9_*][A-Za-z0-9_*-]*(?:\.[A-Za-z0-9_*-]+)*\.?$|^\.$")
 NSL_CANT = re.compile(r"^\*\* server can't find (?P<name>\S+?):\s*(?P<st>.*)$")
 NSL_NO_ANSWER = re.compile(r"^\*\*\* Can't find (?P<name>\S+?):\s*No answer")
 NSL_WINDOWS = re.compile(r"^\*\*\* (?P<srv>\S+) can't find (?P<name>\S+?):\s*(?P<why>.*)$")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import dns.rdatatype
+
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
 from bot.core.paste.builder import Draft, as_int, as_number, short_record
@@ -112,6 +114,12 @@ class PlainLines(Machine):
             out.warnings.append("non-authoritative answer")
             return True
         if line.startswith("Authoritative answers can be found from"):
+            # What follows (the zone's SOA after `Can't find …: No answer`, or its NS and their addresses) is the
+            # authority section, not the answer.
+            if cur is not None and cur.tool == "nslookup":
+                cur.section = "authority"
+            return True
+        if cur is not None and cur.tool == "nslookup" and self.nslookup_soa(line, cur):
             return True
         if word.startswith("**"):
             return self.nslookup_error(line)
@@ -162,8 +170,14 @@ class PlainLines(Machine):
                 "name": "PTR",
                 "service": "SRV",
             }.get(key, "AAAA" if "AAAA" in key else "A")
+            if pair.group("num"):
+                rtype = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(int(pair.group("num"))))
+            record = Record(pair.group("name"), rtype, pair.group("data").strip())
+            if out.section == "authority":
+                (out.additional if rtype in ("A", "AAAA") else out.authority).append(record)
+                return True
             out.qname = out.qname or pair.group("name")
-            out.answer.append(Record(pair.group("name"), rtype, pair.group("data").strip()))
+            out.answer.append(record)
             return True
         if word == "Trying" and line.startswith('Trying "'):
             # host -v: `Trying "name"`, then a dig-like message whose QUESTION SECTION names the query.
@@ -198,6 +212,27 @@ class PlainLines(Machine):
             out.attempt_errors.append("timed out" if "timed out" in err else err)
             return True
         return False
+
+    def nslookup_soa(self, line: str, cur: Draft) -> bool:
+        """`example.com` alone, then `origin = ns1.example.com`, `mail addr = …`, … `minimum = 300`: one SOA."""
+        field = P.NSL_SOA_FIELD.match(line)
+        if field is None:
+            if P.NSL_OWNER.match(line) is None:
+                return False
+            cur.nsl_name, cur.nsl_soa = line, []
+            return True
+        if cur.nsl_soa is None or cur.nsl_name is None or (field.group("key") == "origin") == bool(cur.nsl_soa):
+            return True  # a field of a debug block (`->  name` before it) or out of order: not a record
+        cur.nsl_soa.append(field.group("value").rstrip(".") + ("." if field.group("key") in ("origin", "mail addr") else ""))
+        if field.group("key") == "minimum":
+            soa = Record(cur.nsl_name, "SOA", " ".join(cur.nsl_soa))
+            cur.nsl_soa = None
+            if cur.section == "authority":
+                cur.authority.append(soa)
+            else:
+                cur.qname = cur.qname or soa.name
+                cur.answer.append(soa)
+        return True
 
     def nslookup_error(self, line: str) -> bool:
         cant = P.NSL_CANT.match(line)
