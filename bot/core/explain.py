@@ -232,7 +232,7 @@ def _is_referral(output: ToolOutput) -> bool:
 def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
     name = entry.name.upper() if entry is not None else (output.status or "").upper()
     if not name:
-        if _delv_validation_failure(output):
+        if _delv_validation_failure(output) or "transfer failed" in output.warnings:
             return "failure"
         if output.answer or output.hops:
             return "ok"
@@ -585,7 +585,21 @@ def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) ->
 def _warning_findings(output: ToolOutput) -> list[Finding]:
     found = []
     for warning in output.warnings:
-        if "MBZ" in warning:
+        if warning == "transfer failed":
+            found.append(
+                Finding(
+                    "problem",
+                    "Zone transfer refused or failed",
+                    "Servers allow transfers (AXFR/IXFR) only to the addresses their configuration lists (their "
+                    "secondaries), and only for zones they serve; anyone else gets REFUSED or NOTAUTH.",
+                    (
+                        "To copy the zone, ask its operator, or allow this address: BIND `allow-transfer`, Knot `acl`, NSD "
+                        "`provide-xfr`.",
+                        "`dig +norec @SERVER ZONE SOA` shows whether that server serves the zone at all (an `aa` answer).",
+                    ),
+                )
+            )
+        elif "MBZ" in warning:
             found.append(
                 Finding(
                     "warning",
@@ -634,6 +648,8 @@ def _headline(
         return "Records came back; the output shows no status line."
     if notes:
         return "Extended DNS Error options, without the rest of the response."
+    if "transfer failed" in output.warnings:
+        return "The zone transfer failed: the server answered the AXFR/IXFR with an error (dig does not print which)."
     if any(r.rtype == "SOA" for r in output.authority):
         return (
             "A negative answer: no record of that name and type, only the zone's SOA (NXDOMAIN or NODATA: the status "

@@ -502,3 +502,30 @@ def test_nslookup_types_it_prints_as_rdata_number(lab: Lab, qtype: str) -> None:
     wire = truth(UNBOUND, "healthy-signed.lab", qtype)
     assert [r.rtype for r in out.answer] == [qtype] * len(wire.answer[0])
     assert explained(out).verdict == "ok"
+
+
+@pytest.mark.parametrize("server", ["ns-knot.lab.", "ns-nsd.lab."])
+def test_refused_zone_transfer(lab: Lab, server: str) -> None:
+    """dig prints only `; Transfer failed.` when the server answers an AXFR with an error."""
+    address = lab.nameservers[server]
+    zone = "healthy-signed.lab" if server == "ns-knot.lab." else "healthy-unsigned.lab"
+    wire = dns.query.tcp(dns.message.make_query(zone, "AXFR"), address, timeout=5)
+    assert wire.rcode() != dns.rcode.NOERROR
+    out = read(run("dig", f"@{address}", zone, "AXFR"))
+    assert (out.tool, out.status, out.qtype, out.answer) == ("dig", None, "AXFR", ())
+    item = explained(out)
+    assert item.verdict == "failure" and item.findings[0].title == "Zone transfer refused or failed"
+
+
+@pytest.mark.parametrize("server", [SILENT, CLOSED], ids=["silent", "closed"])
+def test_yaml_dig_error(lab: Lab, server: str) -> None:
+    """+yaml prints a failure as `- type: DIG_ERROR` with the message on its own line (and nothing on stderr)."""
+    text = run("dig", f"@{server}", "+yaml", "+time=1", "+tries=1", "www.healthy-signed.lab")
+    out = read(text, detectable=False)  # not detected yet: see the report on detect.py
+    assert (out.tool, out.form, out.status, out.transport_error) == ("dig", "yaml", None, "no servers could be reached")
+    assert explained(out).verdict == "no_answer"
+
+
+def test_tcp_connection_refused_names_the_server_and_the_query(lab: Lab) -> None:
+    out = read(run("dig", f"@{CLOSED}", "+tcp", "+time=1", "+tries=1", "www.healthy-signed.lab"))
+    assert (out.server, out.qname, out.transport_error) == (f"{CLOSED}#53", "www.healthy-signed.lab", "connection refused")

@@ -62,6 +62,7 @@ class Draft:
         "version",
         "warnings",
         "yaml_edns",
+        "yaml_error",
     )
 
     def __init__(self, tool: Tool = "unknown", form: Form = "full") -> None:
@@ -110,6 +111,7 @@ class Draft:
         self.nsl_name: str | None = None
         self.nsl_soa: list[str] | None = None
         self.yaml_edns = False
+        self.yaml_error = False
         self.sending = False
 
     def has_body(self) -> bool:

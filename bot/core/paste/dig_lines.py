@@ -346,8 +346,10 @@ class DigLines(Machine):
         match = P.SETUP_FAILED.match(body)
         if match is None:
             return False
+        # `;; Connection to 192.0.2.1#53(192.0.2.1) for example.com failed: connection refused.` (+tcp)
         cur = self.errored()
         cur.server = cur.server or match.group("srv")
+        cur.qname = cur.qname or match.group("name")
         cur.attempt_errors.append(match.group("err"))
         return True
 
@@ -454,6 +456,15 @@ class DigLines(Machine):
         cur.sending = True
         return True
 
+    def h_transfer(self, body: str, rest: str, single: bool) -> bool:
+        # `; Transfer failed.`: dig's only line when the server answers an AXFR/IXFR with an error (REFUSED, NOTAUTH).
+        if not body.startswith("Transfer failed"):
+            return False
+        cur = self.current("dig")
+        cur.warnings.append("transfer failed")
+        cur.finished = True
+        return True
+
     def h_ignore(self, body: str, rest: str, single: bool) -> bool:
         return True
 
@@ -513,6 +524,7 @@ def _register() -> None:
         "TLS": r.h_session,
         "HTTPS": r.h_session,
         "Sending:": r.h_sending,
+        "Transfer": r.h_transfer,
         "global": r.h_ignore,
         "res": r.h_ignore,
         "WHEN:": r.h_ignore,

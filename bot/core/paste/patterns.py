@@ -30,7 +30,9 @@ KDIG_RECEIVED = re.compile(r"^Received (?P<n>\d+) B$")
 TRACE_RECEIVED = re.compile(r"^Received (?P<n>\d+) bytes from (?P<srv>[^\s(]+)(?:\((?P<name>[^)]*)\))? in (?P<ms>[\d.]+) ms")
 KDIG_FROM = re.compile(r"^From (?P<srv>\S+?)\((?P<tr>[A-Z]+)\) in (?P<ms>[\d.]+) ms")
 COMM_ERROR = re.compile(r"^communications error(?: to (?P<srv>\S+?))?:\s*(?P<err>.*)$")
-SETUP_FAILED = re.compile(r"^(?:UDP setup|Connection) (?:with|to) (?P<srv>\S+) for \S+ failed: (?P<err>.*?)\.?$")
+SETUP_FAILED = re.compile(
+    r"^(?:UDP setup|Connection) (?:with|to) (?P<srv>[^\s(]+)(?:\([^)]*\))? for (?P<name>\S+) failed: (?P<err>.*?)\.?$"
+)
 KDIG_TIMEOUT = re.compile(r"^WARNING: response timeout for (?P<srv>\S+)")
 KDIG_CONNECT = re.compile(
     r"^WARNING: (?P<err>can't connect|connection reset|failed to connect|network is unreachable)[^\n]*?(?: to (?P<srv>\S+))?$"

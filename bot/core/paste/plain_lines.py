@@ -24,7 +24,8 @@ class PlainLines(Machine):
             return
         if stripped.startswith(("- type:", "response_message_data:")) or stripped == "-":
             if stripped.startswith("- type:"):
-                self.new("dig", "yaml")
+                # `- type: DIG_ERROR`, then `message: |` and the error (`no servers could be reached`) on its own line.
+                self.new("dig", "yaml").yaml_error = stripped.endswith("DIG_ERROR")
             else:
                 self.fresh("dig", "yaml")
             self.loose_ok = False
@@ -288,6 +289,9 @@ class PlainLines(Machine):
             return False
         match = P.YAML_KEY.match(line)
         if match is None:
+            if cur.yaml_error:
+                cur.attempt_errors.append(line)
+                return True
             return False
         key, value = match.group("key"), match.group("value").strip().strip("'\"")
         if key.endswith("_SECTION"):
