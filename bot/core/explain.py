@@ -309,6 +309,19 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
                 ),
             )
         ]
+    if "could not send or receive" in error:
+        return [
+            Finding(
+                "problem",
+                "No answer from the server (drill does not say why)",
+                f"drill prints the same error when {server} does not answer in time, when nothing listens on port 53 there "
+                "(connection refused) and when there is no route to it.",
+                (
+                    f"Repeat with dig to see which: `{_cmd('dig', '@' + (fill.values['SERVER'] or 'SERVER'), fill.values['NAME'] or 'NAME')}` says "
+                    "`timed out` or `connection refused`.",
+                ),
+            )
+        ]
     if "unreachable" in error or "network" in error:
         return [
             Finding(

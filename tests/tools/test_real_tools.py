@@ -361,10 +361,13 @@ def test_connection_refused(lab: Lab, argv: tuple[str, ...]) -> None:
     assert explained(out).findings[0].title == "Connection refused: nothing listens on port 53 there"
 
 
-def test_drill_network_error(lab: Lab) -> None:
-    text = run("drill", f"@{CLOSED}", "www.healthy-unsigned.lab")
+@pytest.mark.parametrize("server", [SILENT, CLOSED], ids=["silent", "closed"])
+def test_drill_network_error(lab: Lab, server: str) -> None:
+    """drill prints one error for a timeout and a refused connection alike: the explanation must not pick one."""
+    text = run("drill", f"@{server}", "www.healthy-unsigned.lab")
     out = read(text, detectable=False)  # drill's one error line has no marker chat could not also hold
     assert (out.tool, out.status) == ("drill", None) and out.transport_error, text
+    assert explained(out).findings[0].title == "No answer from the server (drill does not say why)"
 
 
 def test_host_verbose_prints_a_dig_like_message(lab: Lab) -> None:
