@@ -532,3 +532,12 @@ def test_yaml_dig_error(lab: Lab, server: str) -> None:
 def test_tcp_connection_refused_names_the_server_and_the_query(lab: Lab) -> None:
     out = read(run("dig", f"@{CLOSED}", "+tcp", "+time=1", "+tries=1", "www.healthy-signed.lab"))
     assert (out.server, out.qname, out.transport_error) == (f"{CLOSED}#53", "www.healthy-signed.lab", "connection refused")
+
+
+def test_short_identify(lab: Lab) -> None:
+    """`+short +identify` appends `from server … in … ms.` to each value (not detected in chat, like any +short)."""
+    outputs = digtext.from_text(run("dig", f"@{UNBOUND}", "+short", "+identify", "healthy-signed.lab", "NS")).outputs
+    wire = truth(UNBOUND, "healthy-signed.lab", "NS")
+    assert [(o.form, o.status, o.server, sorted(r.data for r in o.answer)) for o in outputs] == [
+        ("short", "NOERROR", UNBOUND, sorted(rr.to_text() for rr in wire.answer[0]))
+    ]

@@ -83,6 +83,7 @@ SHORT = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\d{1,3}(?:\.\d{1,3}){3})?|"
     r"\"[^\"]*\"(?: \"[^\"]*\")*|(?:\d+ )+\S*\.|(?:[A-Za-z0-9_*-]+\.)+|\.)$"
 )
+SHORT_IDENTIFY = re.compile(r"^(?P<value>\S.*?) from server (?P<srv>\S+) in (?P<ms>\d+(?:\.\d+)?) ms\.$")
 YAML_KEY = re.compile(r"^(?P<key>[A-Za-z_-]+):\s*(?P<value>.*)$")
 YAML_ITEM = re.compile(r"^-\s+(?P<q>['\"]?)(?P<value>.*?)(?P=q)\s*$")
 YAML_EDE = re.compile(r'INFO-CODE:\s*"?(?P<code>[^",}]*)"?(?:\s*,\s*EXTRA-TEXT:\s*"(?P<text>(?:[^"\\]|\\.)*)")?')

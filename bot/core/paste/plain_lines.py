@@ -60,6 +60,14 @@ class PlainLines(Machine):
         if self.host_or_nslookup(stripped):
             self.loose_ok = False
             return
+        identify = P.SHORT_IDENTIFY.match(stripped) if " from server " in stripped else None
+        if identify is not None and P.SHORT.match(identify.group("value")):
+            # `+short +identify`: `192.0.2.1 from server 127.0.0.1 in 4 ms.`
+            out = cur if cur is not None and cur.form == "short" and not cur.finished else self.new("dig", "short")
+            out.answer.append(short_record(identify.group("value"), out.cmd.qname if out.cmd else None))
+            out.server, out.query_time_ms = identify.group("srv"), as_number(identify.group("ms"))
+            self.loose_ok = False
+            return
         if P.SHORT.match(stripped):
             if cur is not None and cur.form == "short" and not cur.finished:
                 cur.answer.append(short_record(stripped, cur.cmd.qname if cur.cmd else None))
