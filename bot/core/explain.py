@@ -546,11 +546,23 @@ def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) ->
             )
         )
     authoritative_question = "rd" not in flags
-    if (
-        authoritative_question
-        and "aa" not in flags
-        and (status == "REFUSED" or 20 in edes or verdict in ("nodata", "nxdomain"))
-    ):
+    unanswered_directly = "aa" not in flags and (status == "REFUSED" or 20 in edes or verdict in ("nodata", "nxdomain"))
+    if authoritative_question and unanswered_directly and "ra" in flags:
+        # A server that offers recursion is a resolver: asked without it, it answers from its cache or refuses
+        # (Unbound: REFUSED with EDE 20). That says nothing about the zone's delegation.
+        found.append(
+            Finding(
+                "info",
+                "A resolver asked without recursion",
+                "This server offers recursion (ra), so it is a resolver, and you asked without it (no rd): it answers only "
+                "from its cache, or refuses. That is not a lame delegation; it says nothing about the zone.",
+                (
+                    "Ask it with recursion (drop `+norec`), or ask the zone's own nameservers: "
+                    "`dig +norec @NS ZONE SOA` must come back with `aa`.",
+                ),
+            )
+        )
+    elif authoritative_question and unanswered_directly:
         found.append(
             Finding(
                 "problem",
@@ -564,11 +576,14 @@ def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) ->
                 "REFUSED" if status == "REFUSED" else None,
             )
         )
-    dnssec_asked = (
-        bool(output.edns and "do" in output.edns.flags)
-        or "+dnssec" in (output.command or "")
-        or any(r.rtype == "RRSIG" for r in output.answer)
-    )
+    # The DO bit the server echoes says whether DNSSEC records were asked for; without an OPT section, RRSIGs in the
+    # answer do, except for ANY and RRSIG queries (host -a), which return them without DO.
+    if "+dnssec" in (output.command or ""):
+        dnssec_asked = True
+    elif output.edns is not None:
+        dnssec_asked = "do" in output.edns.flags
+    else:
+        dnssec_asked = output.qtype not in ("ANY", "RRSIG") and any(r.rtype == "RRSIG" for r in output.answer)
     if "ad" in flags and status == "NOERROR":
         found.append(
             Finding("info", "Validated (ad)", "The resolver checked the DNSSEC signatures of this answer and they are good.")

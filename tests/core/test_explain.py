@@ -90,6 +90,35 @@ def test_lame_server_refuses_a_direct_question(kb: Knowledge) -> None:
     assert [n.purpose for n in item.ede] == [kb.ede(20).name]
 
 
+def test_a_resolver_asked_without_recursion_is_not_lame(kb: Knowledge) -> None:
+    # Unbound asked with +norec for a name it has not cached: REFUSED, EDE 20, and `ra` because it is a resolver.
+    item = _one(_dig("REFUSED", "qr ra", extra="; EDE: 20 (Not Authoritative)\n"), kb)
+    assert "A resolver asked without recursion" in _titles(item)
+    assert not any("lame" in title for title in _titles(item))
+    nxdomain = _one(_dig("NXDOMAIN", "qr ra", authority=SOA), kb)
+    assert "A resolver asked without recursion" in _titles(nxdomain)
+    # Without `ra` the same answer still reads as a lame delegation.
+    assert "A resolver asked without recursion" not in _titles(_one(_dig("NXDOMAIN", "qr", authority=SOA), kb))
+
+
+def test_rrsigs_in_an_any_answer_are_not_a_dnssec_question(kb: Knowledge) -> None:
+    rrsig = "www.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261201000000 20261101000000 1 example.com. AAAA"
+    answer = f"www.example.com.\t300\tIN\tA\t192.0.2.1\n{rrsig}"
+    any_query = (
+        ";; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1\n;; flags: qr rd ra; QUERY: 1, ANSWER: 2, AUTHORITY: 0, "
+        f"ADDITIONAL: 0\n\n;; QUESTION SECTION:\n;www.example.com.\t\tIN\tANY\n\n;; ANSWER SECTION:\n{answer}\n"
+    )
+    assert "No `ad` with +dnssec: not validated" not in _titles(_one(any_query, kb))
+    # The same records asked for A with no OPT section printed: the RRSIG says +dnssec was given.
+    a_query = any_query.replace("IN\tANY", "IN\tA")
+    assert "No `ad` with +dnssec: not validated" in _titles(_one(a_query, kb))
+    # An OPT section without `do` settles it: DNSSEC was not asked for, whatever came back.
+    with_opt = _dig("NOERROR", "qr rd ra", answer=2, extra="").replace(
+        ";; Query time", f";; ANSWER SECTION:\n{answer}\n\n;; Query time"
+    )
+    assert "No `ad` with +dnssec: not validated" not in _titles(_one(with_opt, kb))
+
+
 def test_truncated_answer_says_tcp(kb: Knowledge) -> None:
     item = _one(_dig("NOERROR", "qr tc rd ra", answer=0, authority=SOA), kb)
     tc = next(f for f in item.findings if f.title.startswith("Truncated"))
