@@ -65,6 +65,19 @@ def test_forms_the_corpus_lacks(text: str) -> None:
     assert looks_like_dig(text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.from_regex(r"\S+", fullmatch=True),
+    st.integers(min_value=0, max_value=65535),
+    st.from_regex(r"\w+", fullmatch=True),
+    st.sampled_from(["", "```"]),
+    st.sampled_from(["", "```", " (from the office)"]),
+)
+def test_host_nxdomain_line_is_detected_alone(name: str, code: int, rcode: str, before: str, after: str) -> None:
+    """host's one-line failure, whatever the name and rcode (the one-line branch tests `(` before anything else)."""
+    assert looks_like_dig(f"{before}Host {name} not found: {code}({rcode}){after}")
+
+
 @pytest.mark.parametrize("line", chat.LINES)
 def test_known_chat_lines_are_not_detected(line: str) -> None:
     assert not looks_like_dig(line)

@@ -1,13 +1,18 @@
 """The gate every Slack channel message goes through: does this text hold pasted DNS tool output?
 
-It runs on every message in every channel the bot is in, so an ordinary message must cost about one regex search,
-and it must never fire on ordinary talk about DNS ("servfail on staging again?", a curl error, a ping, a trace).
+It runs on every message in every channel the bot is in, so an ordinary message must cost only a few regex searches
+(benchmarks/bench_digtext.py measures it against one), and it must never fire on ordinary talk about DNS ("servfail
+on staging again?", a curl error, a ping, a trace).
 
-What makes a regex search expensive in Python is not the scan (a literal first character is found at memchr
-speed) but entering a complex pattern: an alternation, an optional group, a `^`. So each check here is guarded by
-a substring test (`in`, memchr speed) that ordinary chat rarely passes, and each regex begins with a literal:
+What makes a regex search expensive in Python is not the scan (a pattern that begins with a literal is skipped
+along in a tight C loop) but entering the matcher: the first attempt of a call allocates its backtracking stack
+(about 1 KB), and an alternation, an optional group or a `^` cost more on every attempt. So each check here is
+guarded by a substring test that ordinary chat rarely passes (a one-character `in` is a memchr; a longer one, such
+as ` has `, costs about as much as a literal regex search, so there is only one), and each regex begins with a
+literal:
 1. dig, kdig, drill and delv print their structure on `;` lines (Slack's escapes `&gt;` bring their own `;`).
-2. nslookup, host's server block, host's NXDOMAIN line and dig +yaml start lines with fixed words.
+2. nslookup, host's server block, host's NXDOMAIN line and dig +yaml start lines with fixed words. Of these only
+   host's NXDOMAIN line comes as a one-line message, and it holds `(` (`3(NXDOMAIN)`): a memchr test comes first.
 3. host's answers (`x has address …`, `x has no AAAA record`) all hold `has `.
 4. `dig +noall +answer` and delv print bare records: `TTL IN TYPE`.
 """
@@ -119,7 +124,8 @@ def _gate() -> Callable[[str], bool]:
         # One line without a `;`: only host's one-line answers, and they fill the whole message.
         if " has " in text:
             return host_line(text) is not None
-        return text.startswith(host_nx) and first(text) is not None
+        # `"(" in` is a memchr; `startswith` with a tuple is a method call that costs as much as a regex search.
+        return "(" in text and text.startswith(host_nx) and first(text) is not None
 
     return looks_like_dig
 
