@@ -60,6 +60,16 @@ def best(fn: Callable[[], object], rounds: int) -> float:
     return min(times)
 
 
+def interleaved(fns: Sequence[Callable[[], object]], rounds: int) -> list[float]:
+    """Best wall time of each of `fns`, run in turns round after round: on a shared machine, a burst of load then
+    hits every contender alike instead of one baseline measurement (which would skew every ratio of that run)."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for i, fn in enumerate(fns):
+            times[i].append(best(fn, 1))
+    return [min(t) for t in times]
+
+
 def jc_dig(text: str) -> list[dict[str, object]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -100,8 +110,7 @@ def result_values(pastes: Sequence[digtext.Paste]) -> list[tuple[type, tuple[obj
 
 def throughput(texts: Sequence[str], rounds: int) -> bool:
     chars = sum(len(t) for t in texts)
-    ours = best(lambda: [digtext.from_text(t) for t in texts], rounds)
-    theirs = best(lambda: [jc_dig(t) for t in texts], rounds)
+    ours, theirs = interleaved([lambda: [digtext.from_text(t) for t in texts], lambda: [jc_dig(t) for t in texts]], rounds)
     ratio = theirs / ours
     values = result_values([digtext.from_text(t) for t in texts])
     floor = best(lambda: [cls(*args) for cls, args in values], rounds)
@@ -127,15 +136,22 @@ def throughput(texts: Sequence[str], rounds: int) -> bool:
 def gate(rounds: int) -> bool:
     messages = chat.corpus(5000)
     assert not any(digtext.looks_like_dig(m) for m in messages), "the gate fired on ordinary chat"
-    base = best(lambda: [BASELINE_GATE.search(m) for m in messages], rounds)
-    naive = best(lambda: [NAIVE_GATE.search(m) for m in messages], rounds)
-    ours = best(lambda: [digtext.looks_like_dig(m) for m in messages], rounds)
+    base, naive, ours = interleaved(
+        [
+            lambda: [BASELINE_GATE.search(m) for m in messages],
+            lambda: [NAIVE_GATE.search(m) for m in messages],
+            lambda: [digtext.looks_like_dig(m) for m in messages],
+        ],
+        rounds,
+    )
     single = [m for m in messages if "\n" not in m]
     multi = [m for m in messages if "\n" in m]
-    base_single = best(lambda: [BASELINE_GATE.search(m) for m in single], rounds)
-    ours_single = best(lambda: [digtext.looks_like_dig(m) for m in single], rounds)
-    base_multi = best(lambda: [BASELINE_GATE.search(m) for m in multi], rounds)
-    ours_multi = best(lambda: [digtext.looks_like_dig(m) for m in multi], rounds)
+    base_single, ours_single = interleaved(
+        [lambda: [BASELINE_GATE.search(m) for m in single], lambda: [digtext.looks_like_dig(m) for m in single]], rounds
+    )
+    base_multi, ours_multi = interleaved(
+        [lambda: [BASELINE_GATE.search(m) for m in multi], lambda: [digtext.looks_like_dig(m) for m in multi]], rounds
+    )
     n = len(messages)
     print(f"2. gate on {n} ordinary messages ({len(single)} one-line, {len(multi)} multi-line)")
     print(f"   one re.search for ';; ->>HEADER<<-': {base / n * 1e9:6.0f} ns/message")
@@ -166,7 +182,7 @@ def largest_paste(rounds: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     results = {
         "throughput": throughput(dig_corpus(), args.rounds),

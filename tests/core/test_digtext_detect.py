@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core import digtext
 from bot.core.digtext import looks_like_dig
 from bot.render.escape import mrkdwn
 from tests.conftest import CORPUS
@@ -76,6 +77,21 @@ def test_forms_the_corpus_lacks(text: str) -> None:
 def test_host_nxdomain_line_is_detected_alone(name: str, code: int, rcode: str, before: str, after: str) -> None:
     """host's one-line failure, whatever the name and rcode (the one-line branch tests `(` before anything else)."""
     assert looks_like_dig(f"{before}Host {name} not found: {code}({rcode}){after}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.from_regex(r"[a-z0-9][a-z0-9.-]*\.", fullmatch=True),
+    st.sampled_from(["NXDOMAIN", "SERVFAIL", "REFUSED", "NOTIMP", "FORMERR"]),
+    st.sampled_from(["", "```"]),
+    st.sampled_from(["", "```", "\n", "\nwhy does this fail?"]),
+)
+def test_nslookup_one_line_failure_is_detected_alone(name: str, status: str, before: str, after: str) -> None:
+    """nslookup's reverse lookup of an unknown address prints only `** server can't find NAME: STATUS`."""
+    text = f"{before}** server can't find {name}: {status}{after}"
+    assert looks_like_dig(text)
+    outputs = digtext.from_text(text).outputs
+    assert [(o.tool, o.status) for o in outputs] == [("nslookup", status)]
 
 
 @pytest.mark.parametrize("line", chat.LINES)

@@ -55,6 +55,9 @@ _LINES = re.compile(
     r"\n(?:" + _STARTS + r"|```(?:" + _STARTS + r")|&gt; (?:" + _STARTS + r")|> (?:" + _STARTS + r"))", re.MULTILINE
 )
 _FIRST = re.compile(r"(?:```)?Host \S+ not found: \d+\(\w+\)")
+# nslookup's reverse lookup of an unknown address prints one line: `** server can't find 1.2.0.192.in-addr.arpa: NXDOMAIN`.
+_NSL_FIRST = re.compile(r"(?:```)?\*\* server can.t find \S+: [A-Z]{4,}\b")
+_FIRST_FAILURE = re.compile(r"(?:```)?(?:Host \S+ not found: \d+\(\w+\)|\*\* server can.t find \S+: [A-Z]{4,}\b)")
 _HOST_NX = ("Host ", "```Host ")
 
 # host's answers hold `has ` (`x has address 192.0.2.1`, `x has no AAAA record`, `x has SOA record …`) and bare
@@ -103,13 +106,17 @@ def _lines(text: str) -> bool:
         return True
     if _HAS.search(text) is not None and _host_line(text):
         return True
-    return _IN.search(text) is not None and _record_line(text)
+    if _IN.search(text) is not None and _record_line(text):
+        return True
+    # The first line has no newline before it: host's and nslookup's one-line failures followed by more text.
+    return text[0] in "H*`" and _FIRST_FAILURE.match(text) is not None
 
 
 def _gate() -> Callable[[str], bool]:
     """Build the gate with its patterns bound in a closure: on a one-line message, name lookups are a real share
     of the cost, and a closure variable is the cheapest to reach."""
     semi, host_line, first, host_nx, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST.match, _HOST_NX, _lines
+    nsl_first = _NSL_FIRST.match
 
     def looks_like_dig(text: str) -> bool:
         """True when the text (as Slack sends it, or as typed) holds output of dig, kdig, drill, delv, host or nslookup.
@@ -125,7 +132,11 @@ def _gate() -> Callable[[str], bool]:
         if " has " in text:
             return host_line(text) is not None
         # `"(" in` is a memchr; `startswith` with a tuple is a method call that costs as much as a regex search.
-        return "(" in text and text.startswith(host_nx) and first(text) is not None
+        if "(" in text and text.startswith(host_nx) and first(text) is not None:
+            return True
+        # nslookup's one-line failure: a one-character `in` is a memchr (`"**" in` costs three times as much), and
+        # the anchored match that follows fails on its first character for the few chat lines with a `*`.
+        return "*" in text and nsl_first(text) is not None
 
     return looks_like_dig
 
