@@ -95,6 +95,9 @@ class OutputExplanation:
             return f"validation failed ({self.output.delv_failure})"
         if self.output.delv_verdict:
             return self.output.delv_verdict
+        if self.output.chase:
+            error = f" ({self.output.chase_error})" if self.output.chase_error and self.output.chase == "failed" else ""
+            return f"drill -S chase {self.output.chase}{error}"
         if self.output.hops:
             return "answered (+trace)" if self.output.answer else "no answer (+trace)"
         return "status not shown"
@@ -124,6 +127,8 @@ class OutputExplanation:
             "transport_error": o.transport_error,
             "delv_verdict": o.delv_verdict,
             "delv_failure": o.delv_failure,
+            "chase": o.chase,
+            "chase_error": o.chase_error,
             "answer_count": len(o.answer),
             "authority_count": len(o.authority),
             "answer": [r.to_json() for r in o.answer],
@@ -193,6 +198,7 @@ def explain_output(output: ToolOutput, knowledge: Knowledge) -> OutputExplanatio
     findings: list[Finding] = []
     findings += _transport_findings(output, fill)
     findings += _delv_findings(output)
+    findings += _chase_findings(output)
     findings += _trace_findings(output)
     findings += _answer_findings(output, verdict, knowledge, fill)
     findings += _flag_findings(output, entry, verdict)
@@ -232,8 +238,12 @@ def _is_referral(output: ToolOutput) -> bool:
 def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
     name = entry.name.upper() if entry is not None else (output.status or "").upper()
     if not name:
-        if _delv_validation_failure(output) or "transfer failed" in output.warnings:
+        if _delv_validation_failure(output) or _chase_failure(output) or "transfer failed" in output.warnings:
             return "failure"
+        if output.chase == "successful":
+            return "ok"
+        if output.chase is not None:
+            return "unknown"  # a proven denial, or no keys to chase: said in the findings
         if output.answer or output.hops:
             return "ok"
         if output.timeout or output.transport_error:
@@ -400,6 +410,50 @@ def _delv_findings(output: ToolOutput) -> list[Finding]:
     if "not validated" in verdict or "pending" in verdict:
         return [Finding("warning", "Not validated (delv)", f"delv says: {verdict}.")]
     return []
+
+
+def _chase_failure(output: ToolOutput) -> bool:
+    """Whether drill -S failed to validate. A chase that found no DNSSEC keys at all is not a failure: drill prints
+    the same `No DNSSEC public key(s)` for an unsigned zone, which has nothing to validate."""
+    return output.chase == "failed" and "no dnssec public key" not in (output.chase_error or "").lower()
+
+
+def _chase_findings(output: ToolOutput) -> list[Finding]:
+    if output.chase is None:
+        return []
+    if _chase_failure(output):
+        return [
+            Finding(
+                "problem",
+                "DNSSEC chain of trust broken (drill -S)",
+                f"drill followed the signatures from the name up to its trust anchor and stopped: {output.chase_error or 'the chase failed'}. "
+                "A validating resolver fails the same way, with SERVFAIL.",
+                (
+                    "Run `delv +vtrace NAME TYPE` for the validator's reason, and `dig +cd NAME TYPE` to see the data without "
+                    "validation; then fix the signatures, keys or DS the error names.",
+                ),
+            )
+        ]
+    if output.chase == "failed":
+        return [
+            Finding(
+                "info",
+                "No chain of trust to check (drill -S)",
+                f"drill found no DNSSEC keys for the name ({output.chase_error or 'no keys'}): the zone is unsigned (nothing "
+                "to validate), or its DNSKEY records could not be fetched.",
+                ("`dig +dnssec ZONE DNSKEY` shows whether the zone publishes keys.",),
+            )
+        ]
+    if output.chase == "denied":
+        return [
+            Finding(
+                "info",
+                "Validated denial (drill -S)",
+                "The NSEC/NSEC3 records that deny the name or type are signed and validate up to the trust anchor (or the "
+                "zone is provably unsigned).",
+            )
+        ]
+    return [Finding("info", "Validated (drill -S)", "drill checked the DNSSEC chain from its trust anchor to this answer.")]
 
 
 def _trace_findings(output: ToolOutput) -> list[Finding]:
@@ -665,6 +719,14 @@ def _headline(
         return "No DNS answer at all: the query timed out or could not be sent, so there is no RCODE to explain."
     if _delv_validation_failure(output):
         return f"delv could not get a validated answer: {output.delv_failure}."
+    if _chase_failure(output):
+        return f"drill could not validate the chain of trust: {output.chase_error or 'the chase failed'}."
+    if output.chase == "failed":
+        return "drill found no DNSSEC keys to chase: the zone is unsigned, or its keys cannot be fetched."
+    if output.chase == "successful":
+        return "drill validated the answer along the chain of trust, from its trust anchor down."
+    if output.chase == "denied":
+        return "drill validated a denial: the name or type provably does not exist, or the zone is provably unsigned."
     if output.hops:
         end = (
             f"answered by {output.hops[-1].server_name or output.hops[-1].server}"
@@ -717,7 +779,7 @@ def _next_steps(
         steps.append("Check reachability of the server (firewall, ACL, routing, the port), then try another resolver.")
     elif verdict == "nodata":
         steps += [fill(f) for f in knowledge.get("NODATA").fix[:MAX_FIXES]]
-    elif _delv_validation_failure(output):
+    elif _delv_validation_failure(output) or _chase_failure(output):
         steps.append(
             f"Run `{_cmd('delv +vtrace', name, qtype)}` and `{_cmd('dig +cd', name, qtype)}` to see why validation fails."
         )

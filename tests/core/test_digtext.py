@@ -595,3 +595,47 @@ def test_slack_auto_links_are_undone_when_the_caller_did_not() -> None:
     assert (out.qname, out.qtype, out.status) == ("www.example.com.", "AAAA", "NOERROR")
     assert out.authority[0].name == "example.com."
     assert "<http" not in out.authority[0].data
+
+
+DRILL_CHASE_FAILED = """\
+;; Number of trusted keys: 1
+;; Chasing: www.example.com. A
+
+
+DNSSEC Trust tree:
+www.example.com. (A)
+|---DNSSEC signature has expired:
+www.example.com.\t300\tIN\tRRSIG\tA 13 3 300 20261117090401 20261025090401 60628 example.com. YAPtJJPiIFmCLQ==
+For RRset:
+www.example.com.\t300\tIN\tA\t192.0.2.1
+With key:
+example.com.\t300\tIN\tDNSKEY\t257 3 13 efC25GLLED8r7xST7uSBiUHXwyBUfYW+VhVudsKYnOok2jJ9FZGhAZToigYol1p48OIoaRX5g8tbqS0tkJEUUg== ;{id = 60628 (ksk), size = 256b}
+|---example.com. (DNSKEY keytag: 60628 alg: 13 flags: 257)
+    |---example.com. (DS keytag: 60628 digest type: 2)
+No trusted keys found in tree: first error was: DNSSEC signature has expired
+;; Chase failed.
+"""
+DRILL_CHASE_DENIED = """\
+;; Number of trusted keys: 1
+;; Chasing: nope.example.com. AAAA
+
+
+DNSSEC Trust tree:
+nope.example.com. (AAAA)
+|---Existence is denied by:
+|---example.com. (NSEC www.example.com. NS SOA TXT RRSIG NSEC DNSKEY )
+    |---example.com. (DNSKEY keytag: 39616 alg: 13 flags: 257)
+Existence denied or verifiably insecure
+;; Chase successful
+"""
+
+
+def test_drill_chase_verdicts_and_evidence() -> None:
+    """drill -S (as drill 1.8 prints it): the verdict and first error; the trust tree's records are evidence."""
+    failed, denied = digtext.from_text(DRILL_CHASE_FAILED + "\n" + DRILL_CHASE_DENIED).outputs
+    assert (failed.tool, failed.form, failed.qname, failed.qtype) == ("drill", "chase", "www.example.com.", "A")
+    assert (failed.chase, failed.chase_error, failed.status) == ("failed", "DNSSEC signature has expired", None)
+    assert failed.answer == () and [r.rtype for r in failed.authority] == ["RRSIG", "A", "DNSKEY"]
+    assert (denied.qname, denied.qtype, denied.chase, denied.chase_error) == ("nope.example.com.", "AAAA", "denied", None)
+    assert digtext.looks_like_dig(DRILL_CHASE_DENIED)
+    assert digtext.looks_like_dig("```" + mrkdwn(DRILL_CHASE_DENIED) + "```")

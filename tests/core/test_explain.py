@@ -265,3 +265,22 @@ def test_answers_counted_but_not_shown_are_not_nodata(form: str, kb: Knowledge) 
     item = _one(text, kb)
     assert item.verdict == "ok" and not item.nodata
     assert "NODATA" not in item.status_label
+
+
+def test_drill_chase_failure_is_a_dnssec_failure_and_a_denial_is_not(kb: Knowledge) -> None:
+    from tests.core.test_digtext import DRILL_CHASE_DENIED, DRILL_CHASE_FAILED
+
+    failed = _one(DRILL_CHASE_FAILED, kb)
+    assert failed.verdict == "failure"
+    assert "DNSSEC chain of trust broken (drill -S)" in _titles(failed)
+    assert failed.status_label == "drill -S chase failed (DNSSEC signature has expired)"
+    assert "DNSSEC signature has expired" in failed.headline
+    denied = _one(DRILL_CHASE_DENIED, kb)
+    assert denied.verdict == "unknown" and "Validated denial (drill -S)" in _titles(denied)
+    unsigned = _one(
+        ";; Chasing: www.example.com. A\n\nDNSSEC Trust tree:\n<no data>\n"
+        "No trusted keys found in tree: first error was: No DNSSEC public key(s)\n;; Chase failed.\n",
+        kb,
+    )
+    assert unsigned.verdict == "unknown" and "No chain of trust to check (drill -S)" in _titles(unsigned)
+    assert failed.to_json()["chase"] == "failed" and failed.to_json()["chase_error"] == "DNSSEC signature has expired"

@@ -541,3 +541,28 @@ def test_short_identify(lab: Lab) -> None:
     assert [(o.form, o.status, o.server, sorted(r.data for r in o.answer)) for o in outputs] == [
         ("short", "NOERROR", UNBOUND, sorted(rr.to_text() for rr in wire.answer[0]))
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "checking_disabled", "chase", "verdict"),
+    [
+        ("www.healthy-signed.lab", False, "successful", "ok"),
+        ("www.expired.lab", True, "failed", "failure"),
+        ("www.healthy-unsigned.lab", False, "failed", "unknown"),
+        ("nope.healthy-signed.lab", False, "denied", "unknown"),
+    ],
+)
+def test_drill_chase(lab: Lab, name: str, checking_disabled: bool, chase: str, verdict: str) -> None:
+    """drill -S follows the signatures to its trust anchor itself: its verdict, not the records of its trust tree."""
+    cd = ("-o", "CD") if checking_disabled else ()
+    out = read(run("drill", "-S", "-k", str(lab.anchor_file), *cd, f"@{UNBOUND}", name))
+    assert (out.tool, out.form, out.qname, out.qtype, out.chase) == ("drill", "chase", name + ".", "A", chase)
+    assert out.answer == (), "the trust tree's records are evidence, not the answer"
+    item = explained(out)
+    assert item.verdict == verdict
+    if verdict == "failure":
+        assert out.chase_error is not None and "expired" in out.chase_error
+        assert any("delv +vtrace" in step for step in item.next_steps)
+    if name == "www.healthy-unsigned.lab":
+        # An unsigned zone has no keys to chase: drill says the chase failed, which is not a DNSSEC failure.
+        assert "No chain of trust to check (drill -S)" in [f.title for f in item.findings]

@@ -20,6 +20,8 @@ class Draft:
         "answer",
         "attempt_errors",
         "authority",
+        "chase",
+        "chase_error",
         "cmd",
         "command",
         "cookie",
@@ -99,6 +101,8 @@ class Draft:
         self.transport_error: str | None = None
         self.delv_verdict: str | None = None
         self.delv_failure: str | None = None
+        self.chase: str | None = None
+        self.chase_error: str | None = None
         self.fetched = False
         self.warnings: list[str] = []
         self.retried_tcp = False
@@ -129,6 +133,7 @@ class Draft:
             or self.hop_records
             or self.delv_verdict
             or self.delv_failure
+            or self.chase
             or self.timeout_line
             or self.attempt_errors
             or self.transport_error
@@ -163,7 +168,8 @@ class Draft:
     def add_record(self, record: Record) -> None:
         if self.form == "trace":
             self.hop_records.append(record)
-        elif self.section == "authority":
+        elif self.section == "authority" or self.form == "chase":
+            # drill -S prints the records of its trust tree as evidence, not as the answer.
             self.authority.append(record)
         elif self.section == "additional":
             self.additional.append(record)
@@ -270,6 +276,8 @@ class Draft:
             transport_error=transport_error,
             delv_verdict=self.delv_verdict,
             delv_failure=self.delv_failure,
+            chase=self.chase,
+            chase_error=self.chase_error,
             warnings=tuple(warnings),
             retried_tcp=self.retried_tcp,
         )

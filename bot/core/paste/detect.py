@@ -35,6 +35,7 @@ _AFTER_TWO = (
     r"|connection timed out; no servers|no servers could be reached|communications error to \S+#\d"
     r"|UDP setup with \S+ for \S+ failed|Truncated, retrying in TCP|Received \d+ (?:B$|bytes from \S+#\d)"
     r"|WARNING: response timeout for |ERROR: failed to query server|resolution failed: "
+    r"|Chasing: \S+ [A-Z]|Chase successful|Chase failed"
 )
 _AFTER_ONE = (
     r"<<>> DiG \d|<<> DiG \d|&lt;&lt;&gt;&gt; DiG \d|EDE: \d+(?: \(|: \(|$)|EDNS: version: \d|OPT=\d+: [0-9a-f]{2} "

@@ -465,6 +465,28 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
+    def h_chasing(self, body: str, rest: str, single: bool) -> bool:
+        # drill -S: `;; Chasing: www.example.com. A`, after `;; Number of trusted keys: 1`.
+        match = P.DRILL_CHASING.match(body)
+        if match is None:
+            return False
+        cur = self.fresh("drill", "chase")
+        if cur.qname is not None:
+            cur = self.new("drill", "chase")
+        cur.tool, cur.form = "drill", "chase"
+        cur.qname, cur.qtype = match.group("name"), match.group("type")
+        return True
+
+    def h_chase(self, body: str, rest: str, single: bool) -> bool:
+        # drill -S ends with `;; Chase successful` or `;; Chase failed.`.
+        if not body.startswith(("Chase successful", "Chase failed")):
+            return False
+        cur = self.current("drill", "chase")
+        if cur.chase != "denied" or "failed" in body:
+            cur.chase = "successful" if "successful" in body else "failed"
+        cur.finished = True
+        return True
+
     def h_ignore(self, body: str, rest: str, single: bool) -> bool:
         return True
 
@@ -525,6 +547,8 @@ def _register() -> None:
         "HTTPS": r.h_session,
         "Sending:": r.h_sending,
         "Transfer": r.h_transfer,
+        "Chasing:": r.h_chasing,
+        "Chase": r.h_chase,
         "global": r.h_ignore,
         "res": r.h_ignore,
         "WHEN:": r.h_ignore,

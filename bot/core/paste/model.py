@@ -13,8 +13,8 @@ from typing import Any, Literal
 Tool = Literal["dig", "kdig", "drill", "delv", "host", "nslookup", "unknown"]
 
 #: How the output was printed: a full dig-style message, `+short`, `+yaml`, `+trace`, host/nslookup/delv forms,
-#: or only an error line (a timeout with no banner).
-Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "error"]
+#: drill's `-S` chase of the chain of trust, or only an error line (a timeout with no banner).
+Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "chase", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,8 @@ class ToolOutput:
     `status` is the RCODE name exactly as printed (`NOTIMP`, `NOTIMPL`, `RESERVED11`); `rcode` is its number when
     the text or dnspython's table gives it (the explanation maps every spelling through the knowledge file).
     `status` is None when no server answered: then `timeout` or `transport_error` says why.
+    `chase` is drill -S's verdict on the chain of trust: `successful`, `failed`, or `denied` (a chase that proved
+    the name or type does not exist, or that the zone is provably unsigned); `chase_error` is drill's first error.
     """
 
     tool: Tool = "unknown"
@@ -122,6 +124,8 @@ class ToolOutput:
     transport_error: str | None = None
     delv_verdict: str | None = None
     delv_failure: str | None = None
+    chase: str | None = None
+    chase_error: str | None = None
     warnings: tuple[str, ...] = ()
     retried_tcp: bool = False
 
@@ -198,6 +202,8 @@ def _output_dict(o: ToolOutput) -> dict[str, Any]:
         "transport_error": o.transport_error,
         "delv_verdict": o.delv_verdict,
         "delv_failure": o.delv_failure,
+        "chase": o.chase,
+        "chase_error": o.chase_error,
         "warnings": list(o.warnings),
         "retried_tcp": o.retried_tcp,
     }

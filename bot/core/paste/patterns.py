@@ -46,6 +46,8 @@ DELV_RESOLVING = re.compile(
     r"^(?P<why>.*?)\s*resolving '(?P<name>[^'/]+)/(?P<type>[^'/]+)/(?P<cls>[^'/]+)'(?::\s*(?P<srv>\S+))?"
 )
 DELV_RCODE = re.compile(r"^(?P<rcode>[A-Z][A-Z0-9]*) unexpected RCODE$")
+DRILL_CHASING = re.compile(r"^Chasing:\s+(?P<name>\S+)\s+(?P<type>[A-Z][A-Z0-9-]*|TYPE\d+)\s*$")
+DRILL_CHASE_ERROR = re.compile(r"^No trusted keys found in tree: first error was: (?P<err>.+?)\.?$")
 DELV_FETCH = re.compile(r"^fetch:\s*(?P<name>[^/\s]+)/(?P<type>\S+)$")
 DELV_TRANSPORT = ("timed out", "connection refused", "network unreachable", "host unreachable", "connection reset")
 DELV_NEGATIVE = re.compile(

@@ -30,6 +30,9 @@ class PlainLines(Machine):
                 self.fresh("dig", "yaml")
             self.loose_ok = False
             return
+        if cur is not None and cur.form == "chase" and not cur.finished:
+            self.chase_line(stripped, cur)
+            return
         # A record first: in a section, or with a TTL/class/FQDN that prose does not have.
         in_section = (
             cur is not None
@@ -75,6 +78,17 @@ class PlainLines(Machine):
             self.loose.append(stripped)
         elif not stripped.startswith("```"):
             self.loose_ok = False
+
+    def chase_line(self, line: str, cur: Draft) -> None:
+        """A line of drill -S's trust tree: its records (evidence), its first error, or a proven denial."""
+        self.loose_ok = False
+        if self.record_line(line, loose=False):
+            return
+        error = P.DRILL_CHASE_ERROR.match(line)
+        if error is not None:
+            cur.chase_error = cur.chase_error or error.group("err")
+        elif line.startswith("Existence denied or verifiably insecure"):
+            cur.chase = "denied"
 
     def host_or_nslookup(self, line: str) -> bool:
         word = line.split(None, 1)[0]
