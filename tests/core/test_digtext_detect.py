@@ -59,6 +59,8 @@ def test_every_real_output_is_detected(path: Path) -> None:
         ";; ->>HEADER<<- opcode: QUERY; status: SERVFAIL; id: 1\n;; Flags: qr rd ra; QUERY: 1; ANSWER: 0; AUTHORITY: 0; ADDITIONAL: 1",
         "; fully validated\nexample.com. 300 IN A 93.184.215.14",
         ";; resolution failed: SERVFAIL",
+        "- type: DIG_ERROR\n  message: |\n    no servers could be reached",
+        "```- type: DIG_ERROR\n  message: |\n    communications error to 192.0.2.1#53: connection refused\n```",
         "&gt; ;; ->>HEADER<<- opcode: QUERY, status: REFUSED, id: 1",
     ],
 )

@@ -50,7 +50,7 @@ _SEMI = re.compile(
 # alternative starts with a plain character, so a line of chat costs one quick attempt.
 _STARTS = (
     r"Host \S+ not found: \d+\(\w+\)|Address:[ \t]+\S+#\d+[ \t]*$|Server:[ \t]+\S+[ \t]*\nAddress:[ \t]+\S"
-    r"|\*\* server can.t find \S+:|\*\*\* \S+ can.t find \S+:|response_message_data:| \s*response_message_data:|- type: MESSAGE[ \t]*$"
+    r"|\*\* server can.t find \S+:|\*\*\* \S+ can.t find \S+:|response_message_data:| \s*response_message_data:|- type: (?:MESSAGE|DIG_ERROR)[ \t]*$"
 )
 _LINES = re.compile(
     r"\n(?:" + _STARTS + r"|```(?:" + _STARTS + r")|&gt; (?:" + _STARTS + r")|> (?:" + _STARTS + r"))", re.MULTILINE
@@ -58,7 +58,9 @@ _LINES = re.compile(
 _FIRST = re.compile(r"(?:```)?Host \S+ not found: \d+\(\w+\)")
 # nslookup's reverse lookup of an unknown address prints one line: `** server can't find 1.2.0.192.in-addr.arpa: NXDOMAIN`.
 _NSL_FIRST = re.compile(r"(?:```)?\*\* server can.t find \S+: [A-Z]{4,}\b")
-_FIRST_FAILURE = re.compile(r"(?:```)?(?:Host \S+ not found: \d+\(\w+\)|\*\* server can.t find \S+: [A-Z]{4,}\b)")
+_FIRST_FAILURE = re.compile(
+    r"(?:```)?(?:Host \S+ not found: \d+\(\w+\)|\*\* server can.t find \S+: [A-Z]{4,}\b|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n)"
+)
 _HOST_NX = ("Host ", "```Host ")
 
 # host's answers hold `has ` (`x has address 192.0.2.1`, `x has no AAAA record`, `x has SOA record …`) and bare
@@ -109,8 +111,9 @@ def _lines(text: str) -> bool:
         return True
     if _IN.search(text) is not None and _record_line(text):
         return True
-    # The first line has no newline before it: host's and nslookup's one-line failures followed by more text.
-    return text[0] in "H*`" and _FIRST_FAILURE.match(text) is not None
+    # The first line has no newline before it: host's and nslookup's one-line failures followed by more text, and
+    # dig +yaml's first line (a failure, `- type: DIG_ERROR`, holds none of the later markers).
+    return text[0] in "H*`-" and _FIRST_FAILURE.match(text) is not None
 
 
 def _gate() -> Callable[[str], bool]:
