@@ -182,7 +182,7 @@ class PlainLines(Machine):
             out.answer.append(Record(name, match.group("other"), data))
             return True
         pair = P.NSL_PAIR.match(line)
-        if pair is not None:
+        if pair is not None and (pair.group("num") is None or int(pair.group("num")) <= 65535):
             out = self.current("nslookup", "nslookup")
             key = pair.group("key")
             rtype = {
