@@ -55,12 +55,14 @@ _STARTS = (
 _LINES = re.compile(
     r"\n(?:" + _STARTS + r"|```(?:" + _STARTS + r")|&gt; (?:" + _STARTS + r")|> (?:" + _STARTS + r"))", re.MULTILINE
 )
-_FIRST = re.compile(r"(?:```)?Host \S+ not found: \d+\(\w+\)")
-# nslookup's reverse lookup of an unknown address prints one line: `** server can't find 1.2.0.192.in-addr.arpa: NXDOMAIN`.
-_NSL_FIRST = re.compile(r"(?:```)?\*\* server can.t find \S+: [A-Z]{4,}\b")
-_FIRST_FAILURE = re.compile(
-    r"(?:```)?(?:Host \S+ not found: \d+\(\w+\)|\*\* server can.t find \S+: [A-Z]{4,}\b|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n)"
-)
+# host's one-line failure, and nslookup's (a reverse lookup of an unknown address prints only
+# `** server can't find 1.2.0.192.in-addr.arpa: NXDOMAIN`): each alone, and with dig +yaml's first line for a message
+# of several lines.
+_HOST_FAILED = r"Host \S+ not found: \d+\(\w+\)"
+_NSL_FAILED = r"\*\* server can.t find \S+: [A-Z]{4,}\b"
+_FIRST = re.compile(r"(?:```)?" + _HOST_FAILED)
+_NSL_FIRST = re.compile(r"(?:```)?" + _NSL_FAILED)
+_FIRST_FAILURE = re.compile(r"(?:```)?(?:" + _HOST_FAILED + "|" + _NSL_FAILED + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n)")
 _HOST_NX = ("Host ", "```Host ")
 
 # host's answers hold `has ` (`x has address 192.0.2.1`, `x has no AAAA record`, `x has SOA record …`) and bare

@@ -473,7 +473,6 @@ class DigLines(Machine):
         cur = self.fresh("drill", "chase")
         if cur.qname is not None:
             cur = self.new("drill", "chase")
-        cur.tool, cur.form = "drill", "chase"
         cur.qname, cur.qtype = match.group("name"), match.group("type")
         return True
 
