@@ -153,7 +153,7 @@ class PlainLines(Machine):
             out = self.host_output()
             out.qname = out.qname or match.group("name")
             if match.group("st"):
-                out.status, out.rcode = match.group("st"), int(match.group("num"))
+                out.status, out.rcode = match.group("st"), fields.rcode_number(match.group("num"))
             else:
                 out.transport_error = match.group("other")
             return True
