@@ -75,6 +75,15 @@ class Call:
         ]
 
 
+@dataclass(frozen=True)
+class SlackFile:
+    """A file the fake serves: its `files[]` entry, its bytes, and whether a bot token may download it."""
+
+    entry: dict[str, Any]
+    data: bytes
+    served: bool = True
+
+
 def block_problem(blocks: Any) -> str | None:
     """Why Slack would refuse these blocks, or None."""
     if blocks in (None, "", []):
@@ -111,6 +120,7 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._ts = 1_700_000_000.000100
         self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._files: dict[str, SlackFile] = {}
         self.ws_url: str | None = None
         fake = self
 
@@ -132,6 +142,15 @@ class FakeSlack:
                 data = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain" if isinstance(answer, bytes) else "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                status, headers, data = fake._download(self.path, self.headers.get("Authorization"))
+                self.send_response(status)
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -172,6 +191,55 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with `status` (e.g. 429 + Retry-After)."""
         with self._cond:
             self._failures.setdefault(method, []).extend([(status, headers or {"Retry-After": "0"})] * times)
+
+    def add_file(
+        self, content: str | bytes, *, name: str = "snippet.txt", served: bool = True, **fields: Any
+    ) -> dict[str, Any]:
+        """Host a file and return its `files[]` entry as a message event carries it (a text snippet by default).
+
+        `served=False` makes the download answer as Slack does for a token without `files:read`: a redirect to the
+        sign-in page.
+        """
+        file_id = f"F{len(self._files) + 1:08d}{int(time.monotonic() * 1e6) % 100000:05d}"
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        url = f"http://127.0.0.1:{self.port}/files-pri/{TEAM_ID}-{file_id}/download/{name}"
+        entry: dict[str, Any] = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": "text/plain",
+            "filetype": "text",
+            "pretty_type": "Plain Text",
+            "mode": "snippet",
+            "size": len(data),
+            "url_private": url.replace("/download/", "/"),
+            "url_private_download": url,
+            "preview": data[:200].decode("utf-8", "replace"),
+        }
+        entry.update(fields)
+        with self._cond:
+            self._files[file_id] = SlackFile(entry, data, served)
+        return entry
+
+    def _download(self, path: str, auth: str | None) -> tuple[int, dict[str, str], bytes]:
+        """GET /files-pri/T-F/[download/]name: the file's bytes for a bot token, else Slack's sign-in redirect."""
+        call = Call(path, "file_download", auth, {})
+        found = None
+        if path.startswith("/files-pri/"):
+            file_id = path.removeprefix("/files-pri/").split("/", 1)[0].split("-", 1)[-1]
+            with self._cond:
+                found = self._files.get(file_id)
+        token = (auth or "").removeprefix("Bearer ").strip()
+        if found is None:
+            status, headers, data = 404, {"Content-Type": "text/plain"}, b"file_not_found"
+        elif not token.startswith("xoxb-") or token == "xoxb-revoked" or not found.served:
+            login = f"http://127.0.0.1:{self.port}/?redir={urllib.parse.quote(path)}"
+            status, headers, data = 302, {"Location": login, "Content-Type": "text/html"}, b"<html>sign in</html>"
+        else:
+            status, headers, data = 200, {"Content-Type": "text/plain; charset=utf-8"}, found.data
+        call.answer = {"status": status}
+        self._record(call)
+        return status, headers, data
 
     def _next_ts(self) -> str:
         self._ts += 0.0001
@@ -230,6 +298,12 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             }
+        if method == "files.info":
+            with self._cond:
+                hosted = self._files.get(str(body.get("file") or ""))
+            if hosted is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": hosted.entry}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             if not body.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}

@@ -28,7 +28,7 @@ EVENT_SCOPES = {
     "message.im": "im:history",
     "message.mpim": "mpim:history",
 }
-FEATURE_SCOPES = {"commands", "chat:write"}
+FEATURE_SCOPES = {"commands", "chat:write", "files:read"}  # files:read: shared snippets (message subtype file_share)
 EVENTS_URL = "https://rcodebot.example.com/slack/events"
 
 

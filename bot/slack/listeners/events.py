@@ -6,6 +6,9 @@ including the ones the bot ignores, so Slack never retries them:
   and message subtypes (edits, joins, deletes...) are acked and dropped by the catch-all listeners;
 - a message that mentions the bot also arrives as `app_mention`: the message listener leaves it to the mention
   listener, so it gets one reply;
+- a shared snippet or text file (subtype `file_share`) is read like a paste: its text is downloaded after the ack
+  (`bot.slack.files`: only from Slack's file hosts, bounded), joined to the message's own text, and answered in the
+  thread only when the gate finds tool output in it;
 - a redelivered event is dropped by the event_id middleware (bot/slack/app.py).
 """
 
@@ -17,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_bolt import App, BoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
 from bot.core import digtext
@@ -24,7 +28,7 @@ from bot.core.errors import UnknownCode
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
 from bot.services import dnscheck, paste, rcode
-from bot.slack import messages
+from bot.slack import files, messages
 from bot.slack.deps import Deps
 from bot.slack.reporting import describe, guarded
 
@@ -34,11 +38,14 @@ MENTION_HINT = "You can also paste dig output here, or say dnscheck example.com.
 
 #: Message subtypes that are still a person writing something new.
 ANSWERED_SUBTYPES = frozenset({None, "thread_broadcast"})
+FILE_SUBTYPES: frozenset[str | None] = frozenset({"file_share"})
 _CHECK_WORDS = re.compile(r"^\s*/?(?:dnscheck|check)\b\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 
 
-def _is_person_writing(event: Mapping[str, Any], context: BoltContext) -> bool:
-    if event.get("subtype") not in ANSWERED_SUBTYPES or event.get("bot_id") or event.get("bot_profile"):
+def _is_person_writing(
+    event: Mapping[str, Any], context: BoltContext, subtypes: frozenset[str | None] = ANSWERED_SUBTYPES
+) -> bool:
+    if event.get("subtype") not in subtypes or event.get("bot_id") or event.get("bot_profile"):
         return False
     user = event.get("user")
     return bool(user) and user != context.bot_user_id
@@ -66,12 +73,28 @@ def is_pasted_output(event: Mapping[str, Any], context: BoltContext) -> bool:
     text = str(event.get("text") or "")
     if event.get("channel_type") != "im" and _mentions_bot(text, context):
         return False
-    return bool(digtext.looks_like_dig(from_slack(text)))
+    # The gate reads text as Slack sends it (escaped, auto-linked): no unescaping pass on every channel message.
+    return bool(digtext.looks_like_dig(text))
+
+
+def is_shared_file(event: Mapping[str, Any], context: BoltContext) -> bool:
+    """Matcher: a person shared a snippet or text file (which may hold a long paste), or a file with pasted text.
+
+    Only what the event says is checked here (the download runs after the ack). A message that mentions the bot is
+    left to the app_mention listener, which reads the files too.
+    """
+    if event.get("subtype") != "file_share" or not _is_person_writing(event, context, FILE_SUBTYPES):
+        return False
+    text = str(event.get("text") or "")
+    if event.get("channel_type") != "im" and _mentions_bot(text, context):
+        return False
+    return bool(files.shared_files(event)) or bool(digtext.looks_like_dig(text))
 
 
 def is_person_mention(event: Mapping[str, Any], context: BoltContext) -> bool:
-    """Matcher: an app_mention written by a person (another bot mentioning rcodebot gets no answer: no bot loops)."""
-    return _is_person_writing(event, context)
+    """Matcher: an app_mention written by a person (another bot mentioning rcodebot gets no answer: no bot loops),
+    also one sharing a file ("@rcodebot why?" with a snippet)."""
+    return _is_person_writing(event, context, ANSWERED_SUBTYPES | FILE_SUBTYPES)
 
 
 def is_direct_question(event: Mapping[str, Any], context: BoltContext) -> bool:
@@ -131,6 +154,40 @@ class EventListeners:
             if reply is not None:
                 self._post(client, event, reply)
 
+    def _with_files(self, plain: str, event: Mapping[str, Any], client: WebClient) -> str:
+        """The message's own text (unescaped) followed by the text of its shared snippets and text files."""
+        shared = files.shared_files(event)
+        if not shared or not self.deps.settings.bot_token:
+            return plain
+
+        def file_info(file_id: str) -> Mapping[str, Any] | None:
+            try:
+                info = client.files_info(file=file_id).get("file")
+            except SlackApiError as err:
+                log.warning("files.info %s failed: %s", file_id, err.response.get("error"))
+                return None
+            return info if isinstance(info, Mapping) else None
+
+        texts = files.read_texts(
+            shared, self.deps.settings.bot_token, api_url=self.deps.settings.api_url, file_info=file_info
+        )
+        return "\n\n".join(t for t in (plain, *texts) if t.strip())
+
+    def reply_to_shared_file(
+        self, event: Mapping[str, Any], body: Mapping[str, Any], client: WebClient, logger: logging.Logger
+    ) -> None:
+        """Explain tool output in a shared snippet (or text file, or the message's text) in the message's thread.
+
+        Nothing is posted when the files hold no tool output: sharing a config file in a channel is not a question.
+        """
+        with guarded("shared file", body, self._poster(client, event), logger):
+            text = self._with_files(from_slack(str(event.get("text") or "")), event, client)
+            if not digtext.looks_like_dig(text):
+                return
+            reply = paste.answer(text, self.deps.knowledge, offer_probe=True)
+            if reply is not None:
+                self._post(client, event, reply)
+
     def answer_mention(
         self,
         event: Mapping[str, Any],
@@ -144,11 +201,12 @@ class EventListeners:
         with guarded("mention", body, self._poster(client, event), logger):
             raw = strip_mention(str(event.get("text") or ""), context.bot_user_id)
             plain = from_slack(raw).strip()
-            if not plain:
+            with_files = self._with_files(plain, event, client)
+            if not with_files:
                 self._post(client, event, messages.notice(messages.HELP))
                 return
-            if digtext.looks_like_dig(plain):
-                reply = paste.answer(raw, self.deps.knowledge, offer_probe=True, from_slack=True)
+            if digtext.looks_like_dig(with_files):
+                reply = paste.answer(with_files, self.deps.knowledge, offer_probe=True)
                 self._post(client, event, reply if reply is not None else messages.notice(messages.HELP))
                 return
             check = _CHECK_WORDS.match(plain)
@@ -191,5 +249,6 @@ def register(app: App, deps: Deps) -> None:
     app.event("app_mention", matchers=[is_person_mention])(ack=ack_event, lazy=[listeners.answer_mention])
     app.event("app_mention")(ignore_event)  # a bot's mention: acked (no retry), not answered
     app.event("message", matchers=[is_pasted_output])(ack=ack_event, lazy=[listeners.reply_to_paste])
+    app.event("message", matchers=[is_shared_file])(ack=ack_event, lazy=[listeners.reply_to_shared_file])
     app.event("message", matchers=[is_direct_question])(ack=ack_event, lazy=[listeners.answer_mention])
     app.event("message")(ignore_event)
