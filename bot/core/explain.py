@@ -257,7 +257,14 @@ def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
             return "ok"  # the header counts answers the paste does not show (cut, or +noall +comments)
         if _is_referral(output):
             return "referral"
-        if (counts is not None and counts.answer == 0) or output.form in ("host", "nslookup", "delv", "full", "yaml"):
+        if (counts is not None and counts.answer == 0) or output.form in (
+            "host",
+            "nslookup",
+            "delv",
+            "full",
+            "yaml",
+            "json",
+        ):
             return "nodata"
         return "unknown"
     if name == "NXDOMAIN":
@@ -548,7 +555,7 @@ def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge,
             )
         )
     if verdict == "ok" and output.answer and output.qtype and output.qtype not in ("CNAME", "DNAME", "ANY"):
-        if all(r.rtype in _NOT_DATA for r in output.answer) and output.form in ("full", "yaml"):
+        if all(r.rtype in _NOT_DATA for r in output.answer) and output.form in ("full", "yaml", "json"):
             target = next((r.data for r in reversed(output.answer) if r.rtype == "CNAME"), "its target")
             if "aa" in output.flags and "ra" not in output.flags:
                 found.append(

@@ -70,7 +70,7 @@ def _query(item: OutputExplanation) -> str:
 def _tool(item: OutputExplanation) -> str:
     o = item.output
     tool: str = o.tool if o.tool != "unknown" else "tool output"
-    if o.form in ("short", "yaml", "trace"):
+    if o.form in ("short", "yaml", "trace", "json"):
         tool += f" +{o.form}"
     return f"{tool} {o.version}" if o.version else tool
 

@@ -80,6 +80,7 @@ _HOST_LINE = re.compile(
 )
 _RECORD_LINE = re.compile(_FENCE + r"[^\s;*>&`]\S*[ \t]+\d+[ \t]+IN[ \t]+(?P<type>[A-Z][A-Z0-9-]*)[ \t]+\S.*")
 _MAX_CANDIDATES = 20
+_JSON = re.compile(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"')
 
 
 def _line_at(text: str, start: int, end: int) -> str:
@@ -112,6 +113,9 @@ def _lines(text: str) -> bool:
     if _HAS.search(text) is not None and _host_line(text):
         return True
     if _IN.search(text) is not None and _record_line(text):
+        return True
+    # kdig +json (RFC 8427 names): the header counts are always printed; `{` is a memchr that prose rarely passes.
+    if "{" in text and _JSON.search(text) is not None:
         return True
     # The first line has no newline before it: host's and nslookup's one-line failures followed by more text, and
     # dig +yaml's first line (a failure, `- type: DIG_ERROR`, holds none of the later markers).

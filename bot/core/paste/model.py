@@ -13,8 +13,9 @@ from typing import Any, Literal
 Tool = Literal["dig", "kdig", "drill", "delv", "host", "nslookup", "unknown"]
 
 #: How the output was printed: a full dig-style message, `+short`, `+yaml`, `+trace`, host/nslookup/delv forms,
-#: drill's `-S` chase of the chain of trust, or only an error line (a timeout with no banner).
-Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "chase", "error"]
+#: drill's `-S` chase of the chain of trust, kdig's `+json` (RFC 8427), or only an error line (a timeout with no
+#: banner).
+Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "chase", "json", "error"]
 
 
 @dataclass(frozen=True, slots=True)

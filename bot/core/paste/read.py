@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.paste import json_form
 from bot.core.paste import patterns as P
 from bot.core.paste.dig_lines import DigLines
 from bot.core.paste.model import Paste
@@ -61,6 +62,17 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
         text = text[: cut if cut > limit // 2 else limit]
     reader = Reader()
     feed = reader.feed
-    for line in _clean(_normalise(text)).split("\n"):
-        feed(line)
+    text = _clean(_normalise(text))
+    pieces, has_json = json_form.split(text)
+    if not has_json:
+        for line in text.split("\n"):
+            feed(line)
+        return Paste(outputs=reader.finish(), truncated=truncated, size=size, limit=limit)
+    for piece, outputs in pieces:
+        # kdig +json: the messages are read whole; the lines around them (its `;; WARNING:` lines) as text.
+        for line in piece.split("\n"):
+            feed(line)
+        if outputs:
+            reader.flush()
+            reader.outputs.extend(outputs)
     return Paste(outputs=reader.finish(), truncated=truncated, size=size, limit=limit)
