@@ -520,6 +520,23 @@ def test_refused_zone_transfer(lab: Lab, server: str) -> None:
     assert item.verdict == "failure" and item.findings[0].title == "Zone transfer refused or failed"
 
 
+@pytest.mark.parametrize("server", ["ns-knot.lab.", "ns-nsd.lab."])
+def test_kdig_refused_zone_transfer_is_an_answer(lab: Lab, server: str) -> None:
+    """kdig prints a refused AXFR as `;; ERROR: server replied with error 'NOTAUTH'` then `failed to query server`:
+    the server answered (with that RCODE), so this is not a transport failure."""
+    address = lab.nameservers[server]
+    zone = "healthy-signed.lab" if server == "ns-knot.lab." else "healthy-unsigned.lab"
+    wire = dns.query.tcp(dns.message.make_query(zone, "AXFR"), address, timeout=5)
+    text = run("kdig", f"@{address}", zone, "AXFR")
+    out = read(text)
+    assert (out.tool, out.status, out.rcode) == ("kdig", dns.rcode.to_text(wire.rcode()), wire.rcode()), text
+    assert (out.qname, out.qtype, out.timeout, out.transport_error) == (zone + ".", "AXFR", False, None)
+    item = explained(out)
+    titles = [f.title for f in item.findings]
+    assert item.verdict == "failure" and "Zone transfer refused or failed" in titles
+    assert "An earlier attempt failed" not in titles
+
+
 @pytest.mark.parametrize("server", [SILENT, CLOSED], ids=["silent", "closed"])
 def test_yaml_dig_error(lab: Lab, server: str) -> None:
     """+yaml prints a failure as `- type: DIG_ERROR` with the message on its own line (and nothing on stderr)."""

@@ -38,6 +38,9 @@ KDIG_CONNECT = re.compile(
     r"^WARNING: (?P<err>can't connect|connection reset|failed to connect|network is unreachable)[^\n]*?(?: to (?P<srv>\S+))?$"
 )
 KDIG_FAILED = re.compile(r"^ERROR: failed to query server (?P<srv>\S+)")
+# kdig's zone transfer: `;; ERROR: server replied with error 'NOTAUTH'`, then `;; AXFR for example.com.`.
+KDIG_XFR_ERROR = re.compile(r"^ERROR: server replied with error '(?P<rcode>[A-Za-z0-9]+)'$")
+KDIG_XFR = re.compile(r"^(?P<type>AXFR|IXFR) for (?P<name>\S+)$")
 DELV_VERDICT = re.compile(
     r"^;\s*(?P<v>(?:negative response, )?(?:fully validated|unsigned answer|answer not validated|signed answer, pending validation|"
     r"pending validation|insecure(?: answer)?))\s*$"
