@@ -433,6 +433,30 @@ def test_nocomments_negative_answer_keeps_the_soa_in_authority(lab: Lab, qname: 
     assert item.verdict == "unknown" and item.headline.startswith("A negative answer")
 
 
+@pytest.mark.parametrize(
+    "qname,qtype,verdict",
+    [("nope.healthy-signed.lab", "A", "nxdomain"), ("www.healthy-signed.lab", "AAAA", "nodata")],
+    ids=["nxdomain", "nodata"],
+)
+def test_kdig_nocomments_reads_the_question(lab: Lab, qname: str, qtype: str, verdict: str) -> None:
+    """kdig +nocomments prints the question as `;;name. IN A` (no space): without it the negative answer's SOA
+    looks like the answer to `zone. SOA`, and a NODATA like a healthy answer."""
+    text = run("kdig", f"@{UNBOUND}", "+nocomments", "+dnssec", qname, qtype)
+    out = read(text)
+    wire = truth(UNBOUND, qname, qtype, dnssec=True)
+    assert (out.tool, out.status, out.qname, out.qtype, out.answer) == (
+        "kdig",
+        dns.rcode.to_text(wire.rcode()),
+        qname + ".",
+        qtype,
+        (),
+    ), text
+    assert sorted(r.rtype for r in out.authority) == sorted(
+        dns.rdatatype.to_text(rrset.rdtype) for rrset in wire.authority for _ in rrset
+    )
+    assert explained(out).verdict == verdict
+
+
 def test_nocomments_referral(lab: Lab) -> None:
     out = read(run("dig", f"@{lab.nameservers['ns1.lab.']}", "+norec", "+nocomments", "www.healthy-signed.lab"))
     assert out.answer == ()

@@ -76,8 +76,10 @@ class DigLines(Machine):
             out = self.delv_output(verdict=False)
             out.server = out.server or resolving.group("srv")
             return
-        if single and (cur is None or cur.section is None or cur.form == "trace"):
-            # `+nocomments` still prints the question as `;name. IN A`.
+        # `+nocomments` still prints the question: dig as `;name. IN A`, kdig as `;;name. IN A` (no space after `;;`,
+        # which every other `;;` line of both tools has).
+        bare_question = single or line[2:3] not in ("", " ", "\t")
+        if bare_question and (cur is None or cur.section is None or cur.form == "trace"):
             match = P.QUESTION.match(line)
             if match is not None and match.group("cls") is not None:
                 out = self.fresh() if cur is None or (cur.qname is not None and cur.has_body()) else cur
