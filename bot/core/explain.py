@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.knowledge import Entry, Knowledge
-from bot.core.paste.model import Ede, Paste, ToolOutput
+from bot.core.paste.model import CHASE_KEY_UNLINKED, Ede, Paste, ToolOutput
 
 Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]
 Severity = Literal["info", "warning", "problem"]
@@ -414,19 +414,27 @@ def _delv_findings(output: ToolOutput) -> list[Finding]:
 
 def _chase_failure(output: ToolOutput) -> bool:
     """Whether drill -S failed to validate. A chase that found no DNSSEC keys at all is not a failure: drill prints
-    the same `No DNSSEC public key(s)` for an unsigned zone, which has nothing to validate."""
-    return output.chase == "failed" and "no dnssec public key" not in (output.chase_error or "").lower()
+    the same `No DNSSEC public key(s)` for an unsigned zone, which has nothing to validate. When its trust tree shows
+    a key it could not link to the anchor (the reader's warning), the zone is signed and the chain is broken."""
+    if output.chase != "failed":
+        return False
+    unlinked = any(w.startswith(CHASE_KEY_UNLINKED) for w in output.warnings)
+    return unlinked or "no dnssec public key" not in (output.chase_error or "").lower()
 
 
 def _chase_findings(output: ToolOutput) -> list[Finding]:
     if output.chase is None:
         return []
     if _chase_failure(output):
+        unlinked = next((w.split(": ", 1)[1] for w in output.warnings if w.startswith(CHASE_KEY_UNLINKED)), None)
+        stopped = output.chase_error or "the chase failed"
+        if unlinked is not None:
+            stopped = f"it found the key {unlinked}, but no DS above it leads to the trust anchor ({stopped})"
         return [
             Finding(
                 "problem",
                 "DNSSEC chain of trust broken (drill -S)",
-                f"drill followed the signatures from the name up to its trust anchor and stopped: {output.chase_error or 'the chase failed'}. "
+                f"drill followed the signatures from the name up to its trust anchor and stopped: {stopped}. "
                 "A validating resolver fails the same way, with SERVFAIL.",
                 (
                     "Run `delv +vtrace NAME TYPE` for the validator's reason, and `dig +cd NAME TYPE` to see the data without "

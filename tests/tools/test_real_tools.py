@@ -607,3 +607,20 @@ def test_drill_chase(lab: Lab, name: str, checking_disabled: bool, chase: str, v
     if name == "www.healthy-unsigned.lab":
         # An unsigned zone has no keys to chase: drill says the chase failed, which is not a DNSSEC failure.
         assert "No chain of trust to check (drill -S)" in [f.title for f in item.findings]
+
+
+def test_drill_chase_key_without_a_matching_ds_is_a_broken_chain(cold: Lab) -> None:
+    """drill says `No DNSSEC public key(s)` for an unsigned zone and for a DS that matches no key alike; its trust
+    tree shows the zone's DNSKEY only in the second case, which a validating resolver fails (EDE 9)."""
+    name = "www.ds-mismatch.lab"
+    text = run("drill", "-S", "-k", str(cold.anchor_file), f"@{UNBOUND}", name)
+    out = read(text)
+    cold.flush()
+    wire = truth(UNBOUND, name)
+    assert (dns.rcode.to_text(wire.rcode()), [code for code, _ in edes_of(wire)]) == ("SERVFAIL", [9])
+    assert (out.chase, out.chase_error) == ("failed", "No DNSSEC public key(s)"), text
+    item = explained(out)
+    assert item.verdict == "failure"
+    broken = next(f for f in item.findings if f.title == "DNSSEC chain of trust broken (drill -S)")
+    assert "ds-mismatch.lab. DNSKEY keytag" in broken.detail
+    assert "No chain of trust to check (drill -S)" not in [f.title for f in item.findings]

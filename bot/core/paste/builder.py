@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
-from bot.core.paste.model import Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
+from bot.core.paste.model import CHASE_KEY_UNLINKED, Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
 
 
 class Draft:
@@ -22,6 +22,7 @@ class Draft:
         "authority",
         "chase",
         "chase_error",
+        "chase_key",
         "cmd",
         "command",
         "cookie",
@@ -103,6 +104,7 @@ class Draft:
         self.delv_failure: str | None = None
         self.chase: str | None = None
         self.chase_error: str | None = None
+        self.chase_key: str | None = None
         self.fetched = False
         self.warnings: list[str] = []
         self.retried_tcp = False
@@ -244,6 +246,10 @@ class Draft:
             warnings = [f"earlier attempt failed: {e}" for e in dict.fromkeys(self.attempt_errors)] + warnings
         if form == "full" and not self.has_header and status is None and (timeout or transport_error):
             form = "error"
+        if self.chase == "failed" and self.chase_key and P.NO_PUBLIC_KEY in (self.chase_error or ""):
+            # drill says `No DNSSEC public key(s)` for an unsigned zone (an empty tree) and for a zone whose keys it
+            # found but could not link to the trust anchor (a DS matching no key): only the tree tells them apart.
+            warnings.append(f"{CHASE_KEY_UNLINKED}: {self.chase_key}")
         server = self.server or (cmd.server if cmd else None)
         return ToolOutput(
             tool=tool,

@@ -51,6 +51,9 @@ DELV_RESOLVING = re.compile(
 DELV_RCODE = re.compile(r"^(?P<rcode>[A-Z][A-Z0-9]*) unexpected RCODE$")
 DRILL_CHASING = re.compile(r"^Chasing:\s+(?P<name>\S+)\s+(?P<type>[A-Z][A-Z0-9-]*|TYPE\d+)\s*$")
 DRILL_CHASE_ERROR = re.compile(r"^No trusted keys found in tree: first error was: (?P<err>.+?)\.?$")
+# A node of drill -S's trust tree: `|---example.com. (DNSKEY keytag: 58667 alg: 13 flags: 257)`.
+DRILL_TREE_KEY = re.compile(r"^\|---(?P<name>\S+) \(DNSKEY keytag: (?P<tag>\d+)")
+NO_PUBLIC_KEY = "No DNSSEC public key(s)"
 DELV_FETCH = re.compile(r"^fetch:\s*(?P<name>[^/\s]+)/(?P<type>\S+)$")
 DELV_TRANSPORT = ("timed out", "connection refused", "network unreachable", "host unreachable", "connection reset")
 DELV_NEGATIVE = re.compile(
