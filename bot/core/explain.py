@@ -285,10 +285,21 @@ class _Filler:
         return _PLACEHOLDER.sub(lambda m: self.values.get(m.group(m.lastindex or 0)) or m.group(0), text)
 
 
+_PORT = re.compile(r"[#@](\d{1,5})\b")
+
+
+def _port(output: ToolOutput) -> str:
+    """The port the tool asked: dig writes the server as `192.0.2.1#5353`, kdig as `192.0.2.1@853(TCP)` (+tls asks
+    853, +https 443); 53 when the output does not say."""
+    match = _PORT.search(output.server or "")
+    return match.group(1) if match is not None else "53"
+
+
 def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
     if output.answered:
         return []
     server = fill.values["SERVER"] or "the server"
+    port = _port(output)
     error = (output.transport_error or "").lower()
     if output.timeout:
         return [
@@ -298,7 +309,9 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
                 f"Nothing came back from {server}. Either it is unreachable (down, firewalled, wrong address), or it is a "
                 "resolver that got no answer from the zone's nameservers and stayed silent (Unbound does that).",
                 (
-                    f"Check reachability: `ping {server}`, then `dig +tcp @{server} . SOA` (TCP and UDP port 53 must both be open).",
+                    f"Check reachability: `ping {server}`, then `dig +tcp @{server} . SOA` (TCP and UDP port 53 must both be open)."
+                    if port == "53"
+                    else f"Check reachability: `ping {server}`, and that port {port} is open on it.",
                     f"Ask another resolver for the same name: `{_cmd('dig @1.1.1.1', fill.values['NAME'] or 'NAME', output.qtype or '')}`. "
                     "If it answers, "
                     f"{server} (or the path to it) is the problem; if it also fails, the zone's nameservers are.",
@@ -309,12 +322,12 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
         return [
             Finding(
                 "problem",
-                "Connection refused: nothing listens on port 53 there",
+                f"Connection refused: nothing listens on port {port} there",
                 f"{server} answered with an ICMP port-unreachable or a TCP reset: no DNS service is running on that address "
                 "and port, or a firewall rejects it.",
                 (
                     "On that host: is the service running (`systemctl status named unbound nsd knot`) and listening "
-                    "(`ss -lunpt 'sport = :53'`)?",
+                    f"(`ss -lunpt 'sport = :{port}'`)?",
                     "Check the address and the port (`-p`) you asked.",
                 ),
             )

@@ -361,6 +361,25 @@ def test_connection_refused(lab: Lab, argv: tuple[str, ...]) -> None:
     assert explained(out).findings[0].title == "Connection refused: nothing listens on port 53 there"
 
 
+@pytest.mark.parametrize(
+    "argv,port",
+    [
+        (("kdig", f"@{UNBOUND}", "+tls", "+time=1", "+retry=0", "www.healthy-signed.lab"), "853"),
+        (("kdig", f"@{UNBOUND}", "+https", "+time=1", "+retry=0", "www.healthy-signed.lab"), "443"),
+        (("dig", f"@{CLOSED}", "-p", "5353", "+time=1", "+tries=1", "www.healthy-signed.lab"), "5353"),
+    ],
+    ids=["kdig +tls", "kdig +https", "dig -p"],
+)
+def test_connection_refused_names_the_port_asked(lab: Lab, argv: tuple[str, ...], port: str) -> None:
+    """Nothing listens on 853 (DoT) or 443 (DoH) at the lab's Unbound: the explanation must not say port 53."""
+    text = run(*argv)
+    out = read(text)
+    assert (out.status, out.timeout, out.transport_error) == (None, False, "connection refused"), text
+    finding = explained(out).findings[0]
+    assert finding.title == f"Connection refused: nothing listens on port {port} there"
+    assert any(f"sport = :{port}" in fix for fix in finding.fix)
+
+
 @pytest.mark.parametrize("server", [SILENT, CLOSED], ids=["silent", "closed"])
 def test_drill_network_error(lab: Lab, server: str) -> None:
     """drill prints one error for a timeout and a refused connection alike: the explanation must not pick one."""
