@@ -594,6 +594,12 @@ def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge,
     return found
 
 
+_MESSAGE_REJECTED = frozenset({1, 4, 16, 23})
+"""FORMERR, NOTIMP, BADVERS, BADCOOKIE: the server rejected the message itself (its form, opcode or type, EDNS
+version, cookie) before deciding whether to recurse; BIND and Unbound send these without `ra` even to clients they
+recurse for, so the missing `ra` says nothing about recursion."""
+
+
 def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) -> list[Finding]:
     flags = set(output.flags)
     if not flags or ("qr" not in flags and output.tool in ("dig", "kdig", "drill")):
@@ -610,7 +616,8 @@ def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) ->
                 ("Retry over TCP: add `+tcp` to the command. If TCP fails, port 53/TCP is blocked somewhere.",),
             )
         )
-    if "rd" in flags and "ra" not in flags:
+    rejected = entry is not None and entry.kind == "rcode" and entry.value in _MESSAGE_REJECTED
+    if "rd" in flags and "ra" not in flags and not rejected:
         found.append(
             Finding(
                 "warning" if verdict in ("failure", "referral", "nodata", "nxdomain") else "info",

@@ -295,6 +295,29 @@ def test_notimp_spellings(lab: Lab) -> None:
         assert item.status_entry is not None and (item.status_entry.ident, item.rcode) == ("NOTIMP", 4)
 
 
+@pytest.mark.parametrize(
+    "argv,status",
+    [
+        (("dig", f"@{BIND}", "+header-only", "+nocookie", "www.healthy-signed.lab"), "FORMERR"),
+        (("dig", f"@{UNBOUND}", "+header-only", "www.healthy-signed.lab"), "FORMERR"),
+        (("dig", f"@{BIND}", "+edns=1", "+noednsnegotiation", "www.healthy-signed.lab"), "BADVERS"),
+        (("kdig", f"@{BIND}", "+edns=1", "www.healthy-signed.lab"), "BADVERS"),
+        (("dig", f"@{UNBOUND}", "+opcode=2", "www.healthy-signed.lab"), "NOTIMP"),
+    ],
+    ids=["formerr bind", "formerr unbound", "badvers bind", "badvers kdig", "notimp unbound"],
+)
+def test_a_rejected_message_without_ra_is_not_a_non_recursive_server(lab: Lab, argv: tuple[str, ...], status: str) -> None:
+    """BIND and Unbound send FORMERR, BADVERS and NOTIMP without `ra`, even to a client they recurse for: the
+    missing `ra` must not be explained as "this server does not recurse for you"."""
+    server = argv[1].lstrip("@")
+    assert "ra" in flags_of(truth(server, "www.healthy-signed.lab")), "the server recurses for this client"
+    out = read(run(*argv))
+    assert (out.status, "rd" in out.flags, "ra" in out.flags) == (status, True, False)
+    item = explained(out)
+    assert item.verdict == "failure"
+    assert "No `ra`: this server does not recurse for you" not in [f.title for f in item.findings]
+
+
 def test_forwarder_failure_is_a_plain_servfail(lab: Lab) -> None:
     out = read(run("dig", "@127.53.55.1", "www.healthy-unsigned.lab"))
     assert (out.status, out.ede) == ("SERVFAIL", ())
