@@ -499,6 +499,25 @@ def test_kdig_nocomments_reads_the_question(lab: Lab, qname: str, qtype: str, ve
     assert explained(out).verdict == verdict
 
 
+@pytest.mark.parametrize("tool", ["dig", "kdig"])
+@pytest.mark.parametrize(
+    "qname,qtype", [("nope.healthy-signed.lab", "A"), ("www.healthy-signed.lab", "AAAA")], ids=["nxdomain", "nodata"]
+)
+def test_noall_answer_authority_denial_is_not_an_answer(lab: Lab, tool: str, qname: str, qtype: str) -> None:
+    """`+noall +answer +authority +dnssec` of a negative answer prints only the SOA and the NSECs, no question: they
+    are the authority section of a denial, not the answer to `zone. SOA`."""
+    text = run(tool, f"@{UNBOUND}", "+noall", "+answer", "+authority", "+dnssec", qname, qtype)
+    out = read(text)
+    wire = truth(UNBOUND, qname, qtype, dnssec=True)
+    assert not wire.answer
+    assert out.answer == (), text
+    assert sorted(r.rtype for r in out.authority) == sorted(
+        dns.rdatatype.to_text(rrset.rdtype) for rrset in wire.authority for _ in rrset
+    )
+    item = explained(out)
+    assert item.verdict == "unknown" and item.headline.startswith("A negative answer")
+
+
 def test_nocomments_referral(lab: Lab) -> None:
     out = read(run("dig", f"@{lab.nameservers['ns1.lab.']}", "+norec", "+nocomments", "www.healthy-signed.lab"))
     assert out.answer == ()

@@ -206,6 +206,10 @@ class Draft:
             if tool in ("dig", "kdig", "drill", "unknown") and self.form == "full":
                 # `+nocomments`, `+noall +answer +authority`: the sections follow one another without their names.
                 answer, authority, additional = split_sections(qname, answer)
+        if qname is None and answer and not (self.sectioned or authority or additional) and is_denial(answer):
+            # `+noall +answer +authority +dnssec` of a negative answer: an SOA with the NSEC/NSEC3 that deny the name
+            # or type. No query returns those together as its answer, so they are the authority section.
+            answer, authority = [], answer
         if qname is None and answer:
             # delv and `+noall +answer` print no question: the first answer's owner is the name asked.
             qname = answer[0].name or None
@@ -321,6 +325,17 @@ def split_sections(qname: str, records: list[Record]) -> tuple[list[Record], lis
         return records, [], []
     end = next((i for i, r in enumerate(rest) if r.rtype not in _AUTHORITY_TYPES), len(rest))
     return records[:cut], rest[:end], rest[end:]
+
+
+_DENIAL_TYPES = frozenset({"SOA", "NSEC", "NSEC3", "RRSIG"})
+
+
+def is_denial(records: list[Record]) -> bool:
+    """Whether these records are a signed negative answer's authority: the zone's SOA and the NSEC/NSEC3 records that
+    deny the name or type (with their RRSIGs), and nothing else. An SOA alone stays ambiguous (`zone. SOA` answers
+    with one too)."""
+    types = {r.rtype for r in records}
+    return types <= _DENIAL_TYPES and "SOA" in types and bool(types & {"NSEC", "NSEC3"})
 
 
 def as_number(text: str) -> float | None:
