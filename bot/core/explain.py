@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.knowledge import Entry, Knowledge
-from bot.core.paste.model import Ede, Paste, ToolOutput
+from bot.core.paste.model import CHASE_KEY_UNLINKED, Ede, Paste, ToolOutput
 
 Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]
 Severity = Literal["info", "warning", "problem"]
@@ -292,10 +292,21 @@ class _Filler:
         return _PLACEHOLDER.sub(lambda m: self.values.get(m.group(m.lastindex or 0)) or m.group(0), text)
 
 
+_PORT = re.compile(r"[#@](\d{1,5})\b")
+
+
+def _port(output: ToolOutput) -> str:
+    """The port the tool asked: dig writes the server as `192.0.2.1#5353`, kdig as `192.0.2.1@853(TCP)` (+tls asks
+    853, +https 443); 53 when the output does not say."""
+    match = _PORT.search(output.server or "")
+    return match.group(1) if match is not None else "53"
+
+
 def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
     if output.answered:
         return []
     server = fill.values["SERVER"] or "the server"
+    port = _port(output)
     error = (output.transport_error or "").lower()
     if output.timeout:
         return [
@@ -305,7 +316,9 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
                 f"Nothing came back from {server}. Either it is unreachable (down, firewalled, wrong address), or it is a "
                 "resolver that got no answer from the zone's nameservers and stayed silent (Unbound does that).",
                 (
-                    f"Check reachability: `ping {server}`, then `dig +tcp @{server} . SOA` (TCP and UDP port 53 must both be open).",
+                    f"Check reachability: `ping {server}`, then `dig +tcp @{server} . SOA` (TCP and UDP port 53 must both be open)."
+                    if port == "53"
+                    else f"Check reachability: `ping {server}`, and that port {port} is open on it.",
                     f"Ask another resolver for the same name: `{_cmd('dig @1.1.1.1', fill.values['NAME'] or 'NAME', output.qtype or '')}`. "
                     "If it answers, "
                     f"{server} (or the path to it) is the problem; if it also fails, the zone's nameservers are.",
@@ -316,12 +329,12 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
         return [
             Finding(
                 "problem",
-                "Connection refused: nothing listens on port 53 there",
+                f"Connection refused: nothing listens on port {port} there",
                 f"{server} answered with an ICMP port-unreachable or a TCP reset: no DNS service is running on that address "
                 "and port, or a firewall rejects it.",
                 (
                     "On that host: is the service running (`systemctl status named unbound nsd knot`) and listening "
-                    "(`ss -lunpt 'sport = :53'`)?",
+                    f"(`ss -lunpt 'sport = :{port}'`)?",
                     "Check the address and the port (`-p`) you asked.",
                 ),
             )
@@ -421,19 +434,27 @@ def _delv_findings(output: ToolOutput) -> list[Finding]:
 
 def _chase_failure(output: ToolOutput) -> bool:
     """Whether drill -S failed to validate. A chase that found no DNSSEC keys at all is not a failure: drill prints
-    the same `No DNSSEC public key(s)` for an unsigned zone, which has nothing to validate."""
-    return output.chase == "failed" and "no dnssec public key" not in (output.chase_error or "").lower()
+    the same `No DNSSEC public key(s)` for an unsigned zone, which has nothing to validate. When its trust tree shows
+    a key it could not link to the anchor (the reader's warning), the zone is signed and the chain is broken."""
+    if output.chase != "failed":
+        return False
+    unlinked = any(w.startswith(CHASE_KEY_UNLINKED) for w in output.warnings)
+    return unlinked or "no dnssec public key" not in (output.chase_error or "").lower()
 
 
 def _chase_findings(output: ToolOutput) -> list[Finding]:
     if output.chase is None:
         return []
     if _chase_failure(output):
+        unlinked = next((w.split(": ", 1)[1] for w in output.warnings if w.startswith(CHASE_KEY_UNLINKED)), None)
+        stopped = output.chase_error or "the chase failed"
+        if unlinked is not None:
+            stopped = f"it found the key {unlinked}, but no DS above it leads to the trust anchor ({stopped})"
         return [
             Finding(
                 "problem",
                 "DNSSEC chain of trust broken (drill -S)",
-                f"drill followed the signatures from the name up to its trust anchor and stopped: {output.chase_error or 'the chase failed'}. "
+                f"drill followed the signatures from the name up to its trust anchor and stopped: {stopped}. "
                 "A validating resolver fails the same way, with SERVFAIL.",
                 (
                     "Run `delv +vtrace NAME TYPE` for the validator's reason, and `dig +cd NAME TYPE` to see the data without "
@@ -580,6 +601,12 @@ def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge,
     return found
 
 
+_MESSAGE_REJECTED = frozenset({1, 4, 16, 23})
+"""FORMERR, NOTIMP, BADVERS, BADCOOKIE: the server rejected the message itself (its form, opcode or type, EDNS
+version, cookie) before deciding whether to recurse; BIND and Unbound send these without `ra` even to clients they
+recurse for, so the missing `ra` says nothing about recursion."""
+
+
 def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) -> list[Finding]:
     flags = set(output.flags)
     if not flags or ("qr" not in flags and output.tool in ("dig", "kdig", "drill")):
@@ -596,7 +623,8 @@ def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) ->
                 ("Retry over TCP: add `+tcp` to the command. If TCP fails, port 53/TCP is blocked somewhere.",),
             )
         )
-    if "rd" in flags and "ra" not in flags:
+    rejected = entry is not None and entry.kind == "rcode" and entry.value in _MESSAGE_REJECTED
+    if "rd" in flags and "ra" not in flags and not rejected:
         found.append(
             Finding(
                 "warning" if verdict in ("failure", "referral", "nodata", "nxdomain") else "info",

@@ -162,7 +162,7 @@ def test_timeout_has_no_status_and_says_reachability(kb: Knowledge) -> None:
 def test_connection_refused(kb: Knowledge) -> None:
     text = ";; communications error to 127.0.0.1#5999: connection refused\n;; no servers could be reached\n"
     item = _one(text, kb)
-    assert item.findings[0].title == "Connection refused: nothing listens on port 53 there"
+    assert item.findings[0].title == "Connection refused: nothing listens on port 5999 there"
     assert item.output.timeout is False
 
 

@@ -295,6 +295,29 @@ def test_notimp_spellings(lab: Lab) -> None:
         assert item.status_entry is not None and (item.status_entry.ident, item.rcode) == ("NOTIMP", 4)
 
 
+@pytest.mark.parametrize(
+    "argv,status",
+    [
+        (("dig", f"@{BIND}", "+header-only", "+nocookie", "www.healthy-signed.lab"), "FORMERR"),
+        (("dig", f"@{UNBOUND}", "+header-only", "www.healthy-signed.lab"), "FORMERR"),
+        (("dig", f"@{BIND}", "+edns=1", "+noednsnegotiation", "www.healthy-signed.lab"), "BADVERS"),
+        (("kdig", f"@{BIND}", "+edns=1", "www.healthy-signed.lab"), "BADVERS"),
+        (("dig", f"@{UNBOUND}", "+opcode=2", "www.healthy-signed.lab"), "NOTIMP"),
+    ],
+    ids=["formerr bind", "formerr unbound", "badvers bind", "badvers kdig", "notimp unbound"],
+)
+def test_a_rejected_message_without_ra_is_not_a_non_recursive_server(lab: Lab, argv: tuple[str, ...], status: str) -> None:
+    """BIND and Unbound send FORMERR, BADVERS and NOTIMP without `ra`, even to a client they recurse for: the
+    missing `ra` must not be explained as "this server does not recurse for you"."""
+    server = argv[1].lstrip("@")
+    assert "ra" in flags_of(truth(server, "www.healthy-signed.lab")), "the server recurses for this client"
+    out = read(run(*argv))
+    assert (out.status, "rd" in out.flags, "ra" in out.flags) == (status, True, False)
+    item = explained(out)
+    assert item.verdict == "failure"
+    assert "No `ra`: this server does not recurse for you" not in [f.title for f in item.findings]
+
+
 def test_forwarder_failure_is_a_plain_servfail(lab: Lab) -> None:
     out = read(run("dig", "@127.53.55.1", "www.healthy-unsigned.lab"))
     assert (out.status, out.ede) == ("SERVFAIL", ())
@@ -359,6 +382,25 @@ def test_connection_refused(lab: Lab, argv: tuple[str, ...]) -> None:
     out = read(run(*argv))
     assert (out.status, out.timeout, out.transport_error) == (None, False, "connection refused")
     assert explained(out).findings[0].title == "Connection refused: nothing listens on port 53 there"
+
+
+@pytest.mark.parametrize(
+    "argv,port",
+    [
+        (("kdig", f"@{UNBOUND}", "+tls", "+time=1", "+retry=0", "www.healthy-signed.lab"), "853"),
+        (("kdig", f"@{UNBOUND}", "+https", "+time=1", "+retry=0", "www.healthy-signed.lab"), "443"),
+        (("dig", f"@{CLOSED}", "-p", "5353", "+time=1", "+tries=1", "www.healthy-signed.lab"), "5353"),
+    ],
+    ids=["kdig +tls", "kdig +https", "dig -p"],
+)
+def test_connection_refused_names_the_port_asked(lab: Lab, argv: tuple[str, ...], port: str) -> None:
+    """Nothing listens on 853 (DoT) or 443 (DoH) at the lab's Unbound: the explanation must not say port 53."""
+    text = run(*argv)
+    out = read(text)
+    assert (out.status, out.timeout, out.transport_error) == (None, False, "connection refused"), text
+    finding = explained(out).findings[0]
+    assert finding.title == f"Connection refused: nothing listens on port {port} there"
+    assert any(f"sport = :{port}" in fix for fix in finding.fix)
 
 
 @pytest.mark.parametrize("server", [SILENT, CLOSED], ids=["silent", "closed"])
@@ -426,6 +468,49 @@ def test_nocomments_negative_answer_keeps_the_soa_in_authority(lab: Lab, qname: 
     out = read(run("dig", f"@{UNBOUND}", "+nocomments", "+dnssec", qname, qtype))
     wire = truth(UNBOUND, qname, qtype, dnssec=True)
     assert (out.status, out.qname, out.qtype, out.answer) == (None, qname + ".", qtype, ())
+    assert sorted(r.rtype for r in out.authority) == sorted(
+        dns.rdatatype.to_text(rrset.rdtype) for rrset in wire.authority for _ in rrset
+    )
+    item = explained(out)
+    assert item.verdict == "unknown" and item.headline.startswith("A negative answer")
+
+
+@pytest.mark.parametrize(
+    "qname,qtype,verdict",
+    [("nope.healthy-signed.lab", "A", "nxdomain"), ("www.healthy-signed.lab", "AAAA", "nodata")],
+    ids=["nxdomain", "nodata"],
+)
+def test_kdig_nocomments_reads_the_question(lab: Lab, qname: str, qtype: str, verdict: str) -> None:
+    """kdig +nocomments prints the question as `;;name. IN A` (no space): without it the negative answer's SOA
+    looks like the answer to `zone. SOA`, and a NODATA like a healthy answer."""
+    text = run("kdig", f"@{UNBOUND}", "+nocomments", "+dnssec", qname, qtype)
+    out = read(text)
+    wire = truth(UNBOUND, qname, qtype, dnssec=True)
+    assert (out.tool, out.status, out.qname, out.qtype, out.answer) == (
+        "kdig",
+        dns.rcode.to_text(wire.rcode()),
+        qname + ".",
+        qtype,
+        (),
+    ), text
+    assert sorted(r.rtype for r in out.authority) == sorted(
+        dns.rdatatype.to_text(rrset.rdtype) for rrset in wire.authority for _ in rrset
+    )
+    assert explained(out).verdict == verdict
+
+
+@pytest.mark.parametrize("tool", ["dig", "kdig"])
+@pytest.mark.parametrize(
+    "qname,qtype", [("nope.healthy-signed.lab", "A"), ("www.healthy-signed.lab", "AAAA")], ids=["nxdomain", "nodata"]
+)
+def test_noall_answer_authority_denial_is_not_an_answer(lab: Lab, tool: str, qname: str, qtype: str) -> None:
+    """`+noall +answer +authority +dnssec` of a negative answer prints only the SOA and the NSECs, no question: they
+    are the authority section of a denial, not the answer to `zone. SOA`."""
+    text = run(tool, f"@{UNBOUND}", "+noall", "+answer", "+authority", "+dnssec", qname, qtype)
+    out = read(text)
+    wire = truth(UNBOUND, qname, qtype, dnssec=True)
+    assert not wire.answer
+    assert out.answer == (), text
     assert sorted(r.rtype for r in out.authority) == sorted(
         dns.rdatatype.to_text(rrset.rdtype) for rrset in wire.authority for _ in rrset
     )
@@ -520,6 +605,23 @@ def test_refused_zone_transfer(lab: Lab, server: str) -> None:
     assert item.verdict == "failure" and item.findings[0].title == "Zone transfer refused or failed"
 
 
+@pytest.mark.parametrize("server", ["ns-knot.lab.", "ns-nsd.lab."])
+def test_kdig_refused_zone_transfer_is_an_answer(lab: Lab, server: str) -> None:
+    """kdig prints a refused AXFR as `;; ERROR: server replied with error 'NOTAUTH'` then `failed to query server`:
+    the server answered (with that RCODE), so this is not a transport failure."""
+    address = lab.nameservers[server]
+    zone = "healthy-signed.lab" if server == "ns-knot.lab." else "healthy-unsigned.lab"
+    wire = dns.query.tcp(dns.message.make_query(zone, "AXFR"), address, timeout=5)
+    text = run("kdig", f"@{address}", zone, "AXFR")
+    out = read(text)
+    assert (out.tool, out.status, out.rcode) == ("kdig", dns.rcode.to_text(wire.rcode()), wire.rcode()), text
+    assert (out.qname, out.qtype, out.timeout, out.transport_error) == (zone + ".", "AXFR", False, None)
+    item = explained(out)
+    titles = [f.title for f in item.findings]
+    assert item.verdict == "failure" and "Zone transfer refused or failed" in titles
+    assert "An earlier attempt failed" not in titles
+
+
 @pytest.mark.parametrize("server", [SILENT, CLOSED], ids=["silent", "closed"])
 def test_yaml_dig_error(lab: Lab, server: str) -> None:
     """+yaml prints a failure as `- type: DIG_ERROR` with the message on its own line (and nothing on stderr)."""
@@ -566,3 +668,20 @@ def test_drill_chase(lab: Lab, name: str, checking_disabled: bool, chase: str, v
     if name == "www.healthy-unsigned.lab":
         # An unsigned zone has no keys to chase: drill says the chase failed, which is not a DNSSEC failure.
         assert "No chain of trust to check (drill -S)" in [f.title for f in item.findings]
+
+
+def test_drill_chase_key_without_a_matching_ds_is_a_broken_chain(cold: Lab) -> None:
+    """drill says `No DNSSEC public key(s)` for an unsigned zone and for a DS that matches no key alike; its trust
+    tree shows the zone's DNSKEY only in the second case, which a validating resolver fails (EDE 9)."""
+    name = "www.ds-mismatch.lab"
+    text = run("drill", "-S", "-k", str(cold.anchor_file), f"@{UNBOUND}", name)
+    out = read(text)
+    cold.flush()
+    wire = truth(UNBOUND, name)
+    assert (dns.rcode.to_text(wire.rcode()), [code for code, _ in edes_of(wire)]) == ("SERVFAIL", [9])
+    assert (out.chase, out.chase_error) == ("failed", "No DNSSEC public key(s)"), text
+    item = explained(out)
+    assert item.verdict == "failure"
+    broken = next(f for f in item.findings if f.title == "DNSSEC chain of trust broken (drill -S)")
+    assert "ds-mismatch.lab. DNSKEY keytag" in broken.detail
+    assert "No chain of trust to check (drill -S)" not in [f.title for f in item.findings]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
-from bot.core.paste.model import Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
+from bot.core.paste.model import CHASE_KEY_UNLINKED, Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
 
 
 class Draft:
@@ -22,6 +22,7 @@ class Draft:
         "authority",
         "chase",
         "chase_error",
+        "chase_key",
         "cmd",
         "command",
         "cookie",
@@ -103,6 +104,7 @@ class Draft:
         self.delv_failure: str | None = None
         self.chase: str | None = None
         self.chase_error: str | None = None
+        self.chase_key: str | None = None
         self.fetched = False
         self.warnings: list[str] = []
         self.retried_tcp = False
@@ -204,6 +206,10 @@ class Draft:
             if tool in ("dig", "kdig", "drill", "unknown") and self.form == "full":
                 # `+nocomments`, `+noall +answer +authority`: the sections follow one another without their names.
                 answer, authority, additional = split_sections(qname, answer)
+        if qname is None and answer and not (self.sectioned or authority or additional) and is_denial(answer):
+            # `+noall +answer +authority +dnssec` of a negative answer: an SOA with the NSEC/NSEC3 that deny the name
+            # or type. No query returns those together as its answer, so they are the authority section.
+            answer, authority = [], answer
         if qname is None and answer:
             # delv and `+noall +answer` print no question: the first answer's owner is the name asked.
             qname = answer[0].name or None
@@ -244,6 +250,10 @@ class Draft:
             warnings = [f"earlier attempt failed: {e}" for e in dict.fromkeys(self.attempt_errors)] + warnings
         if form == "full" and not self.has_header and status is None and (timeout or transport_error):
             form = "error"
+        if self.chase == "failed" and self.chase_key and P.NO_PUBLIC_KEY in (self.chase_error or ""):
+            # drill says `No DNSSEC public key(s)` for an unsigned zone (an empty tree) and for a zone whose keys it
+            # found but could not link to the trust anchor (a DS matching no key): only the tree tells them apart.
+            warnings.append(f"{CHASE_KEY_UNLINKED}: {self.chase_key}")
         server = self.server or (cmd.server if cmd else None)
         return ToolOutput(
             tool=tool,
@@ -315,6 +325,17 @@ def split_sections(qname: str, records: list[Record]) -> tuple[list[Record], lis
         return records, [], []
     end = next((i for i, r in enumerate(rest) if r.rtype not in _AUTHORITY_TYPES), len(rest))
     return records[:cut], rest[:end], rest[end:]
+
+
+_DENIAL_TYPES = frozenset({"SOA", "NSEC", "NSEC3", "RRSIG"})
+
+
+def is_denial(records: list[Record]) -> bool:
+    """Whether these records are a signed negative answer's authority: the zone's SOA and the NSEC/NSEC3 records that
+    deny the name or type (with their RRSIGs), and nothing else. An SOA alone stays ambiguous (`zone. SOA` answers
+    with one too)."""
+    types = {r.rtype for r in records}
+    return types <= _DENIAL_TYPES and "SOA" in types and bool(types & {"NSEC", "NSEC3"})
 
 
 def as_number(text: str) -> float | None:

@@ -76,8 +76,10 @@ class DigLines(Machine):
             out = self.delv_output(verdict=False)
             out.server = out.server or resolving.group("srv")
             return
-        if single and (cur is None or cur.section is None or cur.form == "trace"):
-            # `+nocomments` still prints the question as `;name. IN A`.
+        # `+nocomments` still prints the question: dig as `;name. IN A`, kdig as `;;name. IN A` (no space after `;;`,
+        # which every other `;;` line of both tools has).
+        bare_question = single or line[2:3] not in ("", " ", "\t")
+        if bare_question and (cur is None or cur.section is None or cur.form == "trace"):
             match = P.QUESTION.match(line)
             if match is not None and match.group("cls") is not None:
                 out = self.fresh() if cur is None or (cur.qname is not None and cur.has_body()) else cur
@@ -391,9 +393,20 @@ class DigLines(Machine):
             cur = self.current("kdig")
             cur.server = cur.server or failed.group("srv")
             cur.server, cur.transport = split_transport(cur.server, cur.transport)
-            if not cur.attempt_errors:
+            if not cur.attempt_errors and cur.status is None:
+                # After `server replied with error` the server did answer: the query failed, not its sending.
                 cur.attempt_errors.append("failed to query server")
             cur.finished = True
+            return True
+        xfr_error = P.KDIG_XFR_ERROR.match(body)
+        if xfr_error is not None:
+            # A zone transfer the server answered with an error: kdig prints only its RCODE, no header.
+            cur = self.errored("kdig")
+            cur.tool = "kdig" if cur.tool == "unknown" else cur.tool
+            cur.status = xfr_error.group("rcode").upper()
+            cur.rcode = fields.rcode_number(cur.status)
+            if cur.qtype in ("AXFR", "IXFR") and "transfer failed" not in cur.warnings:
+                cur.warnings.append("transfer failed")
             return True
         self.current().warnings.append(body)
         return True
@@ -463,6 +476,17 @@ class DigLines(Machine):
         cur = self.current("dig")
         cur.warnings.append("transfer failed")
         cur.finished = True
+        return True
+
+    def h_kdig_xfr(self, body: str, rest: str, single: bool) -> bool:
+        # kdig: `;; AXFR for example.com.` (also `IXFR`), after a failed transfer's error or before its records.
+        match = P.KDIG_XFR.match(body)
+        if match is None:
+            return False
+        cur = self.current("kdig")
+        cur.qname, cur.qtype = cur.qname or match.group("name"), cur.qtype or match.group("type")
+        if cur.status not in (None, "NOERROR") and "transfer failed" not in cur.warnings:
+            cur.warnings.append("transfer failed")
         return True
 
     def h_chasing(self, body: str, rest: str, single: bool) -> bool:
@@ -546,6 +570,8 @@ def _register() -> None:
         "HTTPS": r.h_session,
         "Sending:": r.h_sending,
         "Transfer": r.h_transfer,
+        "AXFR": r.h_kdig_xfr,
+        "IXFR": r.h_kdig_xfr,
         "Chasing:": r.h_chasing,
         "Chase": r.h_chase,
         "global": r.h_ignore,

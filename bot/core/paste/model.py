@@ -17,6 +17,10 @@ Tool = Literal["dig", "kdig", "drill", "delv", "host", "nslookup", "unknown"]
 #: banner).
 Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "chase", "json", "error"]
 
+CHASE_KEY_UNLINKED = "trust tree has a key but no chain above it"
+"""How a `ToolOutput.warnings` entry starts when drill -S found a zone's DNSKEY but could not link it to
+its trust anchor (it then says `No DNSSEC public key(s)`, as it does for an unsigned zone)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Ede:

@@ -38,6 +38,9 @@ KDIG_CONNECT = re.compile(
     r"^WARNING: (?P<err>can't connect|connection reset|failed to connect|network is unreachable)[^\n]*?(?: to (?P<srv>\S+))?$"
 )
 KDIG_FAILED = re.compile(r"^ERROR: failed to query server (?P<srv>\S+)")
+# kdig's zone transfer: `;; ERROR: server replied with error 'NOTAUTH'`, then `;; AXFR for example.com.`.
+KDIG_XFR_ERROR = re.compile(r"^ERROR: server replied with error '(?P<rcode>[A-Za-z0-9]+)'$")
+KDIG_XFR = re.compile(r"^(?P<type>AXFR|IXFR) for (?P<name>\S+)$")
 DELV_VERDICT = re.compile(
     r"^;\s*(?P<v>(?:negative response, )?(?:fully validated|unsigned answer|answer not validated|signed answer, pending validation|"
     r"pending validation|insecure(?: answer)?))\s*$"
@@ -48,6 +51,9 @@ DELV_RESOLVING = re.compile(
 DELV_RCODE = re.compile(r"^(?P<rcode>[A-Z][A-Z0-9]*) unexpected RCODE$")
 DRILL_CHASING = re.compile(r"^Chasing:\s+(?P<name>\S+)\s+(?P<type>[A-Z][A-Z0-9-]*|TYPE\d+)\s*$")
 DRILL_CHASE_ERROR = re.compile(r"^No trusted keys found in tree: first error was: (?P<err>.+?)\.?$")
+# A node of drill -S's trust tree: `|---example.com. (DNSKEY keytag: 58667 alg: 13 flags: 257)`.
+DRILL_TREE_KEY = re.compile(r"^\|---(?P<name>\S+) \(DNSKEY keytag: (?P<tag>\d+)")
+NO_PUBLIC_KEY = "No DNSSEC public key(s)"
 DELV_FETCH = re.compile(r"^fetch:\s*(?P<name>[^/\s]+)/(?P<type>\S+)$")
 DELV_TRANSPORT = ("timed out", "connection refused", "network unreachable", "host unreachable", "connection reset")
 DELV_NEGATIVE = re.compile(

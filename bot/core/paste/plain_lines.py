@@ -84,6 +84,10 @@ class PlainLines(Machine):
         self.loose_ok = False
         if self.record_line(line, loose=False):
             return
+        key = P.DRILL_TREE_KEY.match(line)
+        if key is not None:
+            cur.chase_key = f"{key.group('name')} DNSKEY keytag {key.group('tag')}"
+            return
         error = P.DRILL_CHASE_ERROR.match(line)
         if error is not None:
             cur.chase_error = cur.chase_error or error.group("err")
