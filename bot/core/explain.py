@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.knowledge import Entry, Knowledge
-from bot.core.paste.model import CHASE_KEY_UNLINKED, Ede, Paste, ToolOutput
+from bot.core.paste.model import CHASE_KEY_UNLINKED, HOST_NOTHING, Ede, Paste, ToolOutput
 
 Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]
 Severity = Literal["info", "warning", "problem"]
@@ -702,7 +702,17 @@ def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) ->
 def _warning_findings(output: ToolOutput) -> list[Finding]:
     found = []
     for warning in output.warnings:
-        if warning == "transfer failed":
+        if warning == HOST_NOTHING:
+            found.append(
+                Finding(
+                    "info",
+                    "host found none of A, AAAA and MX",
+                    "Without `-t`, host asks for A, AAAA and MX and prints a line for each record; it printed none, and no "
+                    "error, so the name exists but has none of the three (NODATA for each).",
+                    ("Ask for the type you need: `host -t TXT NAME SERVER` (or `dig NAME TYPE`).",),
+                )
+            )
+        elif warning == "transfer failed":
             found.append(
                 Finding(
                     "problem",

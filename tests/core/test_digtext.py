@@ -687,3 +687,22 @@ def test_nslookup_rdata_numbers_never_raise(number: int, data: str) -> None:
         assert [r.rtype for r in records] == [dns.rdatatype.to_text(dns.rdatatype.RdataType.make(number))]
     else:
         assert records == []
+
+
+def test_a_paste_that_starts_with_a_multiline_record_is_one_output() -> None:
+    """`dig +multi +noall +answer +authority +dnssec` of a NODATA (real output from the lab): the first line opens a
+    `(` record before any output exists; opening the output must not end that record (it split the paste in two,
+    and the SOA kept its `(` and lost its fields)."""
+    text = (
+        "healthy-signed.lab.\t60 IN SOA ns-knot.lab. hostmaster.healthy-signed.lab. (\n"
+        "\t\t\t\t1          ; serial\n\t\t\t\t3600       ; refresh (1 hour)\n\t\t\t\t600        ; retry (10 minutes)\n"
+        "\t\t\t\t86400      ; expire (1 day)\n\t\t\t\t60         ; minimum (1 minute)\n\t\t\t\t)\n"
+        "healthy-signed.lab.\t60 IN RRSIG SOA 13 2 300 (\n"
+        "\t\t\t\t20270101060905 20261202050905 18642 healthy-signed.lab.\n"
+        "\t\t\t\tQV7/4JL6prTbbTT0/kF0F6brdo/WK/ALjMVmUW23yUiS\n\t\t\t\tRg0pqnQbRW0HCYP5sxgsb21nPPtAZeKXEufnkI5QYw== )\n"
+        "www.healthy-signed.lab.\t60 IN NSEC healthy-signed.lab. A RRSIG NSEC\n"
+    )
+    (out,) = digtext.from_text(text).outputs
+    records = [*out.answer, *out.authority]
+    assert [r.rtype for r in records] == ["SOA", "RRSIG", "NSEC"]
+    assert records[0].data == "ns-knot.lab. hostmaster.healthy-signed.lab. 1 3600 600 86400 60"

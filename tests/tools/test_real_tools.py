@@ -685,3 +685,17 @@ def test_drill_chase_key_without_a_matching_ds_is_a_broken_chain(cold: Lab) -> N
     broken = next(f for f in item.findings if f.title == "DNSSEC chain of trust broken (drill -S)")
     assert "ds-mismatch.lab. DNSKEY keytag" in broken.detail
     assert "No chain of trust to check (drill -S)" not in [f.title for f in item.findings]
+
+
+def test_host_with_nothing_after_its_server_block_is_nodata(lab: Lab) -> None:
+    """host asks A, AAAA and MX; when the name has none of them it prints only its server block."""
+    for qtype in ("A", "AAAA", "MX"):
+        wire = truth(UNBOUND, "healthy-signed.lab", qtype)
+        assert (dns.rcode.to_text(wire.rcode()), wire.answer) == ("NOERROR", [])
+    text = run("host", "healthy-signed.lab", UNBOUND)
+    assert "has" not in text and "not found" not in text, text
+    out = read(text)
+    assert (out.tool, out.status, out.answer) == ("host", "NOERROR", ())
+    item = explained(out)
+    assert item.verdict == "nodata"
+    assert "host found none of A, AAAA and MX" in [f.title for f in item.findings]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
-from bot.core.paste.model import CHASE_KEY_UNLINKED, Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
+from bot.core.paste.model import CHASE_KEY_UNLINKED, HOST_NOTHING, Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
 
 
 class Draft:
@@ -39,6 +39,7 @@ class Draft:
         "has_header",
         "hop_records",
         "hops",
+        "host_server",
         "id",
         "msg_size",
         "nsid",
@@ -109,6 +110,7 @@ class Draft:
         self.warnings: list[str] = []
         self.retried_tcp = False
         self.has_banner = False
+        self.host_server = False  # host's `Using domain server:` block was read (it prints no status line)
         self.has_header = False
         self.finished = False
         self.section: str | None = None
@@ -232,6 +234,16 @@ class Draft:
         status, rcode = self.status, self.rcode
         if status is not None and rcode is None:
             rcode = fields.rcode_number(status)
+        host_nodata = (
+            tool == "host"
+            and self.host_server
+            and status is None
+            and not (answer or authority or self.attempt_errors or self.timeout_line or self.transport_error)
+        )
+        if host_nodata:
+            # host prints nothing after its server block when none of A, AAAA and MX exists for the name: each of
+            # its three queries was NODATA (a failure or NXDOMAIN prints `Host … not found`, a timeout its own line).
+            status, rcode = "NOERROR", 0
         # host, nslookup, delv and +short print records only for a NOERROR response.
         if (status is None and not self.has_header and answer and tool in ("host", "nslookup", "delv")) or (
             status is None and form == "short" and answer
@@ -240,6 +252,8 @@ class Draft:
         timeout = False
         transport_error = self.transport_error
         warnings = list(self.warnings)
+        if host_nodata:
+            warnings.append(HOST_NOTHING)
         if status is None and not hops and not answer:
             errors = self.attempt_errors
             timeout = self.timeout_line or any(any(w in e for w in P.TIMEOUT_WORDS) for e in errors)

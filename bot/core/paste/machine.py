@@ -40,7 +40,7 @@ class Machine:
             # dig/kdig `+qr`, drill `-V 5` print the query they send: it is not an output, but what follows it (the
             # response or the failure) was run by the same command.
             self.printed_query = cur
-        elif cur.has_body() or cur.has_banner:
+        elif cur.has_body() or cur.has_banner or cur.host_server:
             self.outputs.append(cur.build())
 
     def new(self, tool: Tool = "unknown", form: Form = "full", *, inherit: bool = False) -> Draft:
@@ -126,11 +126,11 @@ class Machine:
             return False
         depth = fields.open_parens(record.data)
         if depth > 0:
+            if self.cur is None:
+                self.new()  # before the record opens: opening an output ends any open multi-line record
             self.multi_head = text
             self.multi = []
             self.multi_depth = depth
-            if self.cur is None:
-                self.new()
             return True
         self.place(record)
         return True

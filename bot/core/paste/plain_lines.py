@@ -134,6 +134,7 @@ class PlainLines(Machine):
             return True
         if word == "Aliases:" and cur is not None and cur.nsl_state == "host-server":
             cur.nsl_state = None
+            cur.host_server = True
             return True
         if line.startswith("Non-authoritative answer"):
             out = self.current("nslookup", "nslookup")
