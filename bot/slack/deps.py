@@ -33,8 +33,14 @@ class Deps:
         )
 
     def admit_probe(self, team: str | None, user: str | None, channel: str | None) -> Verdict:
-        """Count one live check against the user's and the channel's allowance (both must have room)."""
-        pairs = [(self.user_limiter, f"{team or '-'}:{user or '-'}")]
+        """Count one live check against the user's and the channel's allowance (both must have room).
+
+        Keyed by the user and channel ids alone: Slack ids do not repeat across workspaces, and the team id does not
+        come the same way everywhere (on Enterprise Grid a button click can carry `team: null` where the slash
+        command carried the workspace), so a team in the key would give one person two allowances. Without a user
+        id, the team stands in (one shared allowance rather than none).
+        """
+        pairs = [(self.user_limiter, f"user:{user}" if user else f"team:{team or '-'}")]
         if channel:
-            pairs.append((self.channel_limiter, f"{team or '-'}:{channel}"))
+            pairs.append((self.channel_limiter, f"channel:{channel}"))
         return check_all(pairs)
