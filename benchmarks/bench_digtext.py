@@ -8,7 +8,7 @@ Measured in the same run, each against its baseline:
    reader returns for the corpus, from ready values, positionally, with no reading at all), as a share of the time
    5x jc allows: above 100%, no reader that returns these immutable values can meet the target. And the ceiling
    (benchmarks/ceiling.py): a reader of dig's standard layout alone, with no per-line Python, that extracts less
-   than jc and builds NamedTuples; whatever ratio it reaches is above what a complete reader can reach in CPython.
+   than jc and builds NamedTuples: a data point for how far a pure-Python design gets, not a proof of a bound.
 2. The gate's cost per ordinary chat message (tests/core/chat.py, a fixed sample) vs one precompiled `re.search`
    for dig's header (`;; ->>HEADER<<-`, the cheapest possible one-regex gate), and vs one precompiled regex that
    holds the same markers as the gate (the naive one-regex design). Target: <= 2x the single regex.

@@ -702,7 +702,7 @@ def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) ->
 def _warning_findings(output: ToolOutput) -> list[Finding]:
     found = []
     for warning in output.warnings:
-        if warning == HOST_NOTHING:
+        if warning == HOST_NOTHING and output.status is not None:
             found.append(
                 Finding(
                     "info",
@@ -710,6 +710,17 @@ def _warning_findings(output: ToolOutput) -> list[Finding]:
                     "Without `-t`, host asks for A, AAAA and MX and prints a line for each record; it printed none, and no "
                     "error, so the name exists but has none of the three (NODATA for each).",
                     ("Ask for the type you need: `host -t TXT NAME SERVER` (or `dig NAME TYPE`).",),
+                )
+            )
+        elif warning == HOST_NOTHING:
+            found.append(
+                Finding(
+                    "info",
+                    "host printed only its server block",
+                    "If that is all it printed, the name has none of the A, AAAA and MX records host asks for (NODATA for "
+                    "each): a missing name or a failure prints `Host … not found`, a timeout its own line. The paste does "
+                    "not show which name was asked, or it may have been cut there.",
+                    ("Paste the command line too, or ask for the type you need: `host -t TXT NAME SERVER`.",),
                 )
             )
         elif warning == "transfer failed":

@@ -6,9 +6,11 @@ text itself is not in the event; it is fetched from the file's `url_private_down
 (`files:read` scope).
 
 What matters here:
-- The bot token goes only to Slack's own file hosts (`files.slack.com`, GovSlack's `files.slack-gov.com`) over
-  HTTPS, or to the origin of the configured Web API (an enterprise gateway, the tests' fake Slack). A URL anywhere
-  else is not fetched: the event is signed, but the token is the workspace's and must never leave Slack.
+- The bot token goes only to a private file path (`/files-pri/…`) on Slack's own file hosts (`files.slack.com`,
+  GovSlack's `files.slack-gov.com`) over HTTPS, or on the origin of a configured Web API that is not Slack's (an
+  enterprise gateway, the tests' fake Slack). Nothing else is fetched: the event is signed, but a file entry's
+  URL is whatever the sharing app said (remote files are skipped), and the token acts as the bot wherever it is
+  accepted, Slack's own API methods included.
 - Redirects are not followed: Slack answers a request it will not serve (no `files:read`, a revoked token) with a
   redirect to its sign-in page, and following it would send the token on and read HTML as if it were the file.
 - At most `MAX_FILES` files per message, each read up to `MAX_BYTES` (enough for the reader's 40,000 characters
@@ -19,6 +21,7 @@ What matters here:
 
 from __future__ import annotations
 
+import http.client
 import logging
 import urllib.error
 import urllib.parse
@@ -37,6 +40,10 @@ MAX_FILES = 3
 MAX_BYTES = 4 * MAX_CHARS + 1
 FETCH_TIMEOUT = 10.0
 SLACK_FILE_HOSTS = frozenset({"files.slack.com", "files.slack-gov.com"})
+#: Slack's own API hosts: files never live there, so the API origin is a file host only for gateways and fakes.
+SLACK_API_HOSTS = frozenset({"slack.com", "slack-gov.com", "api.slack.com", "api.slack-gov.com"})
+#: Where Slack serves a file's bytes (`url_private`, `url_private_download`).
+FILE_PATH = "/files-pri/"
 #: Slack `filetype`s that are plain text (a snippet's language is often guessed: dig output shows up as any of these).
 TEXT_FILETYPES = frozenset({"text", "shell", "bash", "sh", "plain", "log", "markdown", "yaml", "json"})
 
@@ -63,12 +70,14 @@ class SharedFile:
         mode = str(raw.get("mode") or "")
         size = raw.get("size")
         url = raw.get("url_private_download") or raw.get("url_private")
+        external = mode in ("external", "tombstone") or raw.get("is_external") is True
         return cls(
             id=file_id,
             name=str(raw.get("name") or raw.get("title") or file_id),
             url=url if isinstance(url, str) and url else None,
             size=size if isinstance(size, int) and not isinstance(size, bool) else None,
-            is_text=mode == "snippet" or mimetype.startswith("text/") or filetype in TEXT_FILETYPES,
+            # A remote file (files.remote.add) lives elsewhere, at a URL another app chose: never fetched.
+            is_text=not external and (mode == "snippet" or mimetype.startswith("text/") or filetype in TEXT_FILETYPES),
             needs_info=raw.get("file_access") == "check_file_info",
         )
 
@@ -83,16 +92,28 @@ def shared_files(event: Mapping[str, Any]) -> list[SharedFile]:
 
 
 def may_send_token(url: str, api_url: str) -> bool:
-    """Whether the bot token may be sent to `url`: Slack's file hosts over HTTPS, or the Web API's own origin."""
+    """Whether the bot token may be sent to `url`: a private file path (`/files-pri/…`) on Slack's file hosts over
+    HTTPS, or on the Web API's own origin when that is not Slack's (an enterprise gateway, the tests' fake Slack).
+
+    Never to a Web API method: with the token, a GET of `https://slack.com/api/auth.revoke` (or `chat.postMessage?…`)
+    acts as the bot, and a file entry's URL is whatever the sharer's app said it was.
+    """
     try:
         target = urllib.parse.urlsplit(url)
         api = urllib.parse.urlsplit(api_url)
         target_port, api_port = target.port, api.port
     except ValueError:
         return False
+    path = target.path.lower()
+    if target.username is not None or target.password is not None or not target.path.startswith(FILE_PATH):
+        return False
+    if "/../" in path or path.endswith("/..") or "%2e" in path or "%2f" in path or "\\" in path:
+        return False
     if target.scheme == "https" and target.hostname in SLACK_FILE_HOSTS and target_port in (None, 443):
         return True
-    return (target.scheme, target.hostname, target_port) == (api.scheme, api.hostname, api_port) and bool(target.hostname)
+    if api.hostname is None or api.hostname in SLACK_API_HOSTS:
+        return False
+    return (target.scheme, target.hostname, target_port) == (api.scheme, api.hostname, api_port)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -131,8 +152,8 @@ def fetch_text(url: str, token: str, *, api_url: str, limit: int = MAX_BYTES, ti
                 "(add it and reinstall the app)"
             ) from None
         raise FileUnavailable(f"Slack answered HTTP {err.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        raise FileUnavailable(f"could not download the file: {getattr(err, 'reason', err)}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as err:
+        raise FileUnavailable(f"could not download the file: {getattr(err, 'reason', err)!s:.200}") from None
     return data.decode("utf-8", "replace")
 
 
@@ -152,7 +173,11 @@ def read_texts(
     for shared in files:
         current = shared
         if shared.needs_info:
-            info = file_info(shared.id)
+            try:
+                info = file_info(shared.id)
+            except Exception:  # a lookup that fails must never become a reply under someone's file
+                log.exception("files.info %s failed", shared.id)
+                continue
             looked_up = SharedFile.from_event(info) if info is not None else None
             if looked_up is None or not looked_up.is_text:
                 continue
@@ -164,4 +189,6 @@ def read_texts(
             texts.append(fetch(current.url, token, api_url=api_url))
         except FileUnavailable as err:
             log.warning("shared file %s (%s) not read: %s", current.id, current.name[:80], err)
+        except Exception:  # whatever else breaks while reading one file: skip it, say so in the log, post nothing
+            log.exception("shared file %s (%s) not read", current.id, current.name[:80])
     return texts

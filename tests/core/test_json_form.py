@@ -93,6 +93,24 @@ def test_knot_33_edns_object_with_two_edes() -> None:
     assert item.verdict == "failure" and [e.entry.ident for e in item.ede if e.entry] == ["EDE 9", "EDE 22"]
 
 
+def test_edns_object_keys_in_the_later_drafts_lower_case() -> None:
+    text = KNOT_33
+    for key in ("Version", "FLAGS", 'RCODE": "', "UDPSIZE", "NSID", "HEX", "TEXT", "COOKIE", "CODE", "Purpose"):
+        text = text.replace(f'"{key}', f'"{key.lower()}')
+    text = text.replace('"rcode": 2,', '"RCODE": 2,').replace('"DO"', '"do"').replace('"EDNS"', '"edns"')
+    out = one(text)
+    assert out.edns == digtext.Edns(version=0, flags=("do",), udp=1232)
+    assert (out.status, out.nsid) == ("SERVFAIL", "resolver-1")
+    assert [(e.code, e.purpose) for e in out.ede] == [(9, "DNSKEY Missing"), (22, "No Reachable Authority")]
+
+
+def test_many_messages_in_one_paste_are_all_read() -> None:
+    """The bound on decode attempts counts failures only: a long paste of real messages is read whole."""
+    text = "\n".join(KNOT_33.replace('"ID": 4242', f'"ID": {i}') for i in range(42))
+    assert len(text) < 40_000
+    assert [o.id for o in digtext.from_text(text).outputs] == list(range(42))
+
+
 def test_the_extended_rcode_comes_from_the_edns_object() -> None:
     text = KNOT_33.replace('"RCODE": 2,', '"RCODE": 0,').replace('"RCODE": "SERVFAIL"', '"RCODE": "BADVERS"')
     assert (one(text).status, one(text).rcode) == ("BADVERS", 16)

@@ -82,6 +82,7 @@ class SlackFile:
     entry: dict[str, Any]
     data: bytes
     served: bool = True
+    broken: bool = False
 
 
 def block_problem(blocks: Any) -> str | None:
@@ -150,6 +151,10 @@ class FakeSlack:
 
             def do_GET(self) -> None:
                 status, headers, data = fake._download(self.path, self.headers.get("Authorization"))
+                if status == 0:  # a broken server: bytes that are not HTTP, then the connection closes
+                    self.wfile.write(data)
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in headers.items():
@@ -193,12 +198,12 @@ class FakeSlack:
             self._failures.setdefault(method, []).extend([(status, headers or {"Retry-After": "0"})] * times)
 
     def add_file(
-        self, content: str | bytes, *, name: str = "snippet.txt", served: bool = True, **fields: Any
+        self, content: str | bytes, *, name: str = "snippet.txt", served: bool = True, broken: bool = False, **fields: Any
     ) -> dict[str, Any]:
         """Host a file and return its `files[]` entry as a message event carries it (a text snippet by default).
 
         `served=False` makes the download answer as Slack does for a token without `files:read`: a redirect to the
-        sign-in page.
+        sign-in page; `broken=True` answers with bytes that are not HTTP at all.
         """
         file_id = f"F{len(self._files) + 1:08d}{int(time.monotonic() * 1e6) % 100000:05d}"
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -218,7 +223,7 @@ class FakeSlack:
         }
         entry.update(fields)
         with self._cond:
-            self._files[file_id] = SlackFile(entry, data, served)
+            self._files[file_id] = SlackFile(entry, data, served, broken)
         return entry
 
     def _download(self, path: str, auth: str | None) -> tuple[int, dict[str, str], bytes]:
@@ -230,7 +235,9 @@ class FakeSlack:
             with self._cond:
                 found = self._files.get(file_id)
         token = (auth or "").removeprefix("Bearer ").strip()
-        if found is None:
+        if found is not None and found.broken:
+            status, headers, data = 0, {}, b"NOT HTTP AT ALL\r\n\r\n"
+        elif found is None:
             status, headers, data = 404, {"Content-Type": "text/plain"}, b"file_not_found"
         elif not token.startswith("xoxb-") or token == "xoxb-revoked" or not found.served:
             login = f"http://127.0.0.1:{self.port}/?redir={urllib.parse.quote(path)}"

@@ -694,8 +694,13 @@ def test_host_with_nothing_after_its_server_block_is_nodata(lab: Lab) -> None:
         assert (dns.rcode.to_text(wire.rcode()), wire.answer) == ("NOERROR", [])
     text = run("host", "healthy-signed.lab", UNBOUND)
     assert "has" not in text and "not found" not in text, text
-    out = read(text)
-    assert (out.tool, out.status, out.answer) == ("host", "NOERROR", ())
+    out = read(f"$ host healthy-signed.lab {UNBOUND}\n{text}")  # pasted with its command line: the name is known
+    assert (out.tool, out.qname, out.status, out.answer) == ("host", "healthy-signed.lab", "NOERROR", ())
     item = explained(out)
     assert item.verdict == "nodata"
     assert "host found none of A, AAAA and MX" in [f.title for f in item.findings]
+    bare = explained(read(text))  # no name, and maybe cut: not called NODATA, but said what it likely means
+    assert (bare.output.status, bare.verdict) == (None, "unknown")
+    assert "host printed only its server block" in [f.title for f in bare.findings]
+    two = digtext.from_text(text + run("host", "www.healthy-signed.lab", UNBOUND)).outputs
+    assert [o.answer[0].data if o.answer else None for o in two] == [None, "192.0.2.1"]  # two runs stay two

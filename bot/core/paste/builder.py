@@ -234,13 +234,13 @@ class Draft:
         status, rcode = self.status, self.rcode
         if status is not None and rcode is None:
             rcode = fields.rcode_number(status)
-        host_nodata = (
+        host_nothing = (
             tool == "host"
             and self.host_server
             and status is None
             and not (answer or authority or self.attempt_errors or self.timeout_line or self.transport_error)
         )
-        if host_nodata:
+        if host_nothing and qname:
             # host prints nothing after its server block when none of A, AAAA and MX exists for the name: each of
             # its three queries was NODATA (a failure or NXDOMAIN prints `Host … not found`, a timeout its own line).
             status, rcode = "NOERROR", 0
@@ -252,7 +252,7 @@ class Draft:
         timeout = False
         transport_error = self.transport_error
         warnings = list(self.warnings)
-        if host_nodata:
+        if host_nothing:
             warnings.append(HOST_NOTHING)
         if status is None and not hops and not answer:
             errors = self.attempt_errors

@@ -13,8 +13,9 @@ A failed query prints only `{` `}` after its `;; WARNING:` lines (read by the te
 nothing. The JSON shows no server and no query time.
 
 `split` finds the JSON objects in a paste and returns what they hold plus the text around them, for the line
-reader. It never raises: malformed JSON is left to the line reader as text, and the number of decode attempts is
-bounded, so a paste of braces costs a few bounded scans, not one per line.
+reader. It never raises: malformed JSON is left to the line reader as text, and the number of failed decode attempts
+is bounded, so a paste of braces costs a few bounded scans, not one per line (messages read are not counted:
+each moves the scan past itself).
 """
 
 from __future__ import annotations
@@ -66,14 +67,15 @@ def split(text: str) -> tuple[list[tuple[str, list[ToolOutput]]], bool]:
             continue
         if attempts >= _MAX_ATTEMPTS:
             break
-        attempts += 1
         brace = text.index(match.group().strip(), start)
         try:
             value, end = _DECODER.raw_decode(text, brace)
         except (ValueError, RecursionError):
+            attempts += 1  # only failures count: a message read moves on past itself, a failure may rescan
             continue
         outputs = list(_outputs(value))
         if not outputs and not _is_empty(value):
+            attempts += 1
             continue  # some other JSON: leave it to the line reader
         pieces.append((text[pos:start], []))
         if outputs:
@@ -247,13 +249,13 @@ class _Edns:
                 self.options.append(f"OPT{code}")
 
     def from_object(self, value: object) -> None:
-        obj = _obj(value)
+        obj = _obj(_upper_keys(value))
         if obj is None:
             return
         first, every = obj
         flags = first.get("FLAGS")
         self.edns = Edns(
-            version=_int(first.get("Version")),
+            version=_int(first.get("VERSION")),
             flags=tuple(str(f).lower() for f in flags if isinstance(f, str)) if isinstance(flags, list) else (),
             udp=_int(first.get("UDPSIZE")),
         )
@@ -261,7 +263,7 @@ class _Edns:
         for ede in every.get("EDE", []):
             item = _as_record_dict(ede)
             if item is not None:
-                self.ede.append(Ede(_int(item.get("CODE")), _str(item.get("Purpose")), _str(item.get("TEXT"))))
+                self.ede.append(Ede(_int(item.get("CODE")), _str(item.get("PURPOSE")), _str(item.get("TEXT"))))
         nsid = _as_record_dict(first.get("NSID"))
         if nsid is not None:
             self.nsid = _str(nsid.get("TEXT")) or _str(nsid.get("HEX"))
@@ -269,6 +271,14 @@ class _Edns:
         if isinstance(cookie, list):
             self.cookie = "".join(c for c in cookie if isinstance(c, str)) or None
         self.options = [k for k in first if k.startswith("OPT") and k[3:].isdigit()]
+
+
+def _upper_keys(value: object) -> object:
+    """The EDNS object with its keys (and its options' keys) in upper case: Knot 3.3 prints `Version`, `FLAGS`,
+    `UDPSIZE`, `Purpose` (draft-peltan-edns-presentation-format-02), later drafts `version`, `flags`, `udpsize`."""
+    if not _is_object(value):
+        return value
+    return [(str(k).upper(), _upper_keys(v) if _is_object(v) else v) for k, v in value]  # type: ignore[attr-defined]
 
 
 def _status(header_rcode: int | None, edns: _Edns) -> tuple[str | None, int | None]:
@@ -300,8 +310,9 @@ def _output(message: dict[str, Any]) -> ToolOutput:
                 sections[section].append(record)
             elif opt is not None and edns.edns is None:
                 edns.from_opt(opt)
-    if "EDNS" in message:
-        edns.from_object(message["EDNS"])
+    edns_object = message.get("EDNS", message.get("edns"))
+    if edns_object is not None:
+        edns.from_object(edns_object)
     qname, qtype, qclass = _str(message.get("QNAME")), None, _str(message.get("QCLASSname"))
     qtype = (
         _type_name(message.get("QTYPE"), message.get("QTYPEname")) if "QTYPE" in message or "QTYPEname" in message else None

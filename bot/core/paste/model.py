@@ -18,10 +18,13 @@ Tool = Literal["dig", "kdig", "drill", "delv", "host", "nslookup", "unknown"]
 Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "chase", "json", "error"]
 
 CHASE_KEY_UNLINKED = "trust tree has a key but no chain above it"
-#: The warning for host's server block with nothing after it: NODATA for each of the A, AAAA and MX it asks.
-HOST_NOTHING = "host printed nothing after its server block: the name has no A, AAAA or MX record"
 """How a `ToolOutput.warnings` entry starts when drill -S found a zone's DNSKEY but could not link it to
 its trust anchor (it then says `No DNSSEC public key(s)`, as it does for an unsigned zone)."""
+
+HOST_NOTHING = "host printed nothing after its server block"
+"""The `ToolOutput.warnings` entry for host's server block with nothing after it. With the name known (its command
+line pasted too) the status is NOERROR: host prints nothing when none of the A, AAAA and MX it asks for exists
+(NODATA for each). Without it, the status stays unknown: the paste may also have been cut there."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,7 +98,8 @@ class PlainLines(Machine):
         word = line.split(None, 1)[0]
         cur = self.cur
         if word == "Using" and line.startswith("Using domain server"):
-            out = self.fresh("host", "host")
+            # A second server block starts the next run, even when the first printed nothing after its own.
+            out = self.new("host", "host") if cur is not None and cur.host_server else self.fresh("host", "host")
             out.nsl_state = "host-server"
             return True
         if word in ("Server:", "Default") and (word == "Server:" or line.startswith("Default Server:")):
