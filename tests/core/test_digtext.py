@@ -706,3 +706,10 @@ def test_a_paste_that_starts_with_a_multiline_record_is_one_output() -> None:
     records = [*out.answer, *out.authority]
     assert [r.rtype for r in records] == ["SOA", "RRSIG", "NSEC"]
     assert records[0].data == "ns-knot.lab. hostmaster.healthy-signed.lab. 1 3600 600 86400 60"
+
+
+def test_an_ixfr_command_names_the_transfer() -> None:
+    """`dig @ns zone IXFR=5` asks for an incremental transfer from serial 5 (the type is IXFR, not the name)."""
+    text = "; <<>> DiG 9.18.28 <<>> @127.0.0.1 zone.example IXFR=5\n; (1 server found)\n;; global options: +cmd\n; Transfer failed.\n"
+    (out,) = digtext.from_text(text).outputs
+    assert (out.qname, out.qtype) == ("zone.example", "IXFR")

@@ -308,7 +308,9 @@ def parse_command(tool: Tool, args: str) -> Command:
         i += 1
     for word in bare:
         upper = word.upper()
-        if cmd.qtype is None and "." not in word and is_rdtype(upper) and upper not in _CLASSES:
+        if cmd.qtype is None and upper.startswith("IXFR=") and upper[5:].isdigit():
+            cmd.qtype = "IXFR"  # `IXFR=serial` (dig, kdig): an incremental transfer from that serial
+        elif cmd.qtype is None and "." not in word and is_rdtype(upper) and upper not in _CLASSES:
             cmd.qtype = upper
         elif cmd.qclass is None and upper in ("IN", "CH", "HS", "CHAOS"):
             cmd.qclass = upper
