@@ -77,7 +77,7 @@ def test_forms_the_corpus_lacks(text: str) -> None:
     st.sampled_from(["", "```", " (from the office)"]),
 )
 def test_host_nxdomain_line_is_detected_alone(name: str, code: int, rcode: str, before: str, after: str) -> None:
-    """host's one-line failure, whatever the name and rcode (the one-line branch tests `(` before anything else)."""
+    """host's one-line failure, whatever the name and rcode (the one-line branch tests the first character first)."""
     assert looks_like_dig(f"{before}Host {name} not found: {code}({rcode}){after}")
 
 
@@ -94,6 +94,18 @@ def test_nslookup_one_line_failure_is_detected_alone(name: str, status: str, bef
     assert looks_like_dig(text)
     outputs = digtext.from_text(text).outputs
     assert [(o.tool, o.status) for o in outputs] == [("nslookup", status)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Host nope.example not found: 3(NXDOMAIN) and it has been like that since monday",
+        "```** server can't find 1.2.0.192.in-addr.arpa: NXDOMAIN``` has anyone seen this?",
+    ],
+)
+def test_one_line_failure_is_detected_when_has_follows(text: str) -> None:
+    """A one-line message holding ` has ` used to go to the host-answer check only, and was lost if that failed."""
+    assert looks_like_dig(text)
 
 
 @pytest.mark.parametrize("line", chat.LINES)

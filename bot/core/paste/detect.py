@@ -12,7 +12,8 @@ as ` has `, costs about as much as a literal regex search, so there is only one)
 literal:
 1. dig, kdig, drill and delv print their structure on `;` lines (Slack's escapes `&gt;` bring their own `;`).
 2. nslookup, host's server block, host's NXDOMAIN line and dig +yaml start lines with fixed words. Of these only
-   host's NXDOMAIN line comes as a one-line message, and it holds `(` (`3(NXDOMAIN)`): a memchr test comes first.
+   host's and nslookup's one-line failures come as a one-line message, and they start it (`Host …`, `** …`, or a
+   fence): indexing the first character and a memchr on three characters decide whether their anchored match runs.
 3. host's answers (`x has address …`, `x has no AAAA record`) all hold `has `.
 4. `dig +noall +answer` and delv print bare records: `TTL IN TYPE`.
 """
@@ -60,10 +61,7 @@ _LINES = re.compile(
 # of several lines.
 _HOST_FAILED = r"Host \S+ not found: \d+\(\w+\)"
 _NSL_FAILED = r"\*\* server can.t find \S+: [A-Z]{4,}\b"
-_FIRST = re.compile(r"(?:```)?" + _HOST_FAILED)
-_NSL_FIRST = re.compile(r"(?:```)?" + _NSL_FAILED)
 _FIRST_FAILURE = re.compile(r"(?:```)?(?:" + _HOST_FAILED + "|" + _NSL_FAILED + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n)")
-_HOST_NX = ("Host ", "```Host ")
 
 # host's answers hold `has ` (`x has address 192.0.2.1`, `x has no AAAA record`, `x has SOA record …`) and bare
 # records hold `TTL IN TYPE`: cheap literal searches find candidates, and the candidate's whole line must then be
@@ -121,8 +119,7 @@ def _lines(text: str) -> bool:
 def _gate() -> Callable[[str], bool]:
     """Build the gate with its patterns bound in a closure: on a one-line message, name lookups are a real share
     of the cost, and a closure variable is the cheapest to reach."""
-    semi, host_line, first, host_nx, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST.match, _HOST_NX, _lines
-    nsl_first = _NSL_FIRST.match
+    semi, host_line, first_failure, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST_FAILURE.match, _lines
 
     def looks_like_dig(text: str) -> bool:
         """True when the text (as Slack sends it, or as typed) holds output of dig, kdig, drill, delv, host or nslookup.
@@ -134,15 +131,15 @@ def _gate() -> Callable[[str], bool]:
             return True
         if "\n" in text:
             return lines(text)
-        # One line without a `;`: only host's one-line answers, and they fill the whole message.
-        if " has " in text:
-            return host_line(text) is not None
-        # `"(" in` is a memchr; `startswith` with a tuple is a method call that costs as much as a regex search.
-        if "(" in text and text.startswith(host_nx) and first(text) is not None:
+        # One line without a `;`: host's one-line answers fill the whole message.
+        if " has " in text and host_line(text) is not None:
             return True
-        # nslookup's one-line failure: a one-character `in` is a memchr (`"**" in` costs three times as much), and
-        # the anchored match that follows fails on its first character for the few chat lines with a `*`.
-        return "*" in text and nsl_first(text) is not None
+        # host's and nslookup's one-line failures start the message with `H`, `*` or a fence: `text[0] in` is an index
+        # and a memchr on three characters, where `(`/`*` memchrs plus a tuple `startswith` cost twice as much and
+        # let every chat line with a `(` through; the anchored match behind it fails on its first characters.
+        if text and text[0] in "H*`":
+            return first_failure(text) is not None
+        return False
 
     return looks_like_dig
 
