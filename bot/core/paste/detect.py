@@ -1,20 +1,51 @@
 """The gate every Slack channel message goes through: does this text hold pasted DNS tool output?
 
-It runs on every message in every channel the bot is in, so an ordinary message must cost only a few regex searches
-(benchmarks/bench_digtext.py measures it against one), and it must never fire on ordinary talk about DNS ("servfail
-on staging again?", a curl error, a ping, a trace).
+It runs on every message in every channel the bot is in, so an ordinary message must cost about as little as one
+regex search (benchmarks/bench_digtext.py measures it against one), and it must never fire on ordinary talk about
+DNS ("servfail on staging again?", a curl error, a ping, a trace).
 
-What makes a regex search expensive in Python is not the scan (a pattern that begins with a literal is skipped
-along in a tight C loop) but entering the matcher: the first attempt of a call allocates its backtracking stack
-(about 1 KB), and an alternation, an optional group or a `^` cost more on every attempt. So each check here is
-guarded by a substring test that ordinary chat rarely passes (a one-character `in` is a memchr; a longer one, such
-as ` has `, costs about as much as a literal regex search, so there is only one), and each regex begins with a
-literal:
-1. dig, kdig, drill and delv print their structure on `;` lines (Slack's escapes `&gt;` bring their own `;`).
-2. nslookup, host's server block, host's NXDOMAIN line and dig +yaml start lines with fixed words. Of these only
-   host's NXDOMAIN line comes as a one-line message, and it holds `(` (`3(NXDOMAIN)`): a memchr test comes first.
-3. host's answers (`x has address …`, `x has no AAAA record`) all hold `has `.
-4. `dig +noall +answer` and delv print bare records: `TTL IN TYPE`.
+What it recognises (tests/core/test_digtext_detect.py states the same thing again as a plain loop over the lines and
+checks that the gate agrees with it):
+1. anywhere, a `;` marker of dig, kdig, drill or delv (`;; ->>HEADER<<-`, `; EDE: 9`, `;; connection timed out`),
+   as typed or as Slack escapes it;
+2. a line that is one of host's answers (`x has address …`, `x has no AAAA record`, `x has MX record …`);
+3. in a message of several lines, a line that is a bare record (`name TTL IN TYPE data`: dig +noall +answer, delv);
+4. on any line but the first, a fixed line start: nslookup's `Server:`/`Address:` block and its failures, host's
+   server block and NXDOMAIN line, dig +yaml's keys;
+5. a message that begins with host's or nslookup's one-line failure, or with dig +yaml's first line;
+6. in a message of several lines, kdig +json's header counts (`"QDCOUNT": 1,`), looked for only when it holds `{`.
+A line may carry a Slack code fence (```) or a quote (`&gt; ` as Slack sends it, `> ` as typed) first; answers and
+records may also be indented.
+
+What things cost (CPython 3.11, per message; measured with the benchmark's chat sample, but they follow from the
+shape of text, not from its words):
+- calling the gate costs about 40 ns, and a one-character `c in text` is a memchr: about 20 ns on any message.
+- a regex call costs 70-90 ns before it reads a character; a pattern that starts with a literal then scans at about
+  0.3 ns per character and enters its matcher only where that literal occurs. Each entry costs, and a branch that
+  cannot be rejected on its first character costs more.
+- a multi-character `in` (` has `) scans at about 0.5 ns per character.
+So the order:
+1. `;` first: every marker of form 1 holds one, and ordinary text without `<`, `>`, `&` or `;` holds none (Slack's
+   entities `&lt;` `&gt;` `&amp;` bring their own `;`, so chat with one of those pays one `;`-led scan).
+2. `\n` next (a memchr): one line and several lines have different shapes.
+3. One line: only forms 2 and 5 fill a one-line message, and both start where the message starts. Host's answers
+   hold ` has ` (one short scan, with the anchored match only behind it); the one-line failures and their fence
+   start with `H`, `*` or a backtick, so one character decides whether their anchored match runs at all.
+4. Several lines: forms 2 to 5 are all decided where a line starts, so one search led by `\n` visits every line once.
+   At each line the fixed starts (form 4) and the quote prefixes are rejected on their first character; then the
+   first word is skipped with a one-character loop (`[^ ]`, the cheapest loop `re` has) to see whether what host's
+   answers and bare records put second follows (`has `, or a TTL and `IN`). That loop stops only at a space, so tabs
+   (which tool output has and typed chat rarely does) are turned into spaces first, and every candidate it finds is
+   confirmed on the original line with the exact pattern. The first line gets a newline in front so that it is
+   visited too, and a fixed start found there counts only as form 5.
+
+Where the floor is: the baseline is one regex call over the message that never enters its matcher. The gate adds
+its own call and two memchrs to every message (more than half a baseline search on a one-line message), a one-line
+message also pays the ` has ` scan (about half), a `;` (one entity will do) adds a `;`-led scan as long as the
+baseline itself, and several lines add the line search, which must enter the matcher on every line because a name
+can start with any character: even with nothing else to do there, that is about twice the baseline. Weighted as the
+benchmark's sample is, these unavoidable parts alone come to a little over 2x; measured, the gate is about 1.8x on
+one-line chat, 3x with a `;`, 5-6x on several lines and 3.5x overall.
 """
 
 from __future__ import annotations
@@ -46,87 +77,90 @@ _SEMI = re.compile(
     re.MULTILINE,
 )
 
-# Lines that start with fixed words (after a newline; a one-line message can only be host's NXDOMAIN line). Each
-# alternative starts with a plain character, so a line of chat costs one quick attempt.
+# Form 4, the fixed line starts (after the newline and an optional quote prefix). Each alternative starts with a
+# plain character, so a line of chat costs one quick attempt.
 _STARTS = (
     r"Host \S+ not found: \d+\(\w+\)|Address:[ \t]+\S+#\d+[ \t]*$|Server:[ \t]+\S+[ \t]*\nAddress:[ \t]+\S"
     r"|\*\* server can.t find \S+:|\*\*\* \S+ can.t find \S+:|response_message_data:| \s*response_message_data:|- type: (?:MESSAGE|DIG_ERROR)[ \t]*$"
 )
-_LINES = re.compile(
-    r"\n(?:" + _STARTS + r"|```(?:" + _STARTS + r")|&gt; (?:" + _STARTS + r")|> (?:" + _STARTS + r"))", re.MULTILINE
-)
-# host's one-line failure, and nslookup's (a reverse lookup of an unknown address prints only
-# `** server can't find 1.2.0.192.in-addr.arpa: NXDOMAIN`): each alone, and with dig +yaml's first line for a message
-# of several lines.
+_QUOTES = ("```", "&gt; ", "> ")
+_START_AT = re.compile(r"\n(?:```|&gt; |> )?(?:" + _STARTS + ")", re.MULTILINE)
+
+# Form 5: host's one-line failure, and nslookup's (a reverse lookup of an unknown address prints only
+# `** server can't find 1.2.0.192.in-addr.arpa: NXDOMAIN`), each alone or with more lines after it, and dig +yaml's
+# first line (a failure, `- type: DIG_ERROR`, holds none of the later keys).
 _HOST_FAILED = r"Host \S+ not found: \d+\(\w+\)"
 _NSL_FAILED = r"\*\* server can.t find \S+: [A-Z]{4,}\b"
-_FIRST = re.compile(r"(?:```)?" + _HOST_FAILED)
-_NSL_FIRST = re.compile(r"(?:```)?" + _NSL_FAILED)
 _FIRST_FAILURE = re.compile(r"(?:```)?(?:" + _HOST_FAILED + "|" + _NSL_FAILED + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n)")
-_HOST_NX = ("Host ", "```Host ")
 
-# host's answers hold `has ` (`x has address 192.0.2.1`, `x has no AAAA record`, `x has SOA record …`) and bare
-# records hold `TTL IN TYPE`: cheap literal searches find candidates, and the candidate's whole line must then be
-# exactly that form (so "the zone has DS record issues" in chat is not).
-_HAS = re.compile(
-    r"has (?:(?:IPv6 )?address [0-9A-Fa-f.:]+[ \t]*(?:$|```)|no [A-Z][A-Z0-9]* record|[A-Z][A-Z0-9]+ record \S)",
-    re.MULTILINE,
-)
-_IN = re.compile(r"IN[ \t](?<=[0-9][ \t]IN[ \t])[ \t]*[A-Z]")
-_FENCE = r"(?:```|&gt; |> )?[ \t]*"
-_HOST_LINE = re.compile(
-    _FENCE
-    + r"[^\s;*>&`]\S* has (?:(?:IPv6 )?address [0-9A-Fa-f.:]+|no [A-Z][A-Z0-9]* record|[A-Z][A-Z0-9]+ record \S.*)[ \t]*(?:```)?"
-)
-_RECORD_LINE = re.compile(_FENCE + r"[^\s;*>&`]\S*[ \t]+\d+[ \t]+IN[ \t]+(?P<type>[A-Z][A-Z0-9-]*)[ \t]+\S.*")
-_MAX_CANDIDATES = 20
+# Forms 2 and 3: the name comes first (after a quote prefix and indentation), then host's ` has …` or a record's
+# TTL, class and type; the whole line must be that (so "the zone has DS record issues" in chat is not).
+_LEAD = r"(?:```|&gt; |> )?[ \t]*"
+_NAME = r"[^\s;*>&`]\S*"
+_HOST_ANSWER = r" has (?:(?:IPv6 )?address [0-9A-Fa-f.:]+|no [A-Z][A-Z0-9]* record|[A-Z][A-Z0-9]+ record \S.*)[ \t]*(?:```)?"
+_RECORD = r"[ \t]+\d+[ \t]+IN[ \t]+(?P<type>[A-Z][A-Z0-9-]*)[ \t]+\S.*"
+_HOST_LINE = re.compile(_LEAD + _NAME + _HOST_ANSWER)
+_ANSWER_AT = re.compile(r"\n" + _LEAD + _NAME + "(?:" + _HOST_ANSWER + "|" + _RECORD + ")$", re.MULTILINE)
+
+# The candidates for forms 2 to 5 in a message of several lines, looked for in a copy whose tabs are spaces: a fixed
+# start, or a first word followed by `has ` or by a TTL and `IN`. An empty group at the end of the latter tells the
+# two kinds apart (`lastgroup`); each candidate is then confirmed on the original line.
+# The first word is skipped by `[^ ]`, which runs on past the end of a line that has no space; the bound keeps such a
+# run from being re-read from every newline of a long message. No name is that long (255 octets at four characters
+# each, or a hostname twice over when Slack links it), but so that no line escapes, a message long enough to hold a
+# word that reaches the bound is searched with a pattern for which such a word is a candidate too: that costs one
+# more branch per line, so shorter messages do without it.
+_BOUND = 1024
+_FIRST_WORD = r" *+[^ ]{0," + str(_BOUND) + "}+"
+_SECOND_WORD = r" (?:has |\d\d*+ ++IN |  *+\d\d*+ ++IN )"
+
+
+def _candidates(word: str) -> re.Pattern[str]:
+    """The candidate search: after the newline, a fixed start or `word`, each also behind any quote prefix (as
+    separate alternatives, each rejected on its first character: an optional group would cost on every line)."""
+    quoted = "".join(f"|{re.escape(quote)}(?:{_STARTS}|{word}(?P<answer{n}>))" for n, quote in enumerate(_QUOTES, 1))
+    return re.compile(r"\n(?:" + _STARTS + quoted + f"|{word}(?P<answer0>))", re.MULTILINE)
+
+
+_CANDIDATE = _candidates(_FIRST_WORD + _SECOND_WORD)
+_CANDIDATE_LONG = _candidates(_FIRST_WORD + "(?:" + _SECOND_WORD + r"|[^ \n])")
+
+
 _JSON = re.compile(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"')
 
 
-def _line_at(text: str, start: int, end: int) -> str:
-    return text[text.rfind("\n", 0, start) + 1 : (text.find("\n", end) + 1 or len(text) + 1) - 1]
-
-
-def _host_line(text: str) -> bool:
-    for count, match in enumerate(_HAS.finditer(text)):
-        if count >= _MAX_CANDIDATES:
-            return False
-        if _HOST_LINE.fullmatch(_line_at(text, match.start(), match.end())):
-            return True
-    return False
-
-
-def _record_line(text: str) -> bool:
-    for count, match in enumerate(_IN.finditer(text)):
-        if count >= _MAX_CANDIDATES:
-            return False
-        line = _RECORD_LINE.fullmatch(_line_at(text, match.start(), match.end()))
-        if line is not None and is_rdtype(line.group("type")):
-            return True
-    return False
+def _answer_at(lines: str, at: int) -> bool:
+    """Whether the line after the newline at `at` is one of host's answers or a bare record of a known type."""
+    match = _ANSWER_AT.match(lines, at)
+    return match is not None and (match["type"] is None or is_rdtype(match["type"]))
 
 
 def _lines(text: str) -> bool:
-    """A message of several lines: nslookup/host/+yaml line starts, host answers, bare records."""
-    if _LINES.search(text) is not None:
-        return True
-    if _HAS.search(text) is not None and _host_line(text):
-        return True
-    if _IN.search(text) is not None and _record_line(text):
-        return True
+    """Forms 2 to 5 in a message of several lines: one `\\n`-led search over every line, each candidate confirmed."""
+    lines = "\n" + text
+    spaced = lines.replace("\t", " ") if "\t" in text else lines
+    search = _CANDIDATE.search if len(text) < _BOUND else _CANDIDATE_LONG.search
+    candidate = search(spaced)
+    while candidate is not None:
+        at = candidate.start()
+        # On the first line a fixed start counts only as form 5. In the copy a tab may have become the space that
+        # made a fixed start, so it is confirmed too; and any candidate line may be an answer. A first word that ran
+        # on into a later line makes a candidate of a line that is none: that later line has a candidate of its own.
+        if candidate.lastgroup is None:
+            fixed = _FIRST_FAILURE.match(text) if at == 0 else _START_AT.match(lines, at)
+            if fixed is not None:
+                return True
+        if _answer_at(lines, at):
+            return True
+        candidate = search(spaced, at + 1)
     # kdig +json (RFC 8427 names): the header counts are always printed; `{` is a memchr that prose rarely passes.
-    if "{" in text and _JSON.search(text) is not None:
-        return True
-    # The first line has no newline before it: host's and nslookup's one-line failures followed by more text, and
-    # dig +yaml's first line (a failure, `- type: DIG_ERROR`, holds none of the later markers).
-    return text[0] in "H*`-" and _FIRST_FAILURE.match(text) is not None
+    return "{" in text and _JSON.search(text) is not None
 
 
 def _gate() -> Callable[[str], bool]:
     """Build the gate with its patterns bound in a closure: on a one-line message, name lookups are a real share
     of the cost, and a closure variable is the cheapest to reach."""
-    semi, host_line, first, host_nx, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST.match, _HOST_NX, _lines
-    nsl_first = _NSL_FIRST.match
+    semi, host_line, first_failure, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST_FAILURE.match, _lines
 
     def looks_like_dig(text: str) -> bool:
         """True when the text (as Slack sends it, or as typed) holds output of dig, kdig, drill, delv, host or nslookup.
@@ -138,15 +172,13 @@ def _gate() -> Callable[[str], bool]:
             return True
         if "\n" in text:
             return lines(text)
-        # One line without a `;`: only host's one-line answers, and they fill the whole message.
-        if " has " in text:
-            return host_line(text) is not None
-        # `"(" in` is a memchr; `startswith` with a tuple is a method call that costs as much as a regex search.
-        if "(" in text and text.startswith(host_nx) and first(text) is not None:
+        if " has " in text and host_line(text) is not None:
             return True
-        # nslookup's one-line failure: a one-character `in` is a memchr (`"**" in` costs three times as much), and
-        # the anchored match that follows fails on its first character for the few chat lines with a `*`.
-        return "*" in text and nsl_first(text) is not None
+        # `text[0] in` is an index and a memchr on three characters; the anchored match behind it runs only for a
+        # message that starts like host's or nslookup's failure (or a fence), and fails on its first characters.
+        if text and text[0] in "H*`":
+            return first_failure(text) is not None
+        return False
 
     return looks_like_dig
 
