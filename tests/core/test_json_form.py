@@ -203,6 +203,24 @@ def test_json_beside_text_output_keeps_the_order() -> None:
     assert [(o.form, o.status) for o in outputs.outputs] == [("full", "REFUSED"), ("json", "SERVFAIL"), ("full", "REFUSED")]
 
 
+def test_a_timeout_before_an_answer_stays_its_own_output() -> None:
+    """kdig with two queries: the first timed out (its warnings, then `{` `}`), the second answered."""
+    failed = (
+        ";; WARNING: response timeout for 192.0.2.53@53(UDP)\n;; ERROR: failed to query server 192.0.2.53@53(UDP)\n{\n}\n"
+    )
+    outputs = digtext.from_text(failed + KNOT_33).outputs
+    assert [(o.status, o.timeout) for o in outputs] == [(None, True), ("SERVFAIL", False)]
+
+
+def test_error_lines_before_a_json_response_belong_to_it() -> None:
+    """A refused transfer: kdig's `;; ERROR:` lines, then the response itself as JSON: one output, not two."""
+    errors = ";; ERROR: server replied with error 'NOTAUTH'\n;; ERROR: failed to query server 192.0.2.53@53(TCP)\n"
+    message = KNOT_33.replace('"RCODE": 2,', '"RCODE": 9,').replace('"RCODE": "SERVFAIL"', '"RCODE": "NOTAUTH"')
+    message = message.replace('"QTYPE": 1,', '"QTYPE": 252,').replace('"QTYPEname": "A"', '"QTYPEname": "AXFR"')
+    (out,) = digtext.from_text(errors + "[\n" + message + "]\n").outputs
+    assert (out.status, out.qtype, out.warnings) == ("NOTAUTH", "AXFR", ("transfer failed",))
+
+
 def test_a_wall_of_braces_is_read_in_bounded_attempts() -> None:
     text = '{\n  "RCODE": [\n' * 5000
     assert len(text) > 40_000

@@ -110,3 +110,13 @@ def test_two_queries_give_two_outputs(lab: Lab) -> None:
     text = run("kdig", "+json", f"@{UNBOUND}", "www.healthy-signed.lab", "nope.healthy-signed.lab")
     outputs = digtext.from_text(text).outputs
     assert [(o.form, o.status) for o in outputs] == [("json", "NOERROR"), ("json", "NXDOMAIN")]
+
+
+@pytest.mark.parametrize("server", ["127.53.3.1", "127.53.2.1"], ids=["knot", "nsd"])
+def test_refused_zone_transfer_is_one_output(lab: Lab, server: str) -> None:
+    """kdig prints `;; ERROR: server replied with error 'NOTAUTH'` and then the response as JSON: one failure."""
+    text = run("kdig", "+json", f"@{server}", "lame.lab", "AXFR")
+    assert "ERROR" in text and '"RCODE": 9' in text, text
+    (out,) = digtext.from_text(text).outputs
+    assert (out.form, out.qname, out.qtype, out.status) == ("json", "lame.lab.", "AXFR", "NOTAUTH")
+    assert "Zone transfer refused or failed" in [f.title for f in explained(out).findings]

@@ -50,14 +50,18 @@ def _pairs(items: Pairs) -> Pairs:
 _DECODER = json.JSONDecoder(object_pairs_hook=_pairs)
 
 
-def split(text: str) -> tuple[list[tuple[str, list[ToolOutput]]], bool]:
-    """The paste cut into pieces in order, each `(text, [])` for the line reader or `("", outputs)` for JSON.
+Piece = tuple[str, "list[ToolOutput] | None"]
+
+
+def split(text: str) -> tuple[list[Piece], bool]:
+    """The paste cut into pieces in order: `(text, [])` for the line reader, `("", outputs)` for JSON messages, and
+    `("", None)` where kdig printed an empty object (the failed query in the lines before it ends there).
 
     The second value says whether any JSON message was found (when not, the caller reads `text` as it is).
     """
     if '"RCODE"' not in text and '"responseMessage"' not in text:
         return [(text, [])], False
-    pieces: list[tuple[str, list[ToolOutput]]] = []
+    pieces: list[Piece] = []
     found = False
     pos = 0
     attempts = 0
@@ -78,9 +82,8 @@ def split(text: str) -> tuple[list[tuple[str, list[ToolOutput]]], bool]:
             attempts += 1
             continue  # some other JSON: leave it to the line reader
         pieces.append((text[pos:start], []))
-        if outputs:
-            pieces.append(("", outputs))
-            found = True
+        pieces.append(("", outputs or None))
+        found = found or bool(outputs)
         pos = end
     pieces.append((text[pos:], []))
     return pieces, found
@@ -353,6 +356,8 @@ def _output(message: dict[str, Any]) -> ToolOutput:
         authority=tuple(sections["authority"]),
         additional=tuple(sections["additional"]),
         msg_size=_int(message.get("msgLength")),
+        # A refused transfer reads as the text forms do (dig's `; Transfer failed.`, kdig's `;; ERROR: … 'NOTAUTH'`).
+        warnings=("transfer failed",) if qtype in ("AXFR", "IXFR") and status not in (None, "NOERROR") else (),
     )
 
 

@@ -72,7 +72,13 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
         # kdig +json: the messages are read whole; the lines around them (its `;; WARNING:` lines) as text.
         for line in piece.split("\n"):
             feed(line)
-        if outputs:
+        if outputs is None:  # kdig's empty object: the failure in the lines above is a query of its own
+            reader.flush()
+        elif outputs:
+            pending = reader.cur
+            if pending is not None and not pending.has_header and not pending.answer and pending.tool in ("kdig", "unknown"):
+                # Its `;; ERROR: server replied with error 'NOTAUTH'` lines belong to the response printed next.
+                reader.cur = None
             reader.flush()
             reader.outputs.extend(outputs)
     return Paste(outputs=reader.finish(), truncated=truncated, size=size, limit=limit)
