@@ -55,7 +55,6 @@ class SharedFile:
     id: str
     name: str
     url: str | None
-    size: int | None
     is_text: bool
     needs_info: bool  # Slack Connect: the event carries only the id; `files.info` has the rest
 
@@ -68,14 +67,12 @@ class SharedFile:
         mimetype = str(raw.get("mimetype") or "")
         filetype = str(raw.get("filetype") or "")
         mode = str(raw.get("mode") or "")
-        size = raw.get("size")
         url = raw.get("url_private_download") or raw.get("url_private")
         external = mode in ("external", "tombstone") or raw.get("is_external") is True
         return cls(
             id=file_id,
             name=str(raw.get("name") or raw.get("title") or file_id),
             url=url if isinstance(url, str) and url else None,
-            size=size if isinstance(size, int) and not isinstance(size, bool) else None,
             # A remote file (files.remote.add) lives elsewhere, at a URL another app chose: never fetched.
             is_text=not external and (mode == "snippet" or mimetype.startswith("text/") or filetype in TEXT_FILETYPES),
             needs_info=raw.get("file_access") == "check_file_info",

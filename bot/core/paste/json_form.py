@@ -8,7 +8,8 @@ two ways, depending on the version:
   `RDATAHEX`, which is decoded here;
 - Knot 3.3 and newer print an `EDNS` object (`Version`, `FLAGS`, `RCODE`, `UDPSIZE`, and one key per option:
   `EDE: {CODE, Purpose, TEXT}`, `NSID: {HEX, TEXT}`, `COOKIE: [client, server]`). Two EDE options give two `EDE`
-  keys in one object, so objects are read as key/value pairs, not as a dict that keeps only the last.
+  keys in one object, so objects are read as key/value pairs, not as a dict that keeps only the last. Its keys
+  are read in any case: later drafts of the EDNS presentation format write them in lower case.
 A failed query prints only `{` `}` after its `;; WARNING:` lines (read by the text reader); the empty object holds
 nothing. The JSON shows no server and no query time.
 

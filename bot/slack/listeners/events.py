@@ -7,7 +7,7 @@ including the ones the bot ignores, so Slack never retries them:
 - a message that mentions the bot also arrives as `app_mention`: the message listener leaves it to the mention
   listener, so it gets one reply;
 - a shared snippet or text file (subtype `file_share`) is read like a paste: its text is downloaded after the ack
-  (`bot.slack.files`: only from Slack's file hosts, bounded), joined to the message's own text, and answered in the
+  (`bot.slack.files`: only Slack's private file paths, bounded), joined to the message's own text, and answered in the
   thread only when the gate finds tool output in it;
 - a redelivered event is dropped by the event_id middleware (bot/slack/app.py).
 """
