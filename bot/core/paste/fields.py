@@ -196,7 +196,11 @@ def ede_from_option(data: str) -> Ede | None:
     hexed = _HEX_BYTES.match(data.strip())
     if hexed is None:
         return None
-    raw = _hex_to_bytes(hexed.group("hex"))
+    return ede_from_bytes(_hex_to_bytes(hexed.group("hex")))
+
+
+def ede_from_bytes(raw: bytes) -> Ede:
+    """An EDE option's data (INFO-CODE, then EXTRA-TEXT): also kdig +json's raw OPT record. Too short: no code."""
     if len(raw) < 2:
         return Ede(code=None)
     text = raw[2:].decode("utf-8", "replace") if len(raw) > 2 else None
@@ -325,6 +329,7 @@ __all__ = [
     "Command",
     "command_line",
     "ede",
+    "ede_from_bytes",
     "ede_from_option",
     "is_rdtype",
     "join_multiline",

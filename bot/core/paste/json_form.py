@@ -31,6 +31,7 @@ import dns.opcode
 import dns.rcode
 import dns.rdatatype
 
+from bot.core.paste import fields
 from bot.core.paste.model import Counts, Ede, Edns, Record, ToolOutput
 
 #: A message object holds these (RFC 8427 section 2.1): enough to tell it from any other JSON in a paste.
@@ -58,7 +59,7 @@ def split(text: str) -> tuple[list[Piece], bool]:
     """The paste cut into pieces in order: `(text, [])` for the line reader, `("", outputs)` for JSON messages, and
     `("", None)` where kdig printed an empty object (the failed query in the lines before it ends there).
 
-    The second value says whether any JSON message was found (when not, the caller reads `text` as it is).
+    The second value says whether any JSON message was found; when none was, the one piece is the whole text.
     """
     if '"RCODE"' not in text and '"responseMessage"' not in text:
         return [(text, [])], False
@@ -86,6 +87,8 @@ def split(text: str) -> tuple[list[Piece], bool]:
         pieces.append(("", outputs or None))
         found = found or bool(outputs)
         pos = end
+    if not found:  # only empty objects or other JSON: the line reader reads the paste as it is
+        return [(text, [])], False
     pieces.append((text[pos:], []))
     return pieces, found
 
@@ -241,10 +244,8 @@ class _Edns:
         self.edns = Edns(version=(ttl >> 16) & 0xFF, flags=("do",) if ttl & 0x8000 else (), udp=_int(rr.get("CLASS")))
         self.ext_rcode = ttl >> 24
         for code, body in _options(_str(rr.get("RDATAHEX")) or ""):
-            if code == _EDE and len(body) >= 2:
-                self.ede.append(Ede(int.from_bytes(body[:2], "big"), None, _text(body[2:]) or None))
-            elif code == _EDE:
-                self.ede.append(Ede(None))
+            if code == _EDE:
+                self.ede.append(fields.ede_from_bytes(body))
             elif code == _NSID:
                 self.nsid = _text(body) if body and body.isascii() and body.decode().isprintable() else body.hex()
             elif code == _COOKIE:
@@ -287,11 +288,7 @@ def _upper_keys(value: object) -> object:
 
 def _status(header_rcode: int | None, edns: _Edns) -> tuple[str | None, int | None]:
     if edns.rcode_name is not None:
-        try:
-            value = int(dns.rcode.from_text(edns.rcode_name))
-        except (dns.rcode.UnknownRcode, ValueError):
-            return edns.rcode_name, None
-        return edns.rcode_name, value
+        return edns.rcode_name, fields.rcode_number(edns.rcode_name)
     if header_rcode is None or header_rcode > 15:
         return None, None
     value = header_rcode | ((edns.ext_rcode or 0) << 4)
@@ -317,10 +314,8 @@ def _output(message: dict[str, Any]) -> ToolOutput:
     edns_object = message.get("EDNS", message.get("edns"))
     if edns_object is not None:
         edns.from_object(edns_object)
-    qname, qtype, qclass = _str(message.get("QNAME")), None, _str(message.get("QCLASSname"))
-    qtype = (
-        _type_name(message.get("QTYPE"), message.get("QTYPEname")) if "QTYPE" in message or "QTYPEname" in message else None
-    )
+    qname, qclass = _str(message.get("QNAME")), _str(message.get("QCLASSname"))
+    qtype = _type_name(message.get("QTYPE"), message.get("QTYPEname"))
     questions = message.get("questionRRs")
     if qname is None and isinstance(questions, list) and questions:
         question = _as_record_dict(questions[0]) or {}
@@ -328,6 +323,7 @@ def _output(message: dict[str, Any]) -> ToolOutput:
         qtype = _type_name(question.get("TYPE"), question.get("TYPEname"))
         qclass = _str(question.get("CLASSname"))
     status, rcode = _status(_int(message.get("RCODE")), edns)
+    message_id = _int(message.get("ID"))
     opcode = _int(message.get("Opcode"))
     counts = Counts(
         query=_int(message.get("QDCOUNT")),
@@ -345,7 +341,7 @@ def _output(message: dict[str, Any]) -> ToolOutput:
         opcode=dns.opcode.to_text(dns.opcode.Opcode.make(opcode)) if opcode is not None and opcode < 16 else None,
         status=status,
         rcode=rcode,
-        id=_int(message.get("ID")) if (_int(message.get("ID")) or 0) <= 65535 else None,
+        id=message_id if message_id is not None and message_id <= 65535 else None,
         flags=tuple(flag for key, flag in _FLAGS if _int(message.get(key))),
         counts=counts if any(v is not None for v in counts.to_json().values()) else None,
         edns=edns.edns,

@@ -63,11 +63,7 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
     reader = Reader()
     feed = reader.feed
     text = _clean(_normalise(text))
-    pieces, has_json = json_form.split(text)
-    if not has_json:
-        for line in text.split("\n"):
-            feed(line)
-        return Paste(outputs=reader.finish(), truncated=truncated, size=size, limit=limit)
+    pieces, _ = json_form.split(text)  # without JSON messages, one piece: the whole text
     for piece, outputs in pieces:
         # kdig +json: the messages are read whole; the lines around them (its `;; WARNING:` lines) as text.
         for line in piece.split("\n"):
