@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.knowledge import Entry, Knowledge
-from bot.core.paste.model import CHASE_KEY_UNLINKED, HOST_NOTHING, Ede, Paste, ToolOutput
+from bot.core.paste.model import CHASE_KEY_UNLINKED, HOST_NOTHING, TRANSFER_FAILED, Ede, Paste, ToolOutput
 
 Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]
 Severity = Literal["info", "warning", "problem"]
@@ -238,7 +238,7 @@ def _is_referral(output: ToolOutput) -> bool:
 def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
     name = entry.name.upper() if entry is not None else (output.status or "").upper()
     if not name:
-        if _delv_validation_failure(output) or _chase_failure(output) or "transfer failed" in output.warnings:
+        if _delv_validation_failure(output) or _chase_failure(output) or TRANSFER_FAILED in output.warnings:
             return "failure"
         if output.chase == "successful":
             return "ok"
@@ -723,7 +723,7 @@ def _warning_findings(output: ToolOutput) -> list[Finding]:
                     ("Paste the command line too, or ask for the type you need: `host -t TXT NAME SERVER`.",),
                 )
             )
-        elif warning == "transfer failed":
+        elif warning == TRANSFER_FAILED:
             found.append(
                 Finding(
                     "problem",
@@ -794,7 +794,7 @@ def _headline(
         return "Records came back; the output shows no status line."
     if notes:
         return "Extended DNS Error options, without the rest of the response."
-    if "transfer failed" in output.warnings:
+    if TRANSFER_FAILED in output.warnings:
         return "The zone transfer failed: the server answered the AXFR/IXFR with an error (dig does not print which)."
     if any(r.rtype == "SOA" for r in output.authority):
         return (

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
-from bot.core.paste.model import CHASE_KEY_UNLINKED, HOST_NOTHING, Counts, Ede, Edns, Form, Hop, Record, Tool, ToolOutput
+from bot.core.paste.model import (
+    CHASE_KEY_UNLINKED,
+    HOST_NOTHING,
+    TRANSFER_FAILED,
+    Counts,
+    Ede,
+    Edns,
+    Form,
+    Hop,
+    Record,
+    Tool,
+    ToolOutput,
+)
 
 
 class Draft:
@@ -254,6 +266,8 @@ class Draft:
         warnings = list(self.warnings)
         if host_nothing:
             warnings.append(HOST_NOTHING)
+        if fields.failed_transfer(qtype, status) and TRANSFER_FAILED not in warnings:
+            warnings.append(TRANSFER_FAILED)  # kdig's `;; ERROR: server replied with error 'NOTAUTH'` for an AXFR
         if status is None and not hops and not answer:
             errors = self.attempt_errors
             timeout = self.timeout_line or any(any(w in e for w in P.TIMEOUT_WORDS) for e in errors)

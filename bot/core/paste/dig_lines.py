@@ -12,7 +12,7 @@ from bot.core.paste import fields
 from bot.core.paste import patterns as P
 from bot.core.paste.builder import Draft, as_int, as_number, split_transport
 from bot.core.paste.machine import Machine
-from bot.core.paste.model import Counts, Edns, Hop, Tool
+from bot.core.paste.model import TRANSFER_FAILED, Counts, Edns, Hop, Tool
 
 
 class DigLines(Machine):
@@ -405,8 +405,6 @@ class DigLines(Machine):
             cur.tool = "kdig" if cur.tool == "unknown" else cur.tool
             cur.status = xfr_error.group("rcode").upper()
             cur.rcode = fields.rcode_number(cur.status)
-            if cur.qtype in ("AXFR", "IXFR") and "transfer failed" not in cur.warnings:
-                cur.warnings.append("transfer failed")
             return True
         self.current().warnings.append(body)
         return True
@@ -474,7 +472,7 @@ class DigLines(Machine):
         if not body.startswith("Transfer failed"):
             return False
         cur = self.current("dig")
-        cur.warnings.append("transfer failed")
+        cur.warnings.append(TRANSFER_FAILED)
         cur.finished = True
         return True
 
@@ -485,8 +483,6 @@ class DigLines(Machine):
             return False
         cur = self.current("kdig")
         cur.qname, cur.qtype = cur.qname or match.group("name"), cur.qtype or match.group("type")
-        if cur.status not in (None, "NOERROR") and "transfer failed" not in cur.warnings:
-            cur.warnings.append("transfer failed")
         return True
 
     def h_chasing(self, body: str, rest: str, single: bool) -> bool:

@@ -119,6 +119,11 @@ def join_multiline(parts: list[str]) -> str:
     return " ".join(words)
 
 
+def failed_transfer(qtype: str | None, status: str | None) -> bool:
+    """Whether a response is a zone transfer the server refused or failed: an AXFR/IXFR whose status is an error."""
+    return qtype in ("AXFR", "IXFR") and status not in (None, "NOERROR")
+
+
 def rcode_number(status: str) -> int | None:
     """The RCODE number a status name stands for, when the text or dnspython's table says it.
 
@@ -331,6 +336,7 @@ __all__ = [
     "ede",
     "ede_from_bytes",
     "ede_from_option",
+    "failed_transfer",
     "is_rdtype",
     "join_multiline",
     "open_parens",

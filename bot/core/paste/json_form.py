@@ -32,7 +32,7 @@ import dns.rcode
 import dns.rdatatype
 
 from bot.core.paste import fields
-from bot.core.paste.model import Counts, Ede, Edns, Record, ToolOutput
+from bot.core.paste.model import TRANSFER_FAILED, Counts, Ede, Edns, Record, ToolOutput
 
 #: A message object holds these (RFC 8427 section 2.1): enough to tell it from any other JSON in a paste.
 _MESSAGE_KEYS = frozenset({"ID", "QR", "Opcode", "RCODE", "QNAME", "QDCOUNT"})
@@ -354,7 +354,7 @@ def _output(message: dict[str, Any]) -> ToolOutput:
         additional=tuple(sections["additional"]),
         msg_size=_int(message.get("msgLength")),
         # A refused transfer reads as the text forms do (dig's `; Transfer failed.`, kdig's `;; ERROR: … 'NOTAUTH'`).
-        warnings=("transfer failed",) if qtype in ("AXFR", "IXFR") and status not in (None, "NOERROR") else (),
+        warnings=(TRANSFER_FAILED,) if fields.failed_transfer(qtype, status) else (),
     )
 
 

@@ -21,6 +21,10 @@ CHASE_KEY_UNLINKED = "trust tree has a key but no chain above it"
 """How a `ToolOutput.warnings` entry starts when drill -S found a zone's DNSKEY but could not link it to
 its trust anchor (it then says `No DNSSEC public key(s)`, as it does for an unsigned zone)."""
 
+TRANSFER_FAILED = "transfer failed"
+"""The `ToolOutput.warnings` entry for a zone transfer the server answered with an error (dig's `; Transfer
+failed.`, or an AXFR/IXFR whose status is not NOERROR in any tool's form)."""
+
 HOST_NOTHING = "host printed nothing after its server block"
 """The `ToolOutput.warnings` entry for host's server block with nothing after it. With the name known (its command
 line pasted too) the status is NOERROR: host prints nothing when none of the A, AAAA and MX it asks for exists
