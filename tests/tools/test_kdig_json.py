@@ -7,8 +7,6 @@ text must come out of that hex exactly as dnspython decodes them from the same s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import dns.rcode
 import pytest
 
@@ -17,13 +15,6 @@ from tests.lab.lab import Lab
 from tests.tools.test_real_tools import BIND, CLOSED, DNSSEC, SILENT, UNBOUND, edes_of, explained, flags_of, read, run, truth
 
 pytestmark = pytest.mark.lab
-
-
-@pytest.fixture
-def cold(lab: Lab) -> Iterator[Lab]:
-    """Empty resolver caches: Unbound's first-query EDE text, not its bogus cache's."""
-    lab.flush()
-    yield lab
 
 
 def test_healthy_answer(lab: Lab) -> None:

@@ -10,7 +10,6 @@ real root); it is covered by hand-written samples in tests/core/test_digtext.py.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 
 import dns.edns
 import dns.flags
@@ -74,13 +73,6 @@ def flags_of(message: dns.message.Message) -> set[str]:
 
 def edes_of(message: dns.message.Message) -> list[tuple[int, str | None]]:
     return [(int(o.code), o.text) for o in message.options if isinstance(o, dns.edns.EDEOption)]
-
-
-@pytest.fixture
-def cold(lab: Lab) -> Iterator[Lab]:
-    """The lab with empty resolver caches (first-query EDE text, not the bogus cache's)."""
-    lab.flush()
-    yield lab
 
 
 # ------------------------------------------------------------------------------------------------- healthy
