@@ -1,7 +1,7 @@
 """Benchmark: reading pasted tool output, and the gate every Slack message goes through.
 
 Measured in the same run, each against its baseline:
-1. Throughput on the shared corpus (every dig output jc's parser accepts): `digtext.from_text` vs
+1. Throughput on the corpus (tests/corpus) (every dig output jc's parser accepts): `digtext.from_text` vs
    `jc.parse("dig", …)`, in characters per second, and what each extracts (jc drops EDE, transport failures and
    delv/host/nslookup/kdig/drill forms). Target: >= 5x jc while extracting strictly more. Also measured: the floor,
    the time to build the result values alone (every `ToolOutput`, `Record`, `Counts`, `Edns`, `Ede` and `Paste` the
@@ -40,7 +40,7 @@ from benchmarks import ceiling
 from bot.core import digtext
 from tests.core import chat
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 BASELINE_GATE = re.compile(r";; ->>HEADER<<-")
 NAIVE_GATE = re.compile(
     r"^(?:;; ?(?:->>HEADER<<-|(?:QUESTION|ANSWER|AUTHORITY|ADDITIONAL) SECTION:|connection timed out|communications error"

@@ -1,7 +1,6 @@
 """`python -m bot`: the same entry point as the `rcodebot` console script."""
 
-import sys
+from bot.entry import run
 
-from bot.cli import main
-
-sys.exit(main())
+if __name__ == "__main__":
+    run()

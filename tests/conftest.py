@@ -1,4 +1,4 @@
-"""Shared test fixtures: the no-network guard, golden files, the shared corpus, the DNS lab.
+"""Shared test fixtures: the no-network guard, golden files, the corpus, the DNS lab.
 
 The guard fails any socket that would reach a non-loopback address and any name lookup that would ask the
 machine's resolver: nothing in this suite may send a packet off the machine. The whole suite also runs inside a
@@ -9,18 +9,38 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+# The corpus of real published tool outputs lives in the repository (tests/corpus, with its sources and licenses),
+# so a clone with nothing beside it passes its tests.
+CORPUS = ROOT / "tests" / "corpus"
 
 pytest_plugins = ["tests.lab.fixtures"]
+
+
+# --------------------------------------------------------------------------------------------- hypothesis profiles
+
+# "ci" (the default, and what CI runs): derandomized, so a landing can never fail on a counterexample found by
+# chance; the same examples run on every machine and every run. "explore": random, ten times the examples, for
+# developers hunting new counterexamples (HYPOTHESIS_PROFILE=explore scripts/test tests/core); a counterexample
+# found that way goes into the test as an explicit @example.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("explore", max_examples=1000, deadline=None, print_blob=True)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(n: int) -> int:
+    """A test's own example count, ten times larger under the explore profile (explicit counts beat profiles)."""
+    return n * 10 if HYPOTHESIS_PROFILE == "explore" else n
 
 
 # --------------------------------------------------------------------------------------------- network guard
@@ -147,6 +167,6 @@ def golden(request: pytest.FixtureRequest) -> Golden:
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The shared corpus of real published tool outputs (../shared/corpus)."""
-    assert CORPUS.is_dir(), f"the shared corpus is missing at {CORPUS}"
+    """The corpus of real published tool outputs (tests/corpus)."""
+    assert CORPUS.is_dir(), f"the corpus is missing at {CORPUS}"
     return CORPUS

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.cli import Context
+from bot.commands.context import Context
 
 
 def run(ctx: Context) -> int:

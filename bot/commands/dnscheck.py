@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bot.cli import Context
+from bot.commands.context import Context, ExitStatus
 
 
 def add_parser(sub: Any) -> None:
@@ -39,7 +38,6 @@ def add_parser(sub: Any) -> None:
 
 def run(ctx: Context) -> int:
     """Check the name; the operator is trusted, so any resolver and private addresses are allowed."""
-    from bot.cli import ExitStatus
     from bot.core.errors import BadName, BadType, NotAllowed, UsageError
     from bot.services import dnscheck
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.commands.context import Context, ExitStatus
 from bot.core.digtext import MAX_CHARS
 from bot.core.errors import UsageError
-
-if TYPE_CHECKING:
-    from bot.cli import Context
 
 EPILOG = """examples:
   dig example.com | rcodebot explain
@@ -54,7 +52,6 @@ def _read(ctx: Context, name: str) -> str:
 
 def run(ctx: Context) -> int:
     """Explain the input; exit 0 when tool output was found, 2 when there was none."""
-    from bot.cli import ExitStatus
     from bot.render.paste import NOTHING
     from bot.services import paste
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.commands.context import Context, ExitStatus
 from bot.core.errors import UnknownCode, UsageError
 from bot.core.query import USAGE
-
-if TYPE_CHECKING:
-    from bot.cli import Context
 
 
 def add_parser(sub: Any) -> None:
@@ -27,7 +25,6 @@ def add_parser(sub: Any) -> None:
 
 def run(ctx: Context) -> int:
     """Answer the query; exit 2 (with an error object under --json) when it names no known code."""
-    from bot.cli import ExitStatus
     from bot.services import rcode
 
     text = " ".join(ctx.args.query)

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.commands.context import Context
 from bot.core.errors import ConfigError
-
-if TYPE_CHECKING:
-    from bot.cli import Context
 
 DEFAULT_HOST = "0.0.0.0"
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bot.cli import Context
+from bot.commands.context import Context
 
 
 def add_parser(sub: Any) -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.core import knowledge
 from bot.core.diagnosis import CAUSES, VERDICTS, Diagnosis, diagnose
 from bot.core.observations import Exchange, Outcome, ProbeResult
+from tests.conftest import examples
 from tests.probe.fakedns import World, example_world
 
 NS1, NS2 = "20.0.1.1", "20.0.1.2"
@@ -258,7 +259,7 @@ _server_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "formerr_on
 _resolver_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "servfail", "servfail_unless_cd", "notimp"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     ns1=_server_modes,
     ns2=_server_modes,

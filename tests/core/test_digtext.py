@@ -1,4 +1,4 @@
-"""The paste reader against every published output in the shared corpus, hand-written samples of the forms the
+"""The paste reader against every published output in the corpus (tests/corpus), hand-written samples of the forms the
 corpus lacks (kdig/drill EDE, +trace, +yaml, host/nslookup failures, Windows nslookup) and arbitrary text.
 
 Golden files (tests/core/golden/digtext/*.json) hold our reading of each corpus file; they were checked by eye
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bot.core import digtext
 from bot.core.paste.model import ToolOutput
 from bot.render.escape import mrkdwn
-from tests.conftest import CORPUS, Golden
+from tests.conftest import CORPUS, Golden, examples
 
 CORPUS_FILES = sorted([*CORPUS.glob("jc/*.out"), *CORPUS.glob("wild/*.txt")])
 
@@ -34,7 +34,7 @@ def _read(path: Path) -> str:
 
 
 def test_corpus_is_there() -> None:
-    assert len(CORPUS_FILES) >= 85, "the shared corpus should hold the jc fixtures and the wild outputs"
+    assert len(CORPUS_FILES) >= 85, "the corpus should hold the jc fixtures and the wild outputs"
 
 
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=_corpus_id)
@@ -491,14 +491,14 @@ def test_more_than_slack_allows_is_cut_and_said() -> None:
 _LINES = [line for path in CORPUS_FILES for line in _read(path).splitlines()]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(max_size=2000))
 def test_never_raises_on_arbitrary_text(text: str) -> None:
     paste = digtext.from_text(text)
     assert isinstance(paste.outputs, tuple)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(_LINES), max_size=80), st.randoms(use_true_random=False))
 def test_never_raises_on_shuffled_real_lines(lines: list[str], rnd: object) -> None:
     paste = digtext.from_text("\n".join(lines))
@@ -526,7 +526,7 @@ _TOOL_FORMS = [
 _DIGITS = re.compile(r"\d+")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(_LINES + _TOOL_FORMS), min_size=1, max_size=40), st.data())
 def test_never_raises_when_the_numbers_in_real_lines_are_any_size(lines: list[str], data: st.DataObject) -> None:
     """Every number a line holds (a code, a type, a TTL, a count, a port) replaced by one of any size."""
@@ -538,7 +538,7 @@ def test_never_raises_when_the_numbers_in_real_lines_are_any_size(lines: list[st
         assert all(e.code is None or 0 <= e.code <= 65535 for e in out.ede)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.sampled_from(CORPUS_FILES), st.data())
 def test_cut_or_garbled_corpus_reads_what_it_can(path: Path, data: st.DataObject) -> None:
     text = _read(path)
@@ -550,7 +550,7 @@ def test_cut_or_garbled_corpus_reads_what_it_can(path: Path, data: st.DataObject
     digtext.from_text(text[cut:])
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.text(alphabet=st.sampled_from(";(){}'\"\\ \t\nx9:.-"), min_size=1, max_size=300), st.integers(30_000, 45_000))
 def test_large_hostile_text(seed: str, size: int) -> None:
     text = (seed * (size // len(seed) + 1))[:size]
@@ -674,7 +674,7 @@ def test_drill_chase_verdicts_and_evidence() -> None:
     assert digtext.looks_like_dig("```" + mrkdwn(DRILL_CHASE_DENIED) + "```")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(min_value=0, max_value=99999), st.from_regex(r"[ -~]{0,40}", fullmatch=True))
 def test_nslookup_rdata_numbers_never_raise(number: int, data: str) -> None:
     """nslookup prints types it cannot name as `rdata_N`; a hand-edited N beyond 65535 is not a type (no traceback)."""

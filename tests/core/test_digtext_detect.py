@@ -15,7 +15,7 @@ from bot.core.digtext import looks_like_dig
 from bot.core.paste import detect
 from bot.core.paste.fields import is_rdtype
 from bot.render.escape import mrkdwn
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, examples
 from tests.core import chat
 
 # `dig +short` prints bare values: indistinguishable from chat, so the gate leaves them alone (explain reads them).
@@ -71,7 +71,7 @@ def test_forms_the_corpus_lacks(text: str) -> None:
     assert looks_like_dig(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.from_regex(r"\S+", fullmatch=True),
     st.integers(min_value=0, max_value=65535),
@@ -84,7 +84,7 @@ def test_host_nxdomain_line_is_detected_alone(name: str, code: int, rcode: str, 
     assert looks_like_dig(f"{before}Host {name} not found: {code}({rcode}){after}")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.from_regex(r"[a-z0-9][a-z0-9.-]*\.", fullmatch=True),
     st.sampled_from(["NXDOMAIN", "SERVFAIL", "REFUSED", "NOTIMP", "FORMERR"]),
@@ -117,20 +117,20 @@ def test_known_chat_lines_are_not_detected(line: str) -> None:
     assert not looks_like_dig(mrkdwn(line))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_ordinary_chat_is_never_detected(rnd: random.Random) -> None:
     message = chat.message(rnd)
     assert not looks_like_dig(message), message
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(chat.WORDS), max_size=30), st.sampled_from([" ", "\n", ", ", ". ", " - "]))
 def test_any_mix_of_dns_words_is_not_detected(words: list[str], separator: str) -> None:
     assert not looks_like_dig(separator.join(words))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=3000))
 def test_never_raises(text: str) -> None:
     assert looks_like_dig(text) in (True, False)
@@ -215,7 +215,7 @@ def _mix(rnd: random.Random) -> str:
     return "```" + text + "```" if rnd.random() < 0.15 else text
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000), deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_the_gate_agrees_with_its_definition(rnd: random.Random) -> None:
     text = _mix(rnd)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.core import digtext
 from bot.core.explain import Explanation, OutputExplanation, explain
 from bot.core.knowledge import Knowledge, load_default
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, examples
 
 KB = load_default()
 
@@ -224,7 +224,7 @@ _LINES = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.sampled_from(_LINES), max_size=60))
 def test_explaining_never_raises(lines: list[str]) -> None:
     explanation = explain(digtext.from_text("\n".join(lines)), KB)
@@ -233,7 +233,7 @@ def test_explaining_never_raises(lines: list[str]) -> None:
         item.to_json()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(max_size=500))
 def test_explaining_arbitrary_text_never_raises(text: str) -> None:
     explain(digtext.from_text(text), KB).to_json()

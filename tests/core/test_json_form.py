@@ -16,6 +16,7 @@ from bot.core import digtext
 from bot.core.explain import explain
 from bot.core.knowledge import load_default
 from bot.core.paste import json_form
+from tests.conftest import examples
 
 KB = load_default()
 
@@ -234,7 +235,7 @@ _json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.data())
 def test_any_value_in_any_field_never_raises(data: st.DataObject) -> None:
     """Type confusion: every key of a real message (and of its EDNS object) given an arbitrary JSON value."""
@@ -249,7 +250,7 @@ def test_any_value_in_any_field_never_raises(data: st.DataObject) -> None:
         explain(digtext.Paste(outputs=(out,)), KB)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet='{}[]":,\n 0123456789RCODEQNAMIDtrue', max_size=400))
 def test_json_shaped_noise_never_raises(text: str) -> None:
     digtext.from_text(text)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.core import knowledge, query
 from bot.core.errors import BotError, UnknownCode, UsageError
+from tests.conftest import examples
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +129,7 @@ def test_error_echo_is_bounded(kb: knowledge.Knowledge) -> None:
 # ------------------------------------------------------------------------------------------------ properties
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(max_size=600))
 def test_never_raises_anything_but_bot_errors(text: str) -> None:
     kb = knowledge.load_default()
@@ -144,7 +145,7 @@ def test_never_raises_anything_but_bot_errors(text: str) -> None:
             kb.get(ident)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     st.lists(st.sampled_from(["rcode", "ede", "nodata"]), min_size=1, max_size=4).flatmap(
         lambda kinds: st.tuples(st.just(kinds), st.lists(st.integers(0, 65535), min_size=len(kinds), max_size=len(kinds)))
@@ -174,7 +175,7 @@ def test_any_codes_round_trip(spec: tuple[list[str], list[int]], sep: str) -> No
     assert idents(sep.join(parts), kb) == unique
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.sampled_from(
         [

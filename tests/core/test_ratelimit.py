@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.ratelimit import RateLimiter, Verdict, check_all
+from tests.conftest import examples
 
 
 class FakeClock:
@@ -80,7 +81,7 @@ def test_rejects_nonsense_limits() -> None:
         RateLimiter(1, 0, clock=FakeClock())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     count=st.integers(1, 5),
     seconds=st.integers(1, 50),

@@ -11,13 +11,14 @@ from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObjec
 from bot.core import knowledge
 from bot.render import limits
 from bot.services import rcode
+from tests.conftest import examples
 
 
 def test_clip_keeps_short_text() -> None:
     assert limits.clip("abc", 10) == "abc"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(min_size=0, max_size=6000), st.integers(min_value=40, max_value=3000))
 def test_clip_never_exceeds_the_limit(text: str, limit: int) -> None:
     clipped = limits.clip(text, limit)

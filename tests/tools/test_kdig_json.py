@@ -24,7 +24,9 @@ def test_healthy_answer(lab: Lab) -> None:
     assert (out.qname, out.qtype, out.qclass) == ("www.healthy-signed.lab.", "A", "IN")
     assert set(out.flags) == flags_of(wire) and "ad" in out.flags
     assert out.edns is not None and out.edns.flags == ("do",) and out.edns.udp
-    assert (out.answer[0].rtype, out.answer[0].ttl, out.answer[0].data) == ("A", 300, "192.0.2.1")
+    assert (out.answer[0].rtype, out.answer[0].data) == ("A", "192.0.2.1")
+    # A cached answer's TTL counts down between kdig's query and the wire check: equal to within a second.
+    assert abs(out.answer[0].ttl - wire.answer[0].ttl) <= 1
     assert "RRSIG" in [r.rtype for r in out.answer]
     assert out.counts is not None and out.counts.answer == len(out.answer)
     assert explained(out).verdict == "ok"
