@@ -9,7 +9,7 @@ Measured in the same run, each against its baseline:
    5x jc allows: above 100%, no reader that returns these immutable values can meet the target. And the ceiling
    (benchmarks/ceiling.py): a reader of dig's standard layout alone, with no per-line Python, that extracts less
    than jc and builds NamedTuples: a data point for how far a pure-Python design gets, not a proof of a bound.
-2. The gate's cost per ordinary chat message (tests/core/chat.py, a fixed sample) vs one precompiled `re.search`
+2. The gate's cost per ordinary chat message (tests/core/paste/chat.py, a fixed sample) vs one precompiled `re.search`
    for dig's header (`;; ->>HEADER<<-`, the cheapest possible one-regex gate), and vs one precompiled regex that
    holds the same markers as the gate (the naive one-regex design). Target: <= 2x the single regex.
 3. Reading the largest paste Slack allows (40,000 characters of real dig output): time and peak extra memory
@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import jc
 
 from benchmarks import ceiling
-from bot.core import digtext
-from tests.core import chat
+from bot.core.paste import digtext
+from tests.core.paste import chat
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 BASELINE_GATE = re.compile(r";; ->>HEADER<<-")

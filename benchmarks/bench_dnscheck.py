@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core.observations import ProbeResult
+from bot.core.check.observations import ProbeResult
 from bot.probe import run
 from tests.lab.lab import Lab, check_isolated, start
 

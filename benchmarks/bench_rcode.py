@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core import knowledge
+from bot.core.codes import knowledge
 from bot.services import rcode
 
 FILE = Path(__file__).resolve().parent.parent / "knowledge" / "rcodes.yaml"

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
+from bot.core.codes.knowledge import Knowledge
 from bot.core.errors import BotError, UnknownCode
-from bot.core.knowledge import Knowledge
 from bot.render.reply import Reply
 from bot.settings import Settings
 
@@ -82,7 +82,7 @@ class Shell:
         return rcode.answer(text, self.knowledge_loader())
 
     def _paste(self, text: str) -> Reply | None:
-        from bot.core import digtext
+        from bot.core.paste import digtext
         from bot.services import paste
 
         if not digtext.looks_like_dig(text):

@@ -4,7 +4,7 @@ proves nothing: on the standard dig outputs of the corpus it agrees with the rea
 from __future__ import annotations
 
 from benchmarks import bench_digtext, ceiling
-from bot.core import digtext
+from bot.core.paste import digtext
 
 
 def test_the_ceiling_reads_the_standard_outputs_it_is_timed_on() -> None:

@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterator
 
 from bot import shell
-from bot.core import knowledge
+from bot.core.codes import knowledge
 from bot.settings import Settings
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from bot.core import knowledge as knowledge_mod
+    from bot.core.codes import knowledge as knowledge_mod
     from bot.core.errors import BotError
     from bot.render.reply import Reply
     from bot.settings import Settings
@@ -71,7 +71,7 @@ class Context:
     @cached_property
     def knowledge(self) -> knowledge_mod.Knowledge:
         """The validated knowledge file."""
-        from bot.core import knowledge as knowledge_mod
+        from bot.core.codes import knowledge as knowledge_mod
 
         return knowledge_mod.load(self.settings.knowledge_path)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands.context import Context, ExitStatus
-from bot.core.digtext import MAX_CHARS
 from bot.core.errors import UsageError
+from bot.core.paste.digtext import MAX_CHARS
 
 EPILOG = """examples:
   dig example.com | rcodebot explain

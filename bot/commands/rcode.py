@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from bot.commands.context import Context, ExitStatus
+from bot.core.codes.query import USAGE
 from bot.core.errors import UnknownCode, UsageError
-from bot.core.query import USAGE
 
 
 def add_parser(sub: Any) -> None:

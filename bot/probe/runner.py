@@ -22,8 +22,8 @@ import dns.inet
 import dns.message
 import dns.rcode
 
-from bot.core.observations import Ask, Exchange, Outcome, ProbeResult
-from bot.core.plan import Planner
+from bot.core.check.observations import Ask, Exchange, Outcome, ProbeResult
+from bot.core.check.plan import Planner
 
 MIN_TIMEOUT = 1.0  # a shortened timeout is never shorter than this (a slow but working server answers within it)
 EDNS_PAYLOAD = 1232  # the DNS flag day 2020 size: no IP fragmentation

@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
 
-from bot.core.diagnosis import Cause, Diagnosis, ResolverView, ServerView
+from bot.core.check.diagnosis import Cause, Diagnosis, ResolverView, ServerView
 from bot.render.escape import code_span, mrkdwn
 from bot.render.limits import MAX_SECTION_TEXT, clip
 from bot.render.reply import Reply

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.explain import Explanation, Finding, OutputExplanation
+from bot.core.paste.explain import Explanation, Finding, OutputExplanation
 from bot.render.escape import code_span, mrkdwn
 from bot.render.limits import MAX_SECTION_TEXT, clip
 from bot.render.reply import Reply

@@ -22,9 +22,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.compare import Comparison
-from bot.core.knowledge import FACETS, Entry, Knowledge, Source
-from bot.core.query import USAGE
+from bot.core.codes.compare import Comparison
+from bot.core.codes.knowledge import FACETS, Entry, Knowledge, Source
+from bot.core.codes.query import USAGE
 from bot.render.escape import mrkdwn
 from bot.render.limits import clip
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.core import target as target_mod
-from bot.core.diagnosis import diagnose
-from bot.core.knowledge import Knowledge
-from bot.core.observations import ProbeResult
+from bot.core.check import target as target_mod
+from bot.core.check.diagnosis import diagnose
+from bot.core.check.observations import ProbeResult
+from bot.core.codes.knowledge import Knowledge
 from bot.probe import run as probe_run
 from bot.probe import system_resolvers
 from bot.render import diagnosis as render

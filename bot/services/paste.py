@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core import digtext
-from bot.core.explain import explain
-from bot.core.knowledge import Knowledge
+from bot.core.codes.knowledge import Knowledge
+from bot.core.paste import digtext
+from bot.core.paste.explain import explain
 from bot.render import paste as render
 from bot.render.escape import from_slack as unslack
 from bot.render.reply import Reply

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core import query as query_mod
-from bot.core.compare import compare
-from bot.core.knowledge import Knowledge
+from bot.core.codes import query as query_mod
+from bot.core.codes.compare import compare
+from bot.core.codes.knowledge import Knowledge
 from bot.render import rcode as render
 from bot.render.escape import mrkdwn
 from bot.render.reply import Reply

@@ -28,9 +28,9 @@ from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
+from bot.core.codes.knowledge import Knowledge
 from bot.core.dedupe import SeenEvents
 from bot.core.errors import ConfigError
-from bot.core.knowledge import Knowledge
 from bot.core.ratelimit import Clock
 from bot.settings import Settings
 from bot.slack.deps import Deps

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from bot.core.codes.knowledge import Knowledge
 from bot.core.dedupe import SeenEvents
-from bot.core.knowledge import Knowledge
 from bot.core.ratelimit import Clock, RateLimiter, Verdict, check_all
 from bot.settings import Settings
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.digtext import MAX_CHARS
+from bot.core.paste.digtext import MAX_CHARS
 
 log = logging.getLogger("rcodebot.slack")
 

@@ -19,8 +19,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from bot.core.observations import Ask, Exchange, Outcome, ProbeResult, Role
-from bot.core.plan import Planner
+from bot.core.check.observations import Ask, Exchange, Outcome, ProbeResult, Role
+from bot.core.check.plan import Planner
 from bot.probe.runner import make_message
 
 NOW = 1_800_000_000.0

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from bot.cli import Environment, ExitStatus, main
-from bot.core import knowledge
-from bot.core.diagnosis import CAUSES, DNSSEC_DETAILS
-from bot.core.observations import Purpose
+from bot.core.check.diagnosis import CAUSES, DNSSEC_DETAILS
+from bot.core.check.observations import Purpose
+from bot.core.codes import knowledge
 from bot.render import limits
 from bot.render.reply import Reply
 from bot.services import dnscheck

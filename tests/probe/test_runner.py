@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.observations import Outcome, Purpose
+from bot.core.check.observations import Outcome, Purpose
 from bot.probe import run
 from bot.probe.system import parse_resolv_conf
 

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from bot.core import knowledge
-from bot.core.diagnosis import Diagnosis, diagnose
+from bot.core.check.diagnosis import Diagnosis, diagnose
+from bot.core.codes import knowledge
 from bot.render import diagnosis as render
 from bot.render import limits
 from tests.conftest import Golden
-from tests.core.knowledge_factory import dump, minimal_doc
+from tests.core.codes.knowledge_factory import dump, minimal_doc
 from tests.probe.fakedns import World, example_world
 
 NS1, NS2 = "20.0.1.1", "20.0.1.2"

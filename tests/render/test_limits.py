@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 
-from bot.core import knowledge
+from bot.core.codes import knowledge
 from bot.render import limits
 from bot.services import rcode
 from tests.conftest import examples

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import Environment, ExitStatus, main
-from bot.core import digtext
-from bot.core.explain import explain
-from bot.core.knowledge import Knowledge, load_default
+from bot.core.codes.knowledge import Knowledge, load_default
+from bot.core.paste import digtext
+from bot.core.paste.explain import explain
 from bot.render import limits
 from bot.render import paste as render
 from bot.render.escape import mrkdwn

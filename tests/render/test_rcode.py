@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from bot.core import knowledge
-from bot.core.compare import compare
+from bot.core.codes import knowledge
+from bot.core.codes.compare import compare
 from bot.render import limits
 from bot.render import rcode as render
 from bot.services import rcode as service
 from tests.conftest import Golden
-from tests.core.knowledge_factory import dump, variant
+from tests.core.codes.knowledge_factory import dump, variant
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core import knowledge
+from bot.core.codes import knowledge
 from bot.settings import RateLimit, Settings
 from bot.slack.deps import Deps
 

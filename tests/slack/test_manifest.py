@@ -13,7 +13,7 @@ import yaml
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.core import knowledge
+from bot.core.codes import knowledge
 from bot.settings import ProbeSettings, Settings
 from bot.slack import build_app
 from bot.slack.messages import ACTION_SHARE

@@ -15,7 +15,7 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.core import knowledge
+from bot.core.codes import knowledge
 from bot.settings import ProbeSettings, RateLimit, Settings
 from bot.slack import build_app
 from tests.slack.conftest import BOT_TOKEN, PAYLOADS, SECRET, payload, unique

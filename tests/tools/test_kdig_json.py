@@ -2,7 +2,7 @@
 
 Debian's kdig (Knot 3.2) prints EDNS as a raw OPT record whose options are only in RDATAHEX: the EDE code and
 text must come out of that hex exactly as dnspython decodes them from the same server. The newer `EDNS` object
-(Knot 3.3+) is covered by samples in tests/core/test_json_form.py.
+(Knot 3.3+) is covered by samples in tests/core/paste/test_json_form.py.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import dns.rcode
 import pytest
 
-from bot.core import digtext
+from bot.core.paste import digtext
 from tests.lab.lab import Lab
 from tests.tools.test_real_tools import BIND, CLOSED, DNSSEC, SILENT, UNBOUND, edes_of, explained, flags_of, read, run, truth
 

@@ -4,7 +4,7 @@ For every failure the lab can produce, the tool's output must be read correctly:
 (code and text) that dnspython sees on the wire for the same query (after a cache flush, so Unbound answers with
 its first-query EDE and not its bogus cache's bare EDE 6), and the explanation must say the right thing. Each
 output must also pass the Slack gate, as typed and as Slack would send it. `+trace` cannot run here (it needs the
-real root); it is covered by hand-written samples in tests/core/test_digtext.py.
+real root); it is covered by hand-written samples in tests/core/paste/test_digtext.py.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from bot.core import digtext
-from bot.core.explain import OutputExplanation, explain
-from bot.core.knowledge import load_default
+from bot.core.codes.knowledge import load_default
+from bot.core.paste import digtext
+from bot.core.paste.explain import OutputExplanation, explain
 from bot.core.paste.model import ToolOutput
 from bot.render.escape import mrkdwn
 from bot.services import paste as service

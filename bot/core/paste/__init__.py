@@ -1,4 +1,4 @@
-"""Reading pasted DNS tool output (dig, kdig, drill, delv, host, nslookup). `bot.core.digtext` is the public face.
+"""Reading pasted DNS tool output (dig, kdig, drill, delv, host, nslookup). `bot.core.paste.digtext` is the public face.
 
 - `detect`: `looks_like_dig(text)`, the cheap gate every chat message goes through.
 - `read`: `from_text(text) -> Paste`, the line-by-line state machine (`Reader`), built from:

@@ -4,7 +4,7 @@ It runs on every message in every channel the bot is in, so an ordinary message 
 regex search (benchmarks/bench_digtext.py measures it against one), and it must never fire on ordinary talk about
 DNS ("servfail on staging again?", a curl error, a ping, a trace).
 
-What it recognises (tests/core/test_digtext_detect.py states the same thing again as a plain loop over the lines and
+What it recognises (tests/core/paste/test_digtext_detect.py states the same thing again as a plain loop over the lines and
 checks that the gate agrees with it):
 1. anywhere, a `;` marker of dig, kdig, drill or delv (`;; ->>HEADER<<-`, `; EDE: 9`, `;; connection timed out`),
    as typed or as Slack escapes it;

@@ -23,8 +23,8 @@ from slack_bolt import App, BoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
-from bot.core import digtext
 from bot.core.errors import UnknownCode
+from bot.core.paste import digtext
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
 from bot.services import dnscheck, paste, rcode

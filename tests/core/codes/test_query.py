@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import knowledge, query
+from bot.core.codes import knowledge, query
 from bot.core.errors import BotError, UnknownCode, UsageError
 from tests.conftest import examples
 

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.core.codes.knowledge import REGISTRY_SIZE, Knowledge, normalise
 from bot.core.errors import UnknownCode, UsageError
-from bot.core.knowledge import REGISTRY_SIZE, Knowledge, normalise
 
 #: How much of a query is read: codes are short, and anything longer is someone pasting the wrong thing.
 MAX_QUERY_CHARS = 300

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core import knowledge
-from bot.core.compare import compare
+from bot.core.codes import knowledge
+from bot.core.codes.compare import compare
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.knowledge import FACETS, Entry, Knowledge, Pair, Source
+from bot.core.codes.knowledge import FACETS, Entry, Knowledge, Pair, Source
 
 
 @dataclass(frozen=True, slots=True)

@@ -274,7 +274,7 @@ def load(path: str | Path) -> Knowledge:
 
 def load_default() -> Knowledge:
     """The knowledge file shipped with rcodebot (knowledge/rcodes.yaml at the top of the project)."""
-    return load(Path(__file__).resolve().parent.parent.parent / "knowledge" / "rcodes.yaml")
+    return load(Path(__file__).resolve().parents[3] / "knowledge" / "rcodes.yaml")
 
 
 def from_text(text: str, path: str = "rcodes.yaml") -> Knowledge:

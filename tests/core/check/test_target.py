@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bot.core import target
+from bot.core.check import target
 from bot.core.errors import BadName, BadType, BotError, NotAllowed, UsageError
 
 

@@ -12,10 +12,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import digtext
-from bot.core.explain import explain
-from bot.core.knowledge import load_default
-from bot.core.paste import json_form
+from bot.core.codes.knowledge import load_default
+from bot.core.paste import digtext, json_form
+from bot.core.paste.explain import explain
 from tests.conftest import examples
 
 KB = load_default()

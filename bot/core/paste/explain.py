@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from bot.core.knowledge import Entry, Knowledge
+from bot.core.codes.knowledge import Entry, Knowledge
 from bot.core.paste.model import CHASE_KEY_UNLINKED, HOST_NOTHING, TRANSFER_FAILED, Ede, Paste, ToolOutput
 
 Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import digtext
-from bot.core.explain import Explanation, OutputExplanation, explain
-from bot.core.knowledge import Knowledge, load_default
+from bot.core.codes.knowledge import Knowledge, load_default
+from bot.core.paste import digtext
+from bot.core.paste.explain import Explanation, OutputExplanation, explain
 from tests.conftest import CORPUS, examples
 
 KB = load_default()
@@ -177,7 +177,7 @@ def test_delv_failure_and_success(kb: Knowledge) -> None:
 
 
 def test_trace_path_and_end(kb: Knowledge) -> None:
-    from tests.core.test_digtext import DIG_TRACE
+    from tests.core.paste.test_digtext import DIG_TRACE
 
     item = _one(DIG_TRACE, kb)
     assert item.verdict == "ok" and item.status_label == "answered (+trace)"
@@ -268,7 +268,7 @@ def test_answers_counted_but_not_shown_are_not_nodata(form: str, kb: Knowledge) 
 
 
 def test_drill_chase_failure_is_a_dnssec_failure_and_a_denial_is_not(kb: Knowledge) -> None:
-    from tests.core.test_digtext import DRILL_CHASE_DENIED, DRILL_CHASE_FAILED
+    from tests.core.paste.test_digtext import DRILL_CHASE_DENIED, DRILL_CHASE_FAILED
 
     failed = _one(DRILL_CHASE_FAILED, kb)
     assert failed.verdict == "failure"

@@ -21,8 +21,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
-from bot.core import dnssec_checks
-from bot.core.observations import Exchange, Outcome, ProbeResult, Purpose
+from bot.core.check import dnssec_checks
+from bot.core.check.observations import Exchange, Outcome, ProbeResult, Purpose
 
 # The vocabulary, in the order causes are ranked when several explain the same failure.
 CAUSES = (
@@ -92,7 +92,7 @@ class EntryLike(Protocol):
 
 
 class KnowledgeLike(Protocol):
-    """The two lookups the diagnosis needs from `bot.core.knowledge.Knowledge`."""
+    """The two lookups the diagnosis needs from `bot.core.codes.knowledge.Knowledge`."""
 
     def rcode(self, value: int, *, tsig: bool = False) -> EntryLike: ...
 

@@ -10,13 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import digtext
-from bot.core.digtext import looks_like_dig
-from bot.core.paste import detect
+from bot.core.paste import detect, digtext
+from bot.core.paste.digtext import looks_like_dig
 from bot.core.paste.fields import is_rdtype
 from bot.render.escape import mrkdwn
 from tests.conftest import CORPUS, examples
-from tests.core import chat
+from tests.core.paste import chat
 
 # `dig +short` prints bare values: indistinguishable from chat, so the gate leaves them alone (explain reads them).
 NOT_DETECTABLE = {

@@ -25,8 +25,8 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
-from bot.core.observations import Ask, Exchange, Nameserver, Outcome, ProbeResult, Purpose, Role
-from bot.core.target import is_public
+from bot.core.check.observations import Ask, Exchange, Nameserver, Outcome, ProbeResult, Purpose, Role
+from bot.core.check.target import is_public
 
 MAX_ANCESTORS = 8  # SOA queries for NAME and its ancestors sent at once
 MAX_ZONE_ADDRESSES = 10  # nameserver addresses of the zone probed directly

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import knowledge
-from bot.core.diagnosis import CAUSES, VERDICTS, Diagnosis, diagnose
-from bot.core.observations import Exchange, Outcome, ProbeResult
+from bot.core.check.diagnosis import CAUSES, VERDICTS, Diagnosis, diagnose
+from bot.core.check.observations import Exchange, Outcome, ProbeResult
+from bot.core.codes import knowledge
 from tests.conftest import examples
 from tests.probe.fakedns import World, example_world
 

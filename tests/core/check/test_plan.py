@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from bot.core.observations import Exchange, Outcome, Purpose, Role
-from bot.core.plan import MAX_ANCESTORS, Planner
+from bot.core.check.observations import Exchange, Outcome, Purpose, Role
+from bot.core.check.plan import MAX_ANCESTORS, Planner
 from tests.probe.fakedns import example_world
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import knowledge
+from bot.core.codes import knowledge
 from bot.core.errors import KnowledgeError
-from tests.core.knowledge_factory import dump, minimal_doc, variant
+from tests.core.codes.knowledge_factory import dump, minimal_doc, variant
 
-REAL = Path(__file__).resolve().parents[2] / "knowledge" / "rcodes.yaml"
+REAL = Path(__file__).resolve().parents[3] / "knowledge" / "rcodes.yaml"
 
 # The IANA "DNS RCODEs" registry (dns-parameters-6), names in upper case.
 IANA_RCODES = {

@@ -1,7 +1,7 @@
 """The paste reader against every published output in the corpus (tests/corpus), hand-written samples of the forms the
 corpus lacks (kdig/drill EDE, +trace, +yaml, host/nslookup failures, Windows nslookup) and arbitrary text.
 
-Golden files (tests/core/golden/digtext/*.json) hold our reading of each corpus file; they were checked by eye
+Golden files (tests/core/paste/golden/digtext/*.json) hold our reading of each corpus file; they were checked by eye
 once and are rewritten only with `pytest --update-golden`. Where jc reads the same file, the fields both read
 (name, status, flags, answers) must agree with jc's own expected JSON.
 """
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import digtext
+from bot.core.paste import digtext
 from bot.core.paste.model import ToolOutput
 from bot.render.escape import mrkdwn
 from tests.conftest import CORPUS, Golden, examples

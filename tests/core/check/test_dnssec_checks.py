@@ -13,8 +13,8 @@ import dns.rrset
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from bot.core import dnssec_checks
-from bot.core.dnssec_checks import Signed
+from bot.core.check import dnssec_checks
+from bot.core.check.dnssec_checks import Signed
 
 ZONE = "example."
 NOW = 1_800_000_000
