@@ -123,6 +123,14 @@ def shared_blocks(reply: Reply | Sequence[Mapping[str, Any]], user_id: str | Non
     return candidate
 
 
+def with_note(reply: Reply, note: str) -> Reply:
+    """`reply` with a context line above it (`note` is plain text, escaped here); the note survives any clipping."""
+    line = ContextBlock(elements=[MarkdownTextObject(text=mrkdwn(note), verbatim=True)])
+    return Reply(
+        text=f"{note}\n{reply.text}", fallback=reply.fallback, blocks=[line, *reply.blocks], data=reply.data, ok=reply.ok
+    )
+
+
 def without_action(blocks: Iterable[Mapping[str, Any]], action_id: str) -> list[Block]:
     """Blocks of a message as Slack sent them back, minus any actions block holding `action_id`.
 

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from tests.lab.lab import Lab
 from tests.slack.fakeslack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,6 +185,26 @@ class SlackSender:
         form = urllib.parse.urlencode({"payload": json.dumps(body)}).encode()
         return self.raw(form, "application/x-www-form-urlencoded"), name, body
 
+    def shortcut(self, message: Mapping[str, Any], **ids: str) -> tuple[Response, str, dict[str, Any]]:
+        """The "Explain DNS output" message shortcut on `message` (an interactivity post, like Slack's)."""
+        name, body = shortcut_body(self.fake, message, **ids)
+        form = urllib.parse.urlencode({"payload": json.dumps(body)}).encode()
+        return self.raw(form, "application/x-www-form-urlencoded"), name, body
+
+
+def shortcut_body(fake: FakeSlack, message: Mapping[str, Any], **ids: str) -> tuple[str, dict[str, Any]]:
+    """A message_action payload for the "Explain DNS output" shortcut on `message`; (response_url name, body)."""
+    body = payload("message_action")
+    name = unique("s")
+    body["response_url"] = fake.response_url(name)
+    body["message"] = {**body["message"], **message}
+    body["message_ts"] = body["message"]["ts"]
+    if "user" in ids:
+        body["user"]["id"] = ids["user"]
+    if "channel" in ids:
+        body["channel"]["id"] = ids["channel"]
+    return name, body
+
 
 class ServerProcess:
     """A server under test, started from the Procfile line; killed (and its output kept) at teardown."""
@@ -262,5 +283,26 @@ def http_bot(fake: FakeSlack, silent_resolver: int, tmp_path_factory: pytest.Tem
         sender = SlackSender(port, fake)
         sender.server = server  # type: ignore[attr-defined]
         yield sender
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackSender]:
+    """The real app with the DNS lab's resolvers (Unbound and BIND on 127.53.x.y) and private addresses allowed."""
+    port = free_port()
+    env = base_env(
+        fake,
+        RCODEBOT_RESOLVERS=",".join(lab.resolvers),
+        RCODEBOT_ALLOW_PRIVATE="true",
+        RCODEBOT_QUERY_TIMEOUT="1",
+        RCODEBOT_CHECK_DEADLINE="8",
+    )
+    server = ServerProcess(
+        [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("labweb")
+    )
+    try:
+        server.wait_http(port)
+        yield SlackSender(port, fake)
     finally:
         server.stop()

@@ -113,6 +113,12 @@ def block_problem(blocks: Any) -> str | None:
     return None
 
 
+#: What a workflow step's token (xwfp-) may call here (the methods the custom step uses).
+WORKFLOW_TOKEN_METHODS = frozenset(
+    {"functions.completeSuccess", "functions.completeError", "chat.postMessage", "chat.getPermalink", "auth.test"}
+)
+
+
 class FakeSlack:
     """The fake Web API + response_url sink. Use as a context manager, or `start()`/`stop()`."""
 
@@ -123,6 +129,8 @@ class FakeSlack:
         self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._files: dict[str, SlackFile] = {}
         self.ws_url: str | None = None
+        #: Channels the bot is not a member of: chat.postMessage there answers not_in_channel, as Slack does.
+        self.not_member: set[str] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -290,8 +298,11 @@ class FakeSlack:
             if not token.startswith("xapp-") or token == "xapp-revoked":
                 return {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
             return {"ok": True, "url": self.ws_url or "ws://127.0.0.1:9/nowhere"}
-        if not token.startswith("xoxb-"):
+        # xwfp-: the short-lived token Slack sends with function_executed (a workflow step's own token).
+        if not token.startswith(("xoxb-", "xwfp-")):
             return {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
+        if token.startswith("xwfp-") and method not in WORKFLOW_TOKEN_METHODS:
+            return {"ok": False, "error": "not_allowed_token_type"}
         if token == "xoxb-revoked":
             return {"ok": False, "error": "invalid_auth"}
         if method == "auth.test":
@@ -311,9 +322,33 @@ class FakeSlack:
             if hosted is None:
                 return {"ok": False, "error": "file_not_found"}
             return {"ok": True, "file": hosted.entry}
+        if method in ("functions.completeSuccess", "functions.completeError"):
+            if not str(body.get("function_execution_id") or "").startswith("Fx"):
+                return {"ok": False, "error": "invalid_execution_id"}
+            if method == "functions.completeError" and not body.get("error"):
+                return {"ok": False, "error": "invalid_arguments"}
+            if method == "functions.completeSuccess":
+                try:
+                    outputs = json.loads(body["outputs"]) if isinstance(body.get("outputs"), str) else body.get("outputs")
+                except ValueError:
+                    outputs = None
+                if not isinstance(outputs, dict):
+                    return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True}
+        if method == "chat.getPermalink":
+            channel, ts = str(body.get("channel") or ""), str(body.get("message_ts") or "")
+            if not channel or not ts:
+                return {"ok": False, "error": "message_not_found"}
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}",
+            }
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             if not body.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}
+            if body.get("channel") in self.not_member:
+                return {"ok": False, "error": "not_in_channel"}
             if not body.get("text") and not body.get("blocks"):
                 return {"ok": False, "error": "no_text"}
             if len(str(body.get("text") or "")) > MAX_MESSAGE_TEXT:

@@ -7,36 +7,15 @@ The server under test is the Procfile web: command again, this time with the lab
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from tests.lab.lab import Lab
-from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
+from tests.slack.conftest import SlackSender, unique
 from tests.slack.fakeslack import FakeSlack
 from tests.slack.test_http import ACTION_RUN_CHECK, assert_pings_nobody, slack_escape
 
 pytestmark = pytest.mark.lab
-
-
-@pytest.fixture(scope="module")
-def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackSender]:
-    port = free_port()
-    env = base_env(
-        fake,
-        RCODEBOT_RESOLVERS=",".join(lab.resolvers),
-        RCODEBOT_ALLOW_PRIVATE="true",
-        RCODEBOT_QUERY_TIMEOUT="1",
-        RCODEBOT_CHECK_DEADLINE="8",
-    )
-    server = ServerProcess(
-        [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("labweb")
-    )
-    try:
-        server.wait_http(port)
-        yield SlackSender(port, fake)
-    finally:
-        server.stop()
 
 
 def test_dnscheck_of_expired_signatures_names_the_cause(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:

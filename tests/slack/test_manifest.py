@@ -16,8 +16,10 @@ from slack_sdk.signature import SignatureVerifier
 from bot.core.codes import knowledge
 from bot.settings import ProbeSettings, Settings
 from bot.slack import build_app
+from bot.slack.listeners.functions import CALLBACK_DNSCHECK, outputs_of
+from bot.slack.listeners.shortcuts import CALLBACK_EXPLAIN
 from bot.slack.messages import ACTION_SHARE
-from tests.slack.conftest import BOT_TOKEN, ROOT, SECRET, payload, unique
+from tests.slack.conftest import BOT_TOKEN, ROOT, SECRET, payload, shortcut_body, unique
 from tests.slack.fakeslack import FakeSlack
 
 #: Which scope each event or feature needs (Slack's scope reference); nothing else may be requested.
@@ -27,6 +29,7 @@ EVENT_SCOPES = {
     "message.groups": "groups:history",
     "message.im": "im:history",
     "message.mpim": "mpim:history",
+    "function_executed": None,  # a workflow step's run: no scope (Slack sends it for the app's own functions)
 }
 FEATURE_SCOPES = {"commands", "chat:write", "files:read"}  # files:read: shared snippets (message subtype file_share)
 EVENTS_URL = "https://rcodebot.example.com/slack/events"
@@ -56,7 +59,8 @@ def test_scopes_are_exactly_what_the_events_and_features_need(name: str) -> None
     manifest = load(name)
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
     assert set(events) == set(EVENT_SCOPES)
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == FEATURE_SCOPES | set(EVENT_SCOPES.values())
+    needed = {scope for scope in EVENT_SCOPES.values() if scope}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == FEATURE_SCOPES | needed
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # message.im needs the DM tab
 
@@ -82,7 +86,9 @@ def test_every_manifest_command_is_handled(app: App, command: str, fake: FakeSla
     assert dispatch(app, urllib.parse.urlencode(form), "application/x-www-form-urlencoded") == 200
 
 
-@pytest.mark.parametrize("event", load("manifest.yml")["settings"]["event_subscriptions"]["bot_events"])
+@pytest.mark.parametrize(
+    "event", [e for e in load("manifest.yml")["settings"]["event_subscriptions"]["bot_events"] if e != "function_executed"]
+)
 def test_every_subscribed_event_is_acked(app: App, event: str, fake: FakeSlack) -> None:
     kind, _, channel_type = event.partition(".")
     body = payload("event_app_mention" if kind == "app_mention" else "event_message")
@@ -123,3 +129,45 @@ def test_an_interaction_nothing_handles_is_still_acked(app: App, fake: FakeSlack
     body["actions"][0].update(action_id="open_rfc_link", value="")
     body["response_url"] = fake.response_url(unique("m"))
     assert dispatch(app, urllib.parse.urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded") == 200
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.http.yml"])
+def test_the_shortcut_and_the_workflow_step_are_declared(name: str) -> None:
+    manifest = load(name)
+    (shortcut,) = manifest["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"], shortcut["name"]) == (
+        "message",
+        CALLBACK_EXPLAIN,
+        "Explain DNS output",
+    )
+    step = manifest["functions"][CALLBACK_DNSCHECK]
+    assert set(step["input_parameters"]["properties"]) == {"name", "type", "resolvers", "channel_id"}
+    assert step["input_parameters"]["required"] == ["name"]
+    assert step["input_parameters"]["properties"]["channel_id"]["type"] == "slack#/types/channel_id"
+    outputs = step["output_parameters"]
+    assert set(outputs["properties"]) == set(outputs["required"]) == {"verdict", "cause", "summary", "result_url"}
+    assert set(outputs_of({}, "")) == set(outputs["properties"])  # what the step sends is what the manifest declares
+    settings = manifest["settings"]
+    assert settings["org_deploy_enabled"] is True and settings["function_runtime"] == "remote"
+
+
+def test_every_manifest_shortcut_is_handled(app: App, fake: FakeSlack) -> None:
+    for shortcut in load("manifest.yml")["features"]["shortcuts"]:
+        name, body = shortcut_body(fake, {"text": "no dig output here", "ts": "1732430000.000100"}, user=unique("U"))
+        body["callback_id"] = shortcut["callback_id"]
+        form = urllib.parse.urlencode({"payload": json.dumps(body)})
+        assert dispatch(app, form, "application/x-www-form-urlencoded") == 200
+        (answer,) = fake.wait_for(fake.to_response(name))
+        assert answer.body["response_type"] == "ephemeral"
+
+
+def test_every_manifest_function_is_handled(app: App, fake: FakeSlack) -> None:
+    for callback_id in load("manifest.yml")["functions"]:
+        body = payload("event_function_executed")
+        execution = unique("Fx")
+        body["event"].update(inputs={"name": ""}, function_execution_id=execution)
+        body["event"]["function"]["callback_id"] = callback_id
+        body["event_id"] = unique("Ev")
+        assert dispatch(app, json.dumps(body), "application/json") == 200
+        (done,) = fake.wait_for(lambda c, e=execution: c.body.get("function_execution_id") == e)
+        assert done.method == "functions.completeError"

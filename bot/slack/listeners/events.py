@@ -122,6 +122,27 @@ def _thread_of(event: Mapping[str, Any]) -> str | None:
     return str(ts) if ts else None
 
 
+def with_files(plain: str, message: Mapping[str, Any], client: WebClient, deps: Deps) -> str:
+    """The message's own text (unescaped) followed by the text of its shared snippets and text files.
+
+    Shared by the event listeners and the "Explain DNS output" shortcut (whose payload carries the message too).
+    """
+    shared = files.shared_files(message)
+    if not shared or not deps.settings.bot_token:
+        return plain
+
+    def file_info(file_id: str) -> Mapping[str, Any] | None:
+        try:
+            info = client.files_info(file=file_id).get("file")
+        except SlackApiError as err:
+            log.warning("files.info %s failed: %s", file_id, err.response.get("error"))
+            return None
+        return info if isinstance(info, Mapping) else None
+
+    texts = files.read_texts(shared, deps.settings.bot_token, api_url=deps.settings.api_url, file_info=file_info)
+    return "\n\n".join(t for t in (plain, *texts) if t.strip())
+
+
 class EventListeners:
     """Handlers for message and app_mention events, bound to the process's `Deps`."""
 
@@ -155,23 +176,7 @@ class EventListeners:
                 self._post(client, event, reply)
 
     def _with_files(self, plain: str, event: Mapping[str, Any], client: WebClient) -> str:
-        """The message's own text (unescaped) followed by the text of its shared snippets and text files."""
-        shared = files.shared_files(event)
-        if not shared or not self.deps.settings.bot_token:
-            return plain
-
-        def file_info(file_id: str) -> Mapping[str, Any] | None:
-            try:
-                info = client.files_info(file=file_id).get("file")
-            except SlackApiError as err:
-                log.warning("files.info %s failed: %s", file_id, err.response.get("error"))
-                return None
-            return info if isinstance(info, Mapping) else None
-
-        texts = files.read_texts(
-            shared, self.deps.settings.bot_token, api_url=self.deps.settings.api_url, file_info=file_info
-        )
-        return "\n\n".join(t for t in (plain, *texts) if t.strip())
+        return with_files(plain, event, client, self.deps)
 
     def reply_to_shared_file(
         self, event: Mapping[str, Any], body: Mapping[str, Any], client: WebClient, logger: logging.Logger

@@ -1,0 +1,126 @@
+"""The message shortcut "Explain DNS output": ask for an explanation of one message in particular.
+
+Automatic replies reach only pastes the gate recognises, in channels the bot is in. The shortcut is the explicit
+way in, so it reads the message the way `rcodebot explain` reads a file (the reader itself, not the channel gate:
+whatever the CLI reads, the shortcut explains), on any message: in a thread, from before the bot joined, in a
+channel where automatic replies are off, with its snippets and text files.
+
+- It acks at once; the reading and posting run after the ack.
+- Tool output: the explanation goes into the message's thread, with the Run live check button. Where the bot
+  cannot post (not in the channel, a DM it is not part of), the person who asked gets it ephemerally through the
+  payload's `response_url`, with a line saying why.
+- No tool output: a short ephemeral answer to the person who asked; nothing is posted for everyone.
+- It counts against the same allowances as a live check (per person and per channel), and a second click on the
+  same message (a double click, or a retry) is answered once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import WebClient
+
+from bot.render.escape import from_slack
+from bot.render.reply import Reply
+from bot.services import paste
+from bot.slack import messages
+from bot.slack.deps import Deps
+from bot.slack.listeners.events import with_files
+from bot.slack.reporting import describe, guarded
+from bot.slack.responder import Responder
+
+log = logging.getLogger("rcodebot.slack")
+
+#: The shortcut's callback_id, as declared in both manifests.
+CALLBACK_EXPLAIN = "explain_dns_output"
+NOTHING_FOUND = (
+    "I found no dig, kdig, drill, delv, host or nslookup output in that message. "
+    "Paste the tool's whole output (or share it as a snippet) and try again."
+)
+NOT_IN_CHANNEL = "Only you can see this: I am not in this conversation. Invite me (/invite @rcodebot) to answer in threads."
+ALREADY = "I have already explained that message in its thread."
+#: Slack's answers to chat.postMessage that mean "this bot cannot post here"; the asker still gets the answer.
+CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cant_reply"})
+
+
+def _id(body: Mapping[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    return str(value["id"]) if isinstance(value, Mapping) and value.get("id") else None
+
+
+def _thread_ts(message: Mapping[str, Any]) -> str | None:
+    """The thread to answer in: the message's own thread, or a new one under it."""
+    ts = message.get("thread_ts") or message.get("ts")
+    return str(ts) if ts else None
+
+
+class ShortcutListeners:
+    """The "Explain DNS output" handlers, bound to the process's `Deps`."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    def ack_explain(self, ack: Ack) -> None:
+        """Ack at once: reading snippets and posting happen in `explain`."""
+        ack()
+
+    def explain(self, body: Mapping[str, Any], client: WebClient, logger: logging.Logger) -> None:
+        """Explain the message in its thread (or privately, where the bot cannot post); never an exception."""
+        respond = Responder(body, "explain shortcut", logger)
+
+        def tell_asker(reply: Reply) -> None:
+            respond(response_type="ephemeral", replace_original=False, **messages.message_args(reply))
+
+        with guarded("explain shortcut", body, tell_asker, logger):
+            message = body.get("message")
+            message = message if isinstance(message, Mapping) else {}
+            team, user, channel = _id(body, "team"), _id(body, "user"), _id(body, "channel")
+            ts = str(message.get("ts") or body.get("message_ts") or "")
+            if not self.deps.seen.first_time(f"explain:{channel}:{ts}:{user}"):
+                logger.info("explain shortcut: repeated on the same message [%s]", describe(body))
+                tell_asker(messages.notice(ALREADY))
+                return
+            verdict = self.deps.admit_probe(team, user, channel)
+            if not verdict.allowed:
+                logger.info("explain shortcut: rate limited for %s s [%s]", verdict.wait_seconds, describe(body))
+                tell_asker(messages.rate_limited(verdict))
+                return
+            text = with_files(from_slack(str(message.get("text") or "")), message, client, self.deps)
+            reply = paste.answer(text, self.deps.knowledge, offer_probe=True) if text.strip() else None
+            if reply is None:
+                tell_asker(messages.notice(NOTHING_FOUND))
+                return
+            if channel is None or not self._post_in_thread(client, channel, message, reply, body):
+                tell_asker(messages.with_note(reply, NOT_IN_CHANNEL))
+
+    def _post_in_thread(
+        self, client: WebClient, channel: str, message: Mapping[str, Any], reply: Reply, body: Mapping[str, Any]
+    ) -> bool:
+        """Post the explanation in the message's thread; False when Slack says the bot cannot post there."""
+        try:
+            client.chat_postMessage(
+                channel=channel,
+                thread_ts=_thread_ts(message),
+                unfurl_links=False,
+                unfurl_media=False,
+                **messages.message_args(reply),
+            )
+        except SlackApiError as err:
+            error = str(err.response.get("error") or "")
+            if error in CANNOT_POST:
+                log.info(
+                    "explain shortcut: cannot post in %s (%s); answering privately [%s]", channel, error, describe(body)
+                )
+                return False
+            raise
+        return True
+
+
+def register(app: App, deps: Deps) -> None:
+    """Wire the message shortcut."""
+    listeners = ShortcutListeners(deps)
+    app.message_shortcut(CALLBACK_EXPLAIN)(ack=listeners.ack_explain, lazy=[listeners.explain])

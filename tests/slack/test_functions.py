@@ -1,0 +1,112 @@
+"""/dnscheck as a Workflow Builder step, end to end: a signed function_executed event to the real server, the
+check against the loopback DNS lab, and the step ended on the fake Web API (functions.completeSuccess with the
+outputs, or functions.completeError with a readable error), with the function's own token."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.slack.listeners.functions import outputs_of, request_text
+from tests.lab.lab import Lab
+from tests.slack.conftest import SlackSender, unique
+from tests.slack.fakeslack import Call, FakeSlack
+
+WORKFLOW_TOKEN = "xwfp-1234-5678-workflowfake"
+
+
+def run_step(bot: SlackSender, fake: FakeSlack, inputs: dict[str, Any]) -> tuple[Call, str]:
+    """Send function_executed; the call that ended the step, and its execution id."""
+    execution = unique("Fx")
+    answer, _ = bot.event(
+        {"inputs": inputs, "function_execution_id": execution, "workflow_execution_id": unique("Wx")},
+        kind="event_function_executed",
+    )
+    assert answer.status == 200
+    (done,) = fake.wait_for(
+        lambda c: (
+            c.method in ("functions.completeSuccess", "functions.completeError")
+            and c.body.get("function_execution_id") == execution
+        ),
+        timeout=30,
+    )
+    return done, execution
+
+
+def outputs_sent(call: Call) -> dict[str, str]:
+    """The outputs as Slack receives them (slack_sdk sends the object JSON-encoded in a form field)."""
+    raw = call.body["outputs"]
+    data: dict[str, str] = json.loads(raw) if isinstance(raw, str) else raw
+    return data
+
+
+@pytest.mark.lab
+def test_a_failing_name_completes_with_its_verdict_cause_and_a_link(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    lab.flush()
+    channel = unique("C")
+    scenario = lab.scenarios["expired_rrsig"]
+    done, _ = run_step(lab_bot, fake, {"name": scenario.qname, "type": "A", "channel_id": channel})
+    assert done.method == "functions.completeSuccess", done.body
+    assert done.authorization == f"Bearer {WORKFLOW_TOKEN}"  # the step ends with the function's own token
+    outputs = outputs_sent(done)
+    assert (outputs["verdict"], outputs["cause"]) == ("failure", "dnssec_bogus")
+    assert "expired" in outputs["summary"].lower() and "\n" not in outputs["summary"]
+    (posted,) = fake.find(fake.posted_in(channel))
+    assert "FAILURE" in posted.all_text()
+    (link,) = fake.find(lambda c: c.method == "chat.getPermalink" and c.body.get("channel") == channel)
+    assert link.body["message_ts"] == posted.answer["ts"]
+    assert outputs["result_url"] == link.answer["permalink"]
+
+
+@pytest.mark.lab
+def test_a_healthy_name_with_chosen_resolvers_and_no_channel(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    resolvers = f"{lab.resolvers[0]}, {lab.resolvers[1]}"
+    done, _ = run_step(lab_bot, fake, {"name": "www.healthy-signed.lab", "resolvers": resolvers})
+    assert done.method == "functions.completeSuccess", done.body
+    outputs = outputs_sent(done)
+    assert outputs == {"verdict": "ok", "cause": "", "summary": outputs["summary"], "result_url": ""}
+    assert outputs["summary"].startswith("www.healthy-signed.lab. A resolves")
+
+
+@pytest.mark.parametrize(
+    ("inputs", "words"),
+    [
+        ({"name": ""}, "needs a name"),
+        ({"name": "exa$mple..com"}, "empty label"),
+        ({"name": "example.com", "type": "NOTATYPE"}, "not a DNS record type"),
+        ({"name": "example.com", "type": "AXFR"}, "zone transfer"),
+        ({"name": "example.com", "resolvers": "9.9.9.9"}, "allow-list"),
+    ],
+    ids=["no-name", "bad-name", "bad-type", "axfr", "resolver-off-the-list"],
+)
+def test_bad_input_ends_the_step_with_a_readable_error(
+    http_bot: SlackSender, fake: FakeSlack, inputs: dict[str, Any], words: str
+) -> None:
+    done, _ = run_step(http_bot, fake, inputs)
+    assert done.method == "functions.completeError"
+    assert words in done.body["error"] and "Traceback" not in done.body["error"]
+
+
+def test_a_channel_the_bot_cannot_post_in_is_a_readable_error(http_bot: SlackSender, fake: FakeSlack) -> None:
+    channel = unique("C")
+    fake.not_member.add(channel)
+    # The suite's server asks a resolver that never answers: the check still ends (a timeout is a result).
+    done, _ = run_step(http_bot, fake, {"name": "example.com", "channel_id": channel})
+    assert done.method == "functions.completeError"
+    assert "not_in_channel" in done.body["error"] and "invite @rcodebot" in done.body["error"]
+
+
+def test_the_inputs_become_dnscheck_text_and_the_outputs_the_json_words() -> None:
+    assert request_text({"name": " example.com ", "type": "mx", "resolvers": "1.1.1.1, @9.9.9.9;8.8.8.8"}) == (
+        "example.com mx @1.1.1.1 @9.9.9.9 @8.8.8.8"
+    )
+    data = {"verdict": "failure", "headline": "FAILURE:\n  x  y", "causes": [{"id": "lame_delegation"}, {"id": "x"}]}
+    assert outputs_of(data, "https://l") == {
+        "verdict": "failure",
+        "cause": "lame_delegation",
+        "summary": "FAILURE: x y",
+        "result_url": "https://l",
+    }
+    assert outputs_of({"verdict": "ok", "causes": []}, "")["cause"] == ""

@@ -1,0 +1,101 @@
+"""The message shortcut "Explain DNS output", end to end: signed message_action posts to the real server (the
+Procfile's web: command), with every answer asserted on what reached the fake Slack Web API and response_url."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.core.paste import digtext
+from bot.slack.listeners.shortcuts import ALREADY, NOT_IN_CHANNEL, NOTHING_FOUND
+from tests.slack.conftest import SlackSender, unique
+from tests.slack.fakeslack import FakeSlack
+from tests.slack.test_http import ACTION_RUN_CHECK, action_ids, assert_pings_nobody, dig_paste
+
+pytestmark = pytest.mark.usefixtures("http_bot")
+
+
+def message(text: str, **extra: str) -> dict[str, str]:
+    return {"type": "message", "user": unique("U"), "ts": f"{time.time():.6f}", "text": text, **extra}
+
+
+def test_acks_at_once_and_explains_in_the_messages_thread(http_bot: SlackSender, fake: FakeSlack) -> None:
+    channel = unique("C")
+    msg = message(dig_paste("dig_hostile_txt"))
+    answer, _, _ = http_bot.shortcut(msg, channel=channel, user=unique("U"))
+    assert answer.status == 200 and answer.body == b""
+    (reply,) = fake.wait_for(fake.posted_in(channel))
+    assert reply.body["thread_ts"] == msg["ts"]
+    assert ACTION_RUN_CHECK in action_ids(reply.blocks)
+    assert_pings_nobody(reply.all_text())  # the hostile TXT record's <!channel> pings nobody
+
+
+def test_a_message_in_a_thread_is_answered_in_that_thread(http_bot: SlackSender, fake: FakeSlack) -> None:
+    channel = unique("C")
+    msg = message(dig_paste(), thread_ts="1732429000.000100")
+    http_bot.shortcut(msg, channel=channel, user=unique("U"))
+    (reply,) = fake.wait_for(fake.posted_in(channel))
+    assert reply.body["thread_ts"] == "1732429000.000100"
+    assert "SERVFAIL" in reply.all_text()
+
+
+def test_output_the_channel_gate_would_not_take_is_still_explained(http_bot: SlackSender, fake: FakeSlack) -> None:
+    # A bare `dig +short` answer is never answered automatically (it cannot be told from chat), but asked for
+    # explicitly it is read the way `rcodebot explain` reads it.
+    channel = unique("C")
+    short = "192.0.2.1\n192.0.2.2\n"
+    assert not digtext.looks_like_dig(short)
+    http_bot.shortcut(message(short), channel=channel, user=unique("U"))
+    (reply,) = fake.wait_for(fake.posted_in(channel))
+    assert "dig +short" in reply.all_text() and "NOERROR" in reply.all_text()
+
+
+def test_a_message_without_tool_output_gets_a_private_answer(http_bot: SlackSender, fake: FakeSlack) -> None:
+    channel = unique("C")
+    _, name, _ = http_bot.shortcut(message("is DNS down again? <!channel>"), channel=channel, user=unique("U"))
+    (private,) = fake.wait_for(fake.to_response(name))
+    assert private.body["response_type"] == "ephemeral" and private.body["replace_original"] is False
+    assert NOTHING_FOUND.split(".")[0] in private.all_text()
+    assert fake.find(fake.posted_in(channel)) == []  # nothing for everyone
+
+
+def test_where_the_bot_cannot_post_the_asker_gets_the_explanation(http_bot: SlackSender, fake: FakeSlack) -> None:
+    # A channel the bot was never invited to (a message from before it joined anywhere, say).
+    channel = unique("C")
+    fake.not_member.add(channel)
+    _, name, _ = http_bot.shortcut(message(dig_paste()), channel=channel, user=unique("U"))
+    (private,) = fake.wait_for(fake.to_response(name))
+    assert private.body["response_type"] == "ephemeral"
+    text = private.all_text()
+    assert NOT_IN_CHANNEL.split(":")[0] in text and "SERVFAIL" in text
+    assert ACTION_RUN_CHECK in action_ids(private.blocks)
+    (refused,) = fake.find(fake.posted_in(channel))
+    assert refused.answer["error"] == "not_in_channel"
+
+
+def test_a_second_click_on_the_same_message_is_answered_once(http_bot: SlackSender, fake: FakeSlack) -> None:
+    channel, user = unique("C"), unique("U")
+    msg = message(dig_paste())
+    http_bot.shortcut(msg, channel=channel, user=user)
+    fake.wait_for(fake.posted_in(channel))
+    _, name, _ = http_bot.shortcut(msg, channel=channel, user=user)
+    (again,) = fake.wait_for(fake.to_response(name))
+    assert ALREADY.split(" in ")[0] in again.all_text()
+    assert len(fake.find(fake.posted_in(channel))) == 1
+
+
+def test_the_shortcut_follows_the_live_check_allowance(http_bot: SlackSender, fake: FakeSlack) -> None:
+    # The suite's server allows 3 live checks an hour per person (USER_RATE): shortcuts count against it too.
+    user = unique("U")
+    answered = []
+    for _ in range(3):
+        channel = unique("C")
+        http_bot.shortcut(message(dig_paste()), channel=channel, user=user)
+        answered += fake.wait_for(fake.posted_in(channel))
+    assert len(answered) == 3
+    channel = unique("C")
+    _, name, _ = http_bot.shortcut(message(dig_paste()), channel=channel, user=user)
+    (refusal,) = fake.wait_for(fake.to_response(name))
+    assert "try again in" in refusal.all_text() and refusal.body["response_type"] == "ephemeral"
+    assert fake.find(fake.posted_in(channel)) == []
