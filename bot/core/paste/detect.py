@@ -66,11 +66,12 @@ _AFTER_TWO = (
     r"|connection timed out; no servers|no servers could be reached|communications error to \S+#\d"
     r"|UDP setup with \S+ for \S+ failed|Truncated, retrying in TCP|Received \d+ (?:B$|bytes from \S+#\d)"
     r"|WARNING: response timeout for |ERROR: failed to query server|resolution failed: "
-    r"|Chasing: \S+ [A-Z]|Chase successful|Chase failed"
+    r"|Chasing: \S+ [A-Z]|Chase successful|Chase failed|BADVERS, retrying|BADCOOKIE, retrying"
+    r"|Got [A-Z]+ reply from \S+|ERROR: update failed with error '"
 )
 _AFTER_ONE = (
     r"<<>> DiG \d|<<> DiG \d|&lt;&lt;&gt;&gt; DiG \d|EDE: \d+(?: \(|: \(|$)|EDNS: version: \d|OPT=\d+: [0-9a-f]{2} "
-    r"|negative response, |fully validated$|unsigned answer$|answer not validated$"
+    r"|negative response, |fully validated$|unsigned answer$|answer not validated$|Communication with \S+#\d+ failed: "
 )
 _SEMI = re.compile(
     r";(?<![A-Za-z0-9];)(?:;(?: (?:" + _AFTER_TWO + r")|" + _AFTER_TWO + r")| (?:" + _AFTER_ONE + r")|" + _AFTER_ONE + r")",
@@ -82,6 +83,7 @@ _SEMI = re.compile(
 _STARTS = (
     r"Host \S+ not found: \d+\(\w+\)|Address:[ \t]+\S+#\d+[ \t]*$|Server:[ \t]+\S+[ \t]*\nAddress:[ \t]+\S"
     r"|\*\* server can.t find \S+:|\*\*\* \S+ can.t find \S+:|response_message_data:| \s*response_message_data:|- type: (?:MESSAGE|DIG_ERROR)[ \t]*$"
+    r"|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*$"
 )
 _QUOTES = ("```", "&gt; ", "> ")
 _START_AT = re.compile(r"\n(?:```|&gt; |> )?(?:" + _STARTS + ")", re.MULTILINE)
@@ -91,7 +93,21 @@ _START_AT = re.compile(r"\n(?:```|&gt; |> )?(?:" + _STARTS + ")", re.MULTILINE)
 # first line (a failure, `- type: DIG_ERROR`, holds none of the later keys).
 _HOST_FAILED = r"Host \S+ not found: \d+\(\w+\)"
 _NSL_FAILED = r"\*\* server can.t find \S+: [A-Z]{4,}\b"
-_FIRST_FAILURE = re.compile(r"(?:```)?(?:" + _HOST_FAILED + "|" + _NSL_FAILED + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n)")
+_FIRST_FAILURE = re.compile(
+    r"(?:```|&gt; |> )?(?:"
+    + _HOST_FAILED
+    + "|"
+    + _NSL_FAILED
+    + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*(?:```)?$)"
+)
+_FIRST_CHARS = "H*`>&Eu"  # what a message that is form 5 can start with (a quote or fence first, or the failure)
+
+# A zone file or a zone's snippet in master-file syntax ($TTL, $ORIGIN, `@` as an owner): its records are not what a
+# tool printed. No tool prints a `$` directive or an `@` owner.
+ZONE_FILE = re.compile(
+    r"^(?:```|&gt; |> )?[ \t]*(?:\$(?:TTL|ORIGIN|INCLUDE|GENERATE)[ \t]|@[ \t]+(?:\d\w*[ \t]+)?(?:(?:IN|CH|HS)[ \t]+)?[A-Z])",
+    re.MULTILINE,
+)
 
 # Forms 2 and 3: the name comes first (after a quote prefix and indentation), then host's ` has …` or a record's
 # TTL, class and type; the whole line must be that (so "the zone has DS record issues" in chat is not).
@@ -130,9 +146,14 @@ _JSON = re.compile(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"')
 
 
 def _answer_at(lines: str, at: int) -> bool:
-    """Whether the line after the newline at `at` is one of host's answers or a bare record of a known type."""
+    """Whether the line after the newline at `at` is one of host's answers or a bare record of a known type (a record
+    in a zone file is not: see ZONE_FILE)."""
     match = _ANSWER_AT.match(lines, at)
-    return match is not None and (match["type"] is None or is_rdtype(match["type"]))
+    if match is None:
+        return False
+    if match["type"] is None:
+        return True
+    return is_rdtype(match["type"]) and not (("$" in lines or "@" in lines) and ZONE_FILE.search(lines) is not None)
 
 
 def _lines(text: str) -> bool:
@@ -161,6 +182,7 @@ def _gate() -> Callable[[str], bool]:
     """Build the gate with its patterns bound in a closure: on a one-line message, name lookups are a real share
     of the cost, and a closure variable is the cheapest to reach."""
     semi, host_line, first_failure, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST_FAILURE.match, _lines
+    json, first_chars = _JSON.search, _FIRST_CHARS
 
     def looks_like_dig(text: str) -> bool:
         """True when the text (as Slack sends it, or as typed) holds output of dig, kdig, drill, delv, host or nslookup.
@@ -168,6 +190,9 @@ def _gate() -> Callable[[str], bool]:
         A bare `+short` answer (a list of addresses) is not detected: it cannot be told apart from chat. The reader
         still reads it when asked directly (`rcodebot explain`).
         """
+        if "\r" in text:
+            # Windows line endings (nslookup's output saved on Windows): every pattern reads `\n`-ended lines.
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         if ";" in text and semi(text) is not None:
             return True
         if "\n" in text:
@@ -176,9 +201,10 @@ def _gate() -> Callable[[str], bool]:
             return True
         # `text[0] in` is an index and a memchr on three characters; the anchored match behind it runs only for a
         # message that starts like host's or nslookup's failure (or a fence), and fails on its first characters.
-        if text and text[0] in "H*`":
-            return first_failure(text) is not None
-        return False
+        if text and text[0] in first_chars and first_failure(text) is not None:
+            return True
+        # kdig +json squeezed onto one line (a JSON message pasted compact).
+        return "{" in text and json(text) is not None
 
     return looks_like_dig
 

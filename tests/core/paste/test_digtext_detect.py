@@ -147,18 +147,20 @@ _FIXED_START = re.compile(r"(?:```|&gt; |> )?(?:" + detect._STARTS + ")", re.MUL
 
 
 def reference(text: str) -> bool:
-    """Forms 1-6, one line at a time."""
+    """Forms 1-6, one line at a time; `\r\n` and `\r` end lines as `\n` does; no record of a zone file counts."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if detect._SEMI.search(text) is not None or detect._FIRST_FAILURE.match(text) is not None:  # forms 1 and 5
         return True
     lines = text.split("\n")
-    if len(lines) > 1 and re.search(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"', text):  # form 6, kdig +json
+    if re.search(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"', text):  # form 6, kdig +json
         return True
+    zone_file = detect.ZONE_FILE.search(text) is not None
     offset = 0
     for number, line in enumerate(lines):
         if _HOST_LINE.fullmatch(line) is not None:  # form 2
             return True
         record = _RECORD_LINE.fullmatch(line)
-        if record is not None and len(lines) > 1 and is_rdtype(record["type"]):  # form 3
+        if record is not None and len(lines) > 1 and is_rdtype(record["type"]) and not zone_file:  # form 3
             return True
         if number > 0 and _FIXED_START.match(text, offset) is not None:  # form 4
             return True
