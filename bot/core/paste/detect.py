@@ -83,7 +83,7 @@ _SEMI = re.compile(
 _STARTS = (
     r"Host \S+ not found: \d+\(\w+\)|Address:[ \t]+\S+#\d+[ \t]*$|Server:[ \t]+\S+[ \t]*\nAddress:[ \t]+\S"
     r"|\*\* server can.t find \S+:|\*\*\* \S+ can.t find \S+:|response_message_data:| \s*response_message_data:|- type: (?:MESSAGE|DIG_ERROR)[ \t]*$"
-    r"|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*$"
+    r"|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*(?:```)?$"
 )
 _QUOTES = ("```", "&gt; ", "> ")
 _START_AT = re.compile(r"\n(?:```|&gt; |> )?(?:" + _STARTS + ")", re.MULTILINE)
@@ -98,7 +98,7 @@ _FIRST_FAILURE = re.compile(
     + _HOST_FAILED
     + "|"
     + _NSL_FAILED
-    + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*(?:```)?$)"
+    + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*(?:```)?(?![^\n]))"
 )
 _FIRST_CHARS = "H*`>&Eu"  # what a message that is form 5 can start with (a quote or fence first, or the failure)
 
@@ -142,7 +142,7 @@ _CANDIDATE = _candidates(_FIRST_WORD + _SECOND_WORD)
 _CANDIDATE_LONG = _candidates(_FIRST_WORD + "(?:" + _SECOND_WORD + r"|[^ \n])")
 
 
-_JSON = re.compile(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"')
+_JSON = re.compile(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,(?:\s|>|&gt;)*"')  # also when each line is quoted
 
 
 def _answer_at(lines: str, at: int) -> bool:
@@ -182,7 +182,7 @@ def _gate() -> Callable[[str], bool]:
     """Build the gate with its patterns bound in a closure: on a one-line message, name lookups are a real share
     of the cost, and a closure variable is the cheapest to reach."""
     semi, host_line, first_failure, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST_FAILURE.match, _lines
-    json, first_chars = _JSON.search, _FIRST_CHARS
+    first_chars = _FIRST_CHARS
 
     def looks_like_dig(text: str) -> bool:
         """True when the text (as Slack sends it, or as typed) holds output of dig, kdig, drill, delv, host or nslookup.
@@ -201,10 +201,7 @@ def _gate() -> Callable[[str], bool]:
             return True
         # `text[0] in` is an index and a memchr on three characters; the anchored match behind it runs only for a
         # message that starts like host's or nslookup's failure (or a fence), and fails on its first characters.
-        if text and text[0] in first_chars and first_failure(text) is not None:
-            return True
-        # kdig +json squeezed onto one line (a JSON message pasted compact).
-        return "{" in text and json(text) is not None
+        return bool(text) and text[0] in first_chars and first_failure(text) is not None
 
     return looks_like_dig
 

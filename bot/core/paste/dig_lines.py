@@ -182,12 +182,12 @@ class DigLines(Machine):
         if match.group("op") == "UPDATE":
             # No query tool sends an UPDATE: dig's header form is nsupdate -d's, kdig's is knsupdate's.
             tool = "knsupdate" if tool == "kdig" else "nsupdate" if tool == "dig" else tool
+        # knsupdate's `;; ERROR: update failed …` line comes first and sets the status: its header is the same output.
         pending_update = cur is not None and cur.knsupdate and not cur.has_header
-        if not pending_update and (cur is None or cur.has_header or cur.finished or cur.status is not None):
+        if cur is None or (not pending_update and (cur.has_header or cur.finished or cur.status is not None)):
             cur = self.new(tool, inherit=cur is not None and cur.tool == tool)
         if cur.tool in ("unknown", "dig") or tool != "dig":
             cur.tool = tool if cur.tool != "host" else "host"
-        assert cur is not None
         cur.has_header = True
         cur.opcode, cur.status = match.group("op"), match.group("st")
         cur.id = fields.decimal(match.group("id"), limit=65535)

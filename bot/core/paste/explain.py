@@ -516,7 +516,9 @@ def _retry_findings(output: ToolOutput, entry: Entry | None) -> list[Finding]:
                 "The server rejected the client cookie the query carried (RFC 7873: a stale server cookie, or anycast "
                 "nodes or a cluster that do not share the cookie secret) and sent a fresh one; dig retried with it, and "
                 "the status shown is the retry's.",
-                ("If it happens on every query, the servers behind one address use different cookie secrets: give them one.",),
+                (
+                    "If it happens on every query, the servers behind one address use different cookie secrets: give them one.",
+                ),
                 "first_status",
             )
         )

@@ -110,7 +110,11 @@ class PlainLines(Machine):
         if word in ("Server:", "Default") and (word == "Server:" or line.startswith("Default Server:")):
             if cur is not None and cur.tool in ("unknown", "nslookup") and cur.only_errors() and cur.nsl_state is None:
                 cur.tool, cur.form = "nslookup", "nslookup"
-            out = self.fresh("nslookup", "nslookup") if not (cur is not None and cur.tool == "nslookup" and cur.only_errors()) else cur
+            out = (
+                self.fresh("nslookup", "nslookup")
+                if not (cur is not None and cur.tool == "nslookup" and cur.only_errors())
+                else cur
+            )
             if out.tool not in ("nslookup", "unknown"):
                 out = self.new("nslookup", "nslookup")
             out.tool, out.form = "nslookup", "nslookup"

@@ -152,7 +152,7 @@ def reference(text: str) -> bool:
     if detect._SEMI.search(text) is not None or detect._FIRST_FAILURE.match(text) is not None:  # forms 1 and 5
         return True
     lines = text.split("\n")
-    if re.search(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"', text):  # form 6, kdig +json
+    if len(lines) > 1 and re.search(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,(?:\s|>|&gt;)*"', text):  # form 6, kdig +json
         return True
     zone_file = detect.ZONE_FILE.search(text) is not None
     offset = 0
