@@ -15,7 +15,12 @@ checks that the gate agrees with it):
 5. a message that begins with host's or nslookup's one-line failure, or with dig +yaml's first line;
 6. in a message of several lines, kdig +json's header counts (`"QDCOUNT": 1,`), looked for only when it holds `{`.
 A line may carry a Slack code fence (```) or a quote (`&gt; ` as Slack sends it, `> ` as typed) first; answers and
-records may also be indented.
+records may also be indented. Lines may end in `\r\n` (Windows) or `\r`: such a message is read again with `\n`.
+Form 1 includes dig's own retries (`;; BADVERS, retrying`, `;; Got SERVFAIL reply from …`) and the update tools'
+`; Communication with … failed:` and `;; ERROR: update failed with error '…'`; forms 4 and 5 include drill's
+`Error: error sending query:` and nsupdate's `update failed: NOTAUTH`.
+Never form 3: the records of a zone file (a `$TTL`/`$ORIGIN` line or an `@` owner anywhere, see ZONE_FILE), which
+are not tool output.
 
 What things cost (CPython 3.11, per message; measured with the benchmark's chat sample, but they follow from the
 shape of text, not from its words):
@@ -190,18 +195,21 @@ def _gate() -> Callable[[str], bool]:
         A bare `+short` answer (a list of addresses) is not detected: it cannot be told apart from chat. The reader
         still reads it when asked directly (`rcodebot explain`).
         """
-        if "\r" in text:
-            # Windows line endings (nslookup's output saved on Windows): every pattern reads `\n`-ended lines.
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
         if ";" in text and semi(text) is not None:
             return True
         if "\n" in text:
+            if "\r" in text:
+                # Windows line endings (nslookup's output saved on Windows): the patterns read `\n`-ended lines.
+                return looks_like_dig(text.replace("\r\n", "\n").replace("\r", "\n"))
             return lines(text)
         if " has " in text and host_line(text) is not None:
             return True
         # `text[0] in` is an index and a memchr on three characters; the anchored match behind it runs only for a
         # message that starts like host's or nslookup's failure (or a fence), and fails on its first characters.
-        return bool(text) and text[0] in first_chars and first_failure(text) is not None
+        if text and text[0] in first_chars and first_failure(text) is not None:
+            return True
+        # `\r` alone ends lines too (as the reader reads them); it costs one memchr, paid here, last.
+        return "\r" in text and looks_like_dig(text.replace("\r", "\n"))
 
     return looks_like_dig
 
