@@ -171,8 +171,7 @@ def gate(rounds: int) -> bool:
     print(f"   ratio vs the header regex {ours / base:.2f}x (target <= 2x); vs the one-regex gate {ours / naive:.2f}x")
     print(f"   one-line messages {ours_single / base_single:.2f}x, multi-line messages {ours_multi / base_multi:.2f}x")
     med_base, med_naive, med_ours = (
-        median_per_message(fn, messages, rounds)
-        for fn in (BASELINE_GATE.search, NAIVE_GATE.search, digtext.looks_like_dig)
+        median_per_message(fn, messages, rounds) for fn in (BASELINE_GATE.search, NAIVE_GATE.search, digtext.looks_like_dig)
     )
     print(
         f"   median per message: looks_like_dig {med_ours:.0f} ns (target <= 1000 ns), header regex {med_base:.0f} ns, "
