@@ -11,19 +11,27 @@ import pytest
 
 from bot.slack.listeners.functions import outputs_of, request_text
 from tests.lab.lab import Lab
-from tests.slack.conftest import SlackSender, unique
+from tests.slack.conftest import SlackSender, payload, unique
 from tests.slack.fakeslack import Call, FakeSlack
+from tests.slack.test_http import assert_pings_nobody
 
 WORKFLOW_TOKEN = "xwfp-1234-5678-workflowfake"
 
 
-def run_step(bot: SlackSender, fake: FakeSlack, inputs: dict[str, Any]) -> tuple[Call, str]:
+def step_event(inputs: dict[str, Any], execution: str, team: str | None = None) -> dict[str, Any]:
+    """A function_executed event_callback (recorded shape) for one execution, from its own workspace by default (a
+    workflow's live checks count against its workspace's allowance, so tests must not share one)."""
+    body = payload("event_function_executed")
+    body["event"].update(inputs=inputs, function_execution_id=execution, workflow_execution_id=unique("Wx"))
+    body["event_id"] = unique("Ev")
+    body["team_id"] = team or unique("T")
+    return body
+
+
+def run_step(bot: SlackSender, fake: FakeSlack, inputs: dict[str, Any], team: str | None = None) -> tuple[Call, str]:
     """Send function_executed; the call that ended the step, and its execution id."""
     execution = unique("Fx")
-    answer, _ = bot.event(
-        {"inputs": inputs, "function_execution_id": execution, "workflow_execution_id": unique("Wx")},
-        kind="event_function_executed",
-    )
+    answer = bot.raw(json.dumps(step_event(inputs, execution, team)).encode(), "application/json")
     assert answer.status == 200
     (done,) = fake.wait_for(
         lambda c: (
@@ -110,3 +118,40 @@ def test_the_inputs_become_dnscheck_text_and_the_outputs_the_json_words() -> Non
         "result_url": "https://l",
     }
     assert outputs_of({"verdict": "ok", "causes": []}, "")["cause"] == ""
+
+
+def test_workflow_checks_count_against_the_workspaces_allowance(http_bot: SlackSender, fake: FakeSlack) -> None:
+    # The suite's server allows 3 live checks an hour (USER_RATE); a workflow's team stands in for the person.
+    team = unique("T")
+    done = [run_step(http_bot, fake, {"name": "example.com"}, team=team)[0] for _ in range(4)]
+    assert [d.method for d in done[:3]] == ["functions.completeSuccess"] * 3
+    assert done[3].method == "functions.completeError"
+    assert "Too many live checks right now: try again in" in done[3].body["error"]
+    other, _ = run_step(http_bot, fake, {"name": "example.com"}, team=unique("T"))  # another workspace: its own
+    assert other.method == "functions.completeSuccess"
+
+
+def test_what_the_workflow_author_typed_is_escaped_in_errors_and_outputs(http_bot: SlackSender, fake: FakeSlack) -> None:
+    done, _ = run_step(http_bot, fake, {"name": "exa<!channel>mple.com"})
+    assert done.method == "functions.completeError"
+    assert "&lt;!channel&gt;" in done.body["error"]
+    assert_pings_nobody(done.body["error"])
+    done, _ = run_step(http_bot, fake, {"name": "example.com", "channel_id": "<!here>"})
+    assert done.method == "functions.completeError" and "channel picked in Workflow Builder" in done.body["error"]
+    assert_pings_nobody(done.body["error"])
+    assert fake.find(fake.posted_in("<!here>")) == []
+    assert outputs_of({"verdict": "ok", "headline": "a <@U123> b"}, "")["summary"] == "a &lt;@U123&gt; b"
+
+
+def test_outputs_slack_refuses_still_end_the_step(http_bot: SlackSender, fake: FakeSlack) -> None:
+    # completeSuccess fails (5xx, after the client's retries): the step must not be left running.
+    fake.fail_next("functions.completeSuccess", times=3, status=500)
+    execution = unique("Fx")
+    body = step_event({"name": "example.com"}, execution)
+    assert http_bot.raw(json.dumps(body).encode(), "application/json").status == 200
+    (ended,) = fake.wait_for(
+        lambda c: c.method == "functions.completeError" and c.body.get("function_execution_id") == execution, timeout=30
+    )
+    assert "Slack refused its outputs" in ended.body["error"] and ended.answer == {"ok": True}
+    tries = fake.find(lambda c: c.method == "functions.completeSuccess" and c.body.get("function_execution_id") == execution)
+    assert [t.answer["status"] for t in tries] == [500, 500, 500]
