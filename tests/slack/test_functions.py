@@ -8,8 +8,13 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.slack.listeners.functions import outputs_of, request_text
+from bot.core.errors import BotError
+from bot.services import dnscheck
+from bot.settings import ProbeSettings
+from bot.slack.listeners.functions import StepError, channel_of, outputs_of, request_text
 from tests.lab.lab import Lab
 from tests.slack.conftest import SlackSender, payload, unique
 from tests.slack.fakeslack import Call, FakeSlack
@@ -86,8 +91,10 @@ def test_a_healthy_name_with_chosen_resolvers_and_no_channel(lab_bot: SlackSende
         ({"name": "example.com", "type": "NOTATYPE"}, "not a DNS record type"),
         ({"name": "example.com", "type": "AXFR"}, "zone transfer"),
         ({"name": "example.com", "resolvers": "9.9.9.9"}, "allow-list"),
+        ({"name": "example.com AAAA"}, "one DNS name"),
+        ({"name": "example.com", "type": "A MX"}, "one record type"),
     ],
-    ids=["no-name", "bad-name", "bad-type", "axfr", "resolver-off-the-list"],
+    ids=["no-name", "bad-name", "bad-type", "axfr", "resolver-off-the-list", "two-names", "two-types"],
 )
 def test_bad_input_ends_the_step_with_a_readable_error(
     http_bot: SlackSender, fake: FakeSlack, inputs: dict[str, Any], words: str
@@ -155,3 +162,26 @@ def test_outputs_slack_refuses_still_end_the_step(http_bot: SlackSender, fake: F
     assert "Slack refused its outputs" in ended.body["error"] and ended.answer == {"ok": True}
     tries = fake.find(lambda c: c.method == "functions.completeSuccess" and c.body.get("function_execution_id") == execution)
     assert [t.answer["status"] for t in tries] == [500, 500, 500]
+
+
+_INPUT_TEXT = st.one_of(
+    st.none(), st.text(max_size=60), st.sampled_from(["example.com", "AAAA", "1.1.1.1, @9.9.9.9", "C0X"])
+)
+
+
+@given(st.fixed_dictionaries({}, optional={k: _INPUT_TEXT for k in ("name", "type", "resolvers", "channel_id")}))
+def test_any_inputs_become_dnscheck_text_or_a_readable_error(inputs: dict[str, Any]) -> None:
+    probe = ProbeSettings(resolvers=("192.0.2.53",))
+    try:
+        text = request_text(inputs)
+        channel = channel_of(inputs)
+    except StepError as err:
+        assert str(err) and "Traceback" not in str(err)
+        return
+    assert text.split()[0] == str(inputs["name"]).strip()
+    assert channel == "" or channel.startswith(("C", "G", "D"))
+    try:
+        request = dnscheck.parse(text, probe, trusted=False)
+    except BotError:
+        return  # the same readable refusals a person's /dnscheck gets
+    assert request.trusted is False and set(request.resolvers) <= {"192.0.2.53"}

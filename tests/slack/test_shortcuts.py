@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.paste import digtext
-from bot.slack.listeners.shortcuts import ALREADY, NOT_IN_CHANNEL, NOTHING_FOUND
+from bot.render.escape import from_slack
+from bot.slack.listeners.shortcuts import ALREADY, NOT_IN_CHANNEL, NOTHING_FOUND, message_text
 from tests.slack.conftest import SlackSender, unique
 from tests.slack.fakeslack import FakeSlack
 from tests.slack.test_http import ACTION_RUN_CHECK, action_ids, assert_pings_nobody, dig_paste
@@ -146,3 +150,37 @@ def test_any_refusal_to_post_still_gives_the_asker_the_explanation(
     assert private.body["response_type"] == "ephemeral"
     assert f"Slack did not let me post in this conversation ({error})" in text
     assert "SERVFAIL" in text and "went wrong" not in text
+
+
+_JSONISH = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=40)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "text": _JSONISH,
+            "attachments": st.lists(st.dictionaries(st.sampled_from(["text", "pretext", "fallback"]), _JSONISH)),
+            "blocks": st.lists(st.fixed_dictionaries({"type": st.sampled_from(["section", "rich_text"]), "text": _JSONISH})),
+        },
+    )
+)
+def test_reading_any_message_shape_gives_text_and_never_raises(message: dict[str, Any]) -> None:
+    text = message_text(message)
+    assert isinstance(text, str)
+    own = message.get("text")
+    if isinstance(own, str) and own.strip():
+        assert text.startswith(from_slack(own))  # the message's own text first, unescaped
+
+
+def test_reading_a_message_unescapes_and_joins_its_parts() -> None:
+    msg = {
+        "text": "see &lt;http://example.com|example.com&gt; &amp; below",
+        "attachments": [{"text": "; &lt;&lt;&gt;&gt; DiG 9.18"}, {"text": "see"}],
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "; &lt;&lt;&gt;&gt; DiG 9.18"}}],
+    }
+    assert message_text(msg) == "see <http://example.com|example.com> & below\n\n; <<>> DiG 9.18"

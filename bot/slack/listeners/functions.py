@@ -47,8 +47,13 @@ def request_text(inputs: Mapping[str, Any]) -> str:
     name = str(inputs.get("name") or "").strip()
     if not name:
         raise StepError("The step needs a name to check (the `name` input is empty).")
+    # One word each: "example.com AAAA" in `name` would otherwise be read as a name and a type, silently.
+    if len(name.split()) > 1:
+        raise StepError(f"The `name` input should be one DNS name, not {name[:100]!r}.")
     words = [name]
     rdtype = str(inputs.get("type") or "").strip()
+    if len(rdtype.split()) > 1:
+        raise StepError(f"The `type` input should be one record type (like AAAA), not {rdtype[:40]!r}.")
     if rdtype:
         words.append(rdtype)
     for resolver in _SEPARATORS.split(str(inputs.get("resolvers") or "")):
