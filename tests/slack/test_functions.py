@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot.core.errors import BotError
 from bot.services import dnscheck
 from bot.settings import ProbeSettings
-from bot.slack.listeners.functions import StepError, channel_of, outputs_of, request_text
+from bot.slack.listeners.functions import STEP_NOTE, StepError, channel_of, outputs_of, request_text
 from tests.lab.lab import Lab
 from tests.slack.conftest import SlackSender, payload, unique
 from tests.slack.fakeslack import Call, FakeSlack
@@ -67,7 +67,7 @@ def test_a_failing_name_completes_with_its_verdict_cause_and_a_link(lab_bot: Sla
     assert (outputs["verdict"], outputs["cause"]) == ("failure", "dnssec_bogus")
     assert "expired" in outputs["summary"].lower() and "\n" not in outputs["summary"]
     (posted,) = fake.find(fake.posted_in(channel))
-    assert "FAILURE" in posted.all_text()
+    assert "FAILURE" in posted.all_text() and STEP_NOTE in posted.all_text()
     (link,) = fake.find(lambda c: c.method == "chat.getPermalink" and c.body.get("channel") == channel)
     assert link.body["message_ts"] == posted.answer["ts"]
     assert outputs["result_url"] == link.answer["permalink"]
@@ -185,3 +185,15 @@ def test_any_inputs_become_dnscheck_text_or_a_readable_error(inputs: dict[str, A
     except BotError:
         return  # the same readable refusals a person's /dnscheck gets
     assert request.trusted is False and set(request.resolvers) <= {"192.0.2.53"}
+
+
+def test_a_redelivered_function_executed_ends_the_step_once(http_bot: SlackSender, fake: FakeSlack) -> None:
+    execution = unique("Fx")
+    body = step_event({"name": "bad..name"}, execution)
+    raw = json.dumps(body).encode()
+    assert http_bot.raw(raw, "application/json").status == 200
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert http_bot.raw(raw, "application/json", headers=retry).status == 200
+    later, _ = run_step(http_bot, fake, {"name": "bad..name"})  # a later execution ends: the retry had its chance
+    assert later.method == "functions.completeError"
+    assert len(fake.find(lambda c: c.body.get("function_execution_id") == execution)) == 1

@@ -37,6 +37,8 @@ log = logging.getLogger("rcodebot.slack")
 #: The step's callback_id, as declared in both manifests.
 CALLBACK_DNSCHECK = "dnscheck"
 MAX_SUMMARY = 300
+#: The line above a result the step posts, so the channel knows why it appeared.
+STEP_NOTE = "From the workflow step “Check a DNS name”"
 _SEPARATORS = re.compile(r"[\s,;]+")
 #: A conversation id as Workflow Builder passes a slack#/types/channel_id (public or private channel, DM, group DM).
 _CONVERSATION = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -148,7 +150,10 @@ class FunctionListeners:
         """Post the full result in `channel`; its permalink."""
         try:
             posted = client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **messages.message_args(reply)
+                channel=channel,
+                unfurl_links=False,
+                unfurl_media=False,
+                **messages.message_args(messages.with_note(reply, STEP_NOTE)),
             )
             ts = str(posted.get("ts") or "")
             link = client.chat_getPermalink(channel=channel, message_ts=ts)
