@@ -16,6 +16,7 @@ from typing import TextIO
 
 from bot.core.codes.knowledge import Knowledge
 from bot.core.errors import BotError, UnknownCode
+from bot.render import terminal
 from bot.render.reply import Reply
 from bot.settings import Settings
 
@@ -98,7 +99,7 @@ class Shell:
 
     def write(self, reply: Reply) -> None:
         """Print a reply's terminal text."""
-        self.stdout.write(reply.text.rstrip("\n") + "\n")
+        self.stdout.write(terminal.safe(reply.text.rstrip("\n")) + "\n")
         self.stdout.flush()
 
     def serve(self, messages: Iterator[str]) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import enum
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -16,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from bot.render import terminal
 
 if TYPE_CHECKING:
     from bot.core.codes import knowledge as knowledge_mod
@@ -78,17 +79,17 @@ class Context:
     def emit(self, reply: Reply, *, as_json: bool = False) -> None:
         """Write a reply as text or as the public JSON object."""
         if as_json:
-            self.env.stdout.write(json.dumps(reply.to_json(), indent=2, ensure_ascii=False) + "\n")
+            self.env.stdout.write(terminal.json_text(reply.to_json()) + "\n")
         else:
-            self.env.stdout.write(reply.text.rstrip("\n") + "\n")
+            self.env.stdout.write(terminal.safe(reply.text.rstrip("\n")) + "\n")
 
     def emit_error(self, error: BotError, *, as_json: bool = False, extra: Mapping[str, Any] | None = None) -> None:
         """Write a user-facing error: JSON on stdout with --json, one line on stderr otherwise."""
         if as_json:
             payload = {"error": str(error), **(extra or {})}
-            self.env.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+            self.env.stdout.write(terminal.json_text(payload) + "\n")
         else:
-            self.env.stderr.write(f"rcodebot: {error}\n")
+            self.env.stderr.write(f"rcodebot: {terminal.safe(str(error))}\n")
 
 
 Runner = Callable[[Context], int]

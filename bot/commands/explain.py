@@ -6,13 +6,13 @@ characters, as the bot does, and says so when the input was longer.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from bot.commands.context import Context, ExitStatus
 from bot.core.errors import UsageError
 from bot.core.paste.digtext import MAX_CHARS
+from bot.render import terminal
 
 EPILOG = """examples:
   dig example.com | rcodebot explain
@@ -60,7 +60,7 @@ def run(ctx: Context) -> int:
     if reply is None:
         if ctx.args.json:
             payload = {"detected": False, "truncated": len(text) > MAX_CHARS, "outputs": [], "text": NOTHING, "blocks": []}
-            ctx.env.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+            ctx.env.stdout.write(terminal.json_text(payload) + "\n")
         else:
             ctx.env.stderr.write(f"rcodebot: {NOTHING}\n")
         return ExitStatus.USAGE

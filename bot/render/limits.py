@@ -41,6 +41,11 @@ def clip(text: str, limit: int, note: str = TRUNCATED) -> str:
     newline = cut.rfind("\n")
     if newline > room * 0.6:
         cut = cut[:newline]
+    # Never leave half a link or mention behind ("<https://www.iana.org/…|IANA DNS Parame"): every "<" in rendered
+    # mrkdwn opens Slack markup (user text has its "<" escaped), so a "<" without its ">" is cut off whole.
+    lt = cut.rfind("<")
+    if lt != -1 and ">" not in cut[lt:]:
+        cut = cut[:lt].rstrip(" ·")
     # Never leave half an escape sequence such as "&am" or an open code fence behind.
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -33,6 +34,34 @@ def test_clip_never_leaves_half_an_entity() -> None:
     clipped = limits.clip(text, 100)
     body = clipped[: -len(limits.TRUNCATED)].rstrip("\n")
     assert body.count("&") == body.count(";")
+
+
+_LINK = st.builds(
+    lambda url, label: f"<https://{url}|{label}>",
+    st.text(alphabet="abcdefghij./#-", min_size=1, max_size=60),
+    st.text(alphabet="ABC DEF: ()", min_size=1, max_size=40),
+)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.lists(st.one_of(_LINK, st.text(alphabet="xyz &;.", max_size=30)), max_size=40), st.integers(40, 600))
+def test_clip_cuts_whole_links_never_inside_one(parts: list[str], limit: int) -> None:
+    # "Learn more: <url|IANA DNS Parameters: Extended …" was cut mid-link (/rcode servfail vs nta).
+    text = "Learn more: " + " · ".join(parts)
+    clipped = limits.clip(text, limit)
+    assert clipped.count("<") == clipped.count(">")
+    assert all(link in text for link in re.findall(r"<[^<>]*>", clipped))
+
+
+def test_rcode_links_are_whole_in_every_comparison() -> None:
+    from bot.core.codes.knowledge import load_default
+    from bot.services import rcode
+
+    kb = load_default()
+    reply = rcode.answer("servfail vs nta", kb)
+    for block in reply.block_dicts():
+        for text in re.findall(r'"text": "([^"]*)"', json.dumps(block)):
+            assert text.count("<") == text.count(">"), text[-120:]
 
 
 def test_oversized_blocks_are_fitted() -> None:

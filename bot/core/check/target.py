@@ -132,7 +132,13 @@ def name_from_text(raw: str) -> tuple[str, str, str | None]:
         raise BadName(name=raw, reason="there is no host name in it")
     if _is_ip(host):
         address = ipaddress.ip_address(host.strip("[]"))
-        reverse = dns.reversename.from_address(str(address))
+        if isinstance(address, ipaddress.IPv6Address) and address.scope_id is not None:
+            # `fe80::1%eth0`, `::%e`: the zone names an interface of the asking machine, not part of the address.
+            raise BadName(name=raw, reason="it is a scoped IPv6 address (…%zone); give the address without the %zone")
+        try:
+            reverse = dns.reversename.from_address(str(address))
+        except dns.exception.DNSException as err:
+            raise BadName(name=raw, reason=f"its address has no reverse name ({err})") from None
         return reverse.to_text().lower(), str(address), str(address)
     if host == ".":
         return ".", ".", None

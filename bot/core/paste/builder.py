@@ -7,6 +7,8 @@ apart from other transport failures, and the `+trace` hops.
 
 from __future__ import annotations
 
+import math
+
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
 from bot.core.paste.model import (
@@ -366,11 +368,16 @@ def is_denial(records: list[Record]) -> bool:
     return types <= _DENIAL_TYPES and "SOA" in types and bool(types & {"NSEC", "NSEC3"})
 
 
-def as_number(text: str) -> float | None:
+def as_number(text: str | None) -> float | None:
+    """A measurement (`12`, `0.8`): finite and of a sane length, else None (`nan`, `inf`, `1e999` and a
+    40,000-digit run are not times any tool printed, and NaN would make the JSON output invalid)."""
+    if text is None or len(text) > fields.MAX_DIGITS:
+        return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) and value >= 0 else None
 
 
 def split_transport(server: str | None, transport: str | None) -> tuple[str | None, str | None]:
@@ -384,8 +391,7 @@ def split_transport(server: str | None, transport: str | None) -> tuple[str | No
 def as_int(text: str | None) -> int | None:
     if text is None:
         return None
-    text = text.strip().rstrip("bB")
-    return int(text) if text.isdigit() else None
+    return fields.decimal(text.strip().rstrip("bB"))
 
 
 def short_record(value: str, name: str | None) -> Record:

@@ -178,7 +178,7 @@ class DigLines(Machine):
             cur.tool = tool if cur.tool != "host" else "host"
         cur.has_header = True
         cur.opcode, cur.status = match.group("op"), match.group("st")
-        cur.id = int(match.group("id")) if match.group("id") else None
+        cur.id = fields.decimal(match.group("id"), limit=65535)
         cur.section = None
         return True
 
@@ -220,7 +220,9 @@ class DigLines(Machine):
         cur = self.current()
         udp = P.UDP.search(match.group("rest"))
         cur.edns = Edns(
-            version=int(match.group("v")), flags=tuple(match.group("f").split()), udp=as_int(udp.group(1) if udp else None)
+            version=fields.decimal(match.group("v"), limit=255),
+            flags=tuple(match.group("f").split()),
+            udp=fields.decimal(udp.group(1), limit=65535) if udp else None,
         )
         mbz = P.MBZ.search(match.group("rest")) if "MBZ" in match.group("rest") else None
         if mbz:
@@ -232,7 +234,11 @@ class DigLines(Machine):
         if match is None:
             return False
         cur = self.current("kdig")
-        cur.edns = Edns(version=int(match.group("v")), flags=tuple(match.group("f").split()), udp=int(match.group("udp")))
+        cur.edns = Edns(
+            version=fields.decimal(match.group("v"), limit=255),
+            flags=tuple(match.group("f").split()),
+            udp=fields.decimal(match.group("udp"), limit=65535),
+        )
         return True
 
     def h_ede(self, body: str, rest: str, single: bool) -> bool:
@@ -299,7 +305,7 @@ class DigLines(Machine):
         if match is None:
             return False
         cur = self.current()
-        cur.msg_size = int(match.group("n"))
+        cur.msg_size = fields.decimal(match.group("n"))
         cur.finished = True
         cur.section = None
         return True
@@ -315,7 +321,7 @@ class DigLines(Machine):
                     records=tuple(cur.hop_records),
                     server=trace.group("srv"),
                     server_name=trace.group("name"),
-                    msg_size=int(trace.group("n")),
+                    msg_size=fields.decimal(trace.group("n")),
                     query_time_ms=as_number(trace.group("ms")),
                 )
             )
@@ -325,7 +331,7 @@ class DigLines(Machine):
         if kdig is None:
             return False
         cur = self.current("kdig")
-        cur.msg_size = int(kdig.group("n"))
+        cur.msg_size = fields.decimal(kdig.group("n"))
         cur.section = None
         return True
 

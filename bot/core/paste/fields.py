@@ -40,17 +40,33 @@ def is_rdtype(word: str) -> bool:
     return True
 
 
+#: The longest decimal number a DNS tool prints (a 64-bit counter has 20 digits). A longer run of digits is not a
+#: number any tool wrote (and Python's int() refuses more than 4,300 digits with a ValueError): it reads as absent.
+MAX_DIGITS = 20
+
+
+def decimal(text: str | None, *, limit: int | None = None) -> int | None:
+    """An unsigned decimal field (`1232`, `65535`); None when it is not one (ASCII digits only: `²` is a digit to
+    str.isdigit but not to int), is longer than MAX_DIGITS, or exceeds `limit`. Every number read from a paste goes
+    through here, so no field can raise, whatever the paste holds."""
+    if text is None or not 0 < len(text) <= MAX_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if limit is None or value <= limit else None
+
+
 def ttl_seconds(text: str | None) -> int | None:
     """A TTL as dig prints it: `300`, or BIND units as DiG 8 and `+ttlunits` print them (`5M`, `1h30m`)."""
     if not text:
         return None
     if text.isdigit():
-        return int(text)
+        return decimal(text)
     total, pos = 0, 0
     for match in _TTL_PART.finditer(text):
-        if match.start() != pos:
+        part = decimal(match.group(1))
+        if match.start() != pos or part is None:
             return None
-        total += int(match.group(1)) * _TTL_UNITS[match.group(2).lower()]
+        total += part * _TTL_UNITS[match.group(2).lower()]
         pos = match.end()
     return total if pos == len(text) else None
 
@@ -130,11 +146,10 @@ def rcode_number(status: str) -> int | None:
     Tool-specific spellings (`NOTIMPL`) are left to the knowledge file (`Knowledge.rcode_named`).
     """
     if status.isdigit():
-        return int(status) if int(status) < 65536 else None
+        return decimal(status, limit=65535)
     reserved = _RESERVED.match(status)
     if reserved:
-        value = int(reserved.group(1))
-        return value if value < 65536 else None
+        return decimal(reserved.group(1), limit=65535)
     try:
         return int(dns.rcode.from_text(status.upper()))
     except (dns.rcode.UnknownRcode, ValueError):
@@ -190,8 +205,8 @@ def ede(rest: str) -> Ede | None:
         return Ede(code=None, purpose=None, text=None)
     if purpose is not None and purpose.strip().lower() in ("unknown code", "unknown", ""):
         purpose = None
-    code = int(code_text)
-    if code > 65535:
+    code = decimal(code_text, limit=65535)
+    if code is None:
         return None
     return Ede(code=code, purpose=purpose.strip() if purpose else None, text=_extra_text(match.group("extra") or ""))
 
@@ -270,7 +285,7 @@ def command_line(line: str) -> tuple[Tool, str] | None:
 
 def _reverse_name(address: str) -> str | None:
     parts = address.split(".")
-    if len(parts) == 4 and all(p.isdigit() and int(p) < 256 for p in parts):
+    if len(parts) == 4 and all(decimal(p, limit=255) is not None for p in parts):
         return ".".join(reversed(parts)) + ".in-addr.arpa."
     return None
 

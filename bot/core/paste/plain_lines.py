@@ -188,7 +188,7 @@ class PlainLines(Machine):
             out.answer.append(Record(name, match.group("other"), data))
             return True
         pair = P.NSL_PAIR.match(line)
-        if pair is not None and (pair.group("num") is None or int(pair.group("num")) <= 65535):
+        if pair is not None and (pair.group("num") is None or fields.decimal(pair.group("num"), limit=65535) is not None):
             out = self.current("nslookup", "nslookup")
             key = pair.group("key")
             rtype = {
@@ -200,7 +200,7 @@ class PlainLines(Machine):
                 "service": "SRV",
             }.get(key, "AAAA" if "AAAA" in key else "A")
             if pair.group("num"):
-                rtype = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(int(pair.group("num"))))
+                rtype = dns.rdatatype.to_text(dns.rdatatype.RdataType.make(int(pair.group("num"))))  # bounded above
             record = Record(pair.group("name"), rtype, pair.group("data").strip())
             if out.section == "authority":
                 (out.additional if rtype in ("A", "AAAA") else out.authority).append(record)
@@ -218,7 +218,8 @@ class PlainLines(Machine):
             if match is None:
                 return False
             cur2 = self.current("host")
-            cur2.msg_size, cur2.server, cur2.query_time_ms = int(match.group(1)), match.group(2), as_number(match.group(3))
+            cur2.msg_size, cur2.server = fields.decimal(match.group(1)), match.group(2)
+            cur2.query_time_ms = as_number(match.group(3))
             cur2.finished = True
             return True
         if word == "DNS" and line.startswith("DNS request timed out"):
