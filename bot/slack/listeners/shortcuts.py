@@ -31,6 +31,7 @@ from bot.render.reply import Reply
 from bot.services import paste
 from bot.slack import messages
 from bot.slack.deps import Deps
+from bot.slack.listeners.actions import interaction_ids
 from bot.slack.listeners.events import with_files
 from bot.slack.reporting import describe, guarded
 from bot.slack.responder import Responder
@@ -50,11 +51,6 @@ ALREADY = "I have already explained that message in its thread."
 #: never invited to answers channel_not_found). Any other refusal (archived, read-only, restricted) is named as is;
 #: either way the asker still gets the explanation, privately.
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
-
-
-def _id(body: Mapping[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    return str(value["id"]) if isinstance(value, Mapping) and value.get("id") else None
 
 
 def message_text(message: Mapping[str, Any]) -> str:
@@ -111,7 +107,7 @@ class ShortcutListeners:
         with guarded("explain shortcut", body, tell_asker, logger):
             message = body.get("message")
             message = message if isinstance(message, Mapping) else {}
-            team, user, channel = _id(body, "team"), _id(body, "user"), _id(body, "channel")
+            team, user, channel = interaction_ids(body)
             ts = str(message.get("ts") or body.get("message_ts") or "")
             if not self.deps.seen.first_time(f"explain:{channel}:{ts}:{user}"):
                 logger.info("explain shortcut: repeated on the same message [%s]", describe(body))
