@@ -131,6 +131,8 @@ class FakeSlack:
         self.ws_url: str | None = None
         #: Channels the bot is not a member of: chat.postMessage there answers not_in_channel, as Slack does.
         self.not_member: set[str] = set()
+        #: Other refusals of chat.postMessage by channel, e.g. {"C1": "is_archived"} (Slack's error codes).
+        self.post_errors: dict[str, str] = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -349,6 +351,8 @@ class FakeSlack:
                 return {"ok": False, "error": "channel_not_found"}
             if body.get("channel") in self.not_member:
                 return {"ok": False, "error": "not_in_channel"}
+            if method == "chat.postMessage" and str(body.get("channel")) in self.post_errors:
+                return {"ok": False, "error": self.post_errors[str(body["channel"])]}
             if not body.get("text") and not body.get("blocks"):
                 return {"ok": False, "error": "no_text"}
             if len(str(body.get("text") or "")) > MAX_MESSAGE_TEXT:

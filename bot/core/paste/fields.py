@@ -18,8 +18,10 @@ _CLASSES = frozenset({"IN", "CH", "CHAOS", "HS", "HESIOD", "CS", "NONE", "ANY"})
 
 # `name [ttl] [class] type [rdata]`; the type is checked against dnspython's table afterwards.
 _RECORD = re.compile(
-    r"^(?P<name>\S+)[ \t]+(?:(?P<ttl>\d+[0-9smhdwSMHDW]*)[ \t]+)?(?:(?P<cls>IN|CH|CHAOS|HS|HESIOD|CS|NONE|ANY|CLASS\d+)[ \t]+)?"
-    r"(?P<type>[A-Z][A-Z0-9-]*|TYPE\d+)(?:[ \t]+(?P<data>.*?))?[ \t]*$"
+    # No two adjacent quantifiers may match the same characters (`\d+[0-9…]*`, `.*?[ \t]*$` did): on a long run of
+    # digits or spaces that made matching quadratic, seconds of CPU for one 40,000-character message.
+    r"^(?P<name>\S+)[ \t]+(?:(?P<ttl>\d[0-9smhdwSMHDW]*)[ \t]+)?(?:(?P<cls>IN|CH|CHAOS|HS|HESIOD|CS|NONE|ANY|CLASS\d+)[ \t]+)?"
+    r"(?P<type>[A-Z][A-Z0-9-]*|TYPE\d+)(?:[ \t]+(?P<data>\S(?:.*\S)?))?[ \t]*$"
 )
 _TTL_PART = re.compile(r"(\d+)([smhdwSMHDW]?)")
 _TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

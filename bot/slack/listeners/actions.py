@@ -37,7 +37,9 @@ def _action_value(body: Mapping[str, Any]) -> str:
     return ""
 
 
-def _ids(body: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+def interaction_ids(body: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """(team, user, channel) ids of an interaction payload (a button click, a message shortcut)."""
+
     def _id(key: str) -> str | None:
         value = body.get(key)
         return str(value.get("id")) if isinstance(value, Mapping) and value.get("id") else None
@@ -56,7 +58,7 @@ class ActionListeners:
     def ack_run_check(self, ack: Ack, body: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
         """Ack the click; decide here (fast) whether the check may run."""
         ack()
-        team, user, channel = _ids(body)
+        team, user, channel = interaction_ids(body)
         try:
             dnscheck.parse(_action_value(body), self.deps.settings.probe, trusted=False)
             verdict = self.deps.admit_probe(team, user, channel)
@@ -120,7 +122,7 @@ class ActionListeners:
             respond(replace_original=False, response_type="ephemeral", **messages.message_args(reply))
 
         with guarded("share", body, tell_clicker, logger):
-            _, user, _ = _ids(body)
+            _, user, _ = interaction_ids(body)
             reply = rcode.answer(_action_value(body), self.deps.knowledge)
             blocks = messages.shared_blocks(reply, user)
             if respond(response_type="in_channel", replace_original=False, **messages.message_args(reply, blocks)):

@@ -6,9 +6,11 @@ whatever the CLI reads, the shortcut explains), on any message: in a thread, fro
 channel where automatic replies are off, with its snippets and text files.
 
 - It acks at once; the reading and posting run after the ack.
+- The message is read as the person sees it: its text, and the text of its attachments and section blocks (where
+  alerts from monitoring bots carry their output), then its snippets and text files.
 - Tool output: the explanation goes into the message's thread, with the Run live check button. Where the bot
-  cannot post (not in the channel, a DM it is not part of), the person who asked gets it ephemerally through the
-  payload's `response_url`, with a line saying why.
+  cannot post (not in the channel, a DM it is not part of, an archived or read-only channel), the person who asked
+  gets it ephemerally through the payload's `response_url`, with a line saying why.
 - No tool output: a short ephemeral answer to the person who asked; nothing is posted for everyone.
 - It counts against the same allowances as a live check (per person and per channel), and a second click on the
   same message (a double click, or a retry) is answered once.
@@ -29,6 +31,7 @@ from bot.render.reply import Reply
 from bot.services import paste
 from bot.slack import messages
 from bot.slack.deps import Deps
+from bot.slack.listeners.actions import interaction_ids
 from bot.slack.listeners.events import with_files
 from bot.slack.reporting import describe, guarded
 from bot.slack.responder import Responder
@@ -42,14 +45,40 @@ NOTHING_FOUND = (
     "Paste the tool's whole output (or share it as a snippet) and try again."
 )
 NOT_IN_CHANNEL = "Only you can see this: I am not in this conversation. Invite me (/invite @rcodebot) to answer in threads."
+REFUSED = "Only you can see this: Slack did not let me post in this conversation ({error})."
 ALREADY = "I have already explained that message in its thread."
-#: Slack's answers to chat.postMessage that mean "this bot cannot post here"; the asker still gets the answer.
-CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cant_reply"})
+#: Slack's answers to chat.postMessage that mean "the bot is not in this conversation" (a private channel it was
+#: never invited to answers channel_not_found). Any other refusal (archived, read-only, restricted) is named as is;
+#: either way the asker still gets the explanation, privately.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
-def _id(body: Mapping[str, Any], key: str) -> str | None:
-    value = body.get(key)
-    return str(value["id"]) if isinstance(value, Mapping) and value.get("id") else None
+def message_text(message: Mapping[str, Any]) -> str:
+    """What the message says, as the person sees it (Slack's escaping and links undone): its text, then the text of
+    its attachments and section blocks, where alerts from monitoring bots carry the tool output.
+
+    A part already contained in what was read is skipped (a message's `text` is often its blocks' fallback), so
+    one output is not explained twice.
+    """
+    parts: list[str] = []
+
+    def add(raw: Any) -> None:
+        text = from_slack(str(raw or "")) if isinstance(raw, str) else ""
+        if text.strip() and not any(text in part for part in parts):
+            parts.append(text)
+
+    add(message.get("text"))
+    attachments = message.get("attachments")
+    for attachment in attachments if isinstance(attachments, list) else []:
+        if isinstance(attachment, Mapping):
+            add(attachment.get("pretext"))
+            add(attachment.get("text"))
+    blocks = message.get("blocks")
+    for block in blocks if isinstance(blocks, list) else []:
+        if isinstance(block, Mapping) and block.get("type") == "section":
+            text = block.get("text")
+            add(text.get("text") if isinstance(text, Mapping) else None)
+    return "\n\n".join(parts)
 
 
 def _thread_ts(message: Mapping[str, Any]) -> str | None:
@@ -78,7 +107,7 @@ class ShortcutListeners:
         with guarded("explain shortcut", body, tell_asker, logger):
             message = body.get("message")
             message = message if isinstance(message, Mapping) else {}
-            team, user, channel = _id(body, "team"), _id(body, "user"), _id(body, "channel")
+            team, user, channel = interaction_ids(body)
             ts = str(message.get("ts") or body.get("message_ts") or "")
             if not self.deps.seen.first_time(f"explain:{channel}:{ts}:{user}"):
                 logger.info("explain shortcut: repeated on the same message [%s]", describe(body))
@@ -89,18 +118,20 @@ class ShortcutListeners:
                 logger.info("explain shortcut: rate limited for %s s [%s]", verdict.wait_seconds, describe(body))
                 tell_asker(messages.rate_limited(verdict))
                 return
-            text = with_files(from_slack(str(message.get("text") or "")), message, client, self.deps)
+            text = with_files(message_text(message), message, client, self.deps)
             reply = paste.answer(text, self.deps.knowledge, offer_probe=True) if text.strip() else None
             if reply is None:
                 tell_asker(messages.notice(NOTHING_FOUND))
                 return
-            if channel is None or not self._post_in_thread(client, channel, message, reply, body):
-                tell_asker(messages.with_note(reply, NOT_IN_CHANNEL))
+            refusal = "channel_not_found" if channel is None else self._post_in_thread(client, channel, message, reply, body)
+            if refusal is not None:
+                note = NOT_IN_CHANNEL if refusal in NOT_A_MEMBER else REFUSED.format(error=refusal)
+                tell_asker(messages.with_note(reply, note))
 
     def _post_in_thread(
         self, client: WebClient, channel: str, message: Mapping[str, Any], reply: Reply, body: Mapping[str, Any]
-    ) -> bool:
-        """Post the explanation in the message's thread; False when Slack says the bot cannot post there."""
+    ) -> str | None:
+        """Post the explanation in the message's thread; Slack's error when it would not take it there."""
         try:
             client.chat_postMessage(
                 channel=channel,
@@ -110,14 +141,10 @@ class ShortcutListeners:
                 **messages.message_args(reply),
             )
         except SlackApiError as err:
-            error = str(err.response.get("error") or "")
-            if error in CANNOT_POST:
-                log.info(
-                    "explain shortcut: cannot post in %s (%s); answering privately [%s]", channel, error, describe(body)
-                )
-                return False
-            raise
-        return True
+            error = str(err.response.get("error") or "unknown_error")
+            log.info("explain shortcut: cannot post in %s (%s); answering privately [%s]", channel, error, describe(body))
+            return error
+        return None
 
 
 def register(app: App, deps: Deps) -> None:
