@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.core.paste import detect, digtext
 from bot.core.paste.digtext import looks_like_dig
 from bot.core.paste.fields import is_rdtype
-from bot.render.escape import mrkdwn
+from bot.render.escape import entities
 from tests.conftest import CORPUS, examples
 from tests.core.paste import chat
 
@@ -27,7 +27,7 @@ OUTPUTS = sorted(p for p in [*CORPUS.glob("jc/*.out"), *CORPUS.glob("wild/*.txt"
 
 def _slack(text: str) -> str:
     """Roughly what Slack sends for a paste: escaped, names auto-linked, in a code block."""
-    escaped = mrkdwn(text)
+    escaped = entities(text)
     for name in ("example.com", "google.com", "example.org"):
         escaped = escaped.replace(f" {name} ", f" <http://{name}|{name}> ")
     return "```" + escaped + "```"
@@ -113,7 +113,7 @@ def test_one_line_failure_is_detected_when_has_follows(text: str) -> None:
 @pytest.mark.parametrize("line", chat.LINES)
 def test_known_chat_lines_are_not_detected(line: str) -> None:
     assert not looks_like_dig(line)
-    assert not looks_like_dig(mrkdwn(line))
+    assert not looks_like_dig(entities(line))
 
 
 @settings(max_examples=examples(500), deadline=None)
@@ -169,7 +169,7 @@ def reference(text: str) -> bool:
 
 
 _REAL_LINES = sorted({line for path in OUTPUTS for line in path.read_text(encoding="utf-8").split("\n")})
-_CHAT_LINES = sorted({*chat.LINES, *(mrkdwn(line) for line in chat.LINES)})
+_CHAT_LINES = sorted({*chat.LINES, *(entities(line) for line in chat.LINES)})
 _NAMES = ("example.com", "www.example.", "<http://example.com|example.com>", "1.2.0.192.in-addr.arpa.", "a-b_c.example", "x")
 _SECONDS = (
     " has address 93.184.215.14",
@@ -271,7 +271,7 @@ def test_aligned_records_are_detected() -> None:
     """Columns padded with spaces (TTL and class apart by more than one space): missed before the line search."""
     text = "why?\nexample.com.        300     IN      A       93.184.215.14\n"
     assert looks_like_dig(text)
-    assert looks_like_dig(mrkdwn(text))
+    assert looks_like_dig(entities(text))
 
 
 def test_a_record_after_many_look_alike_lines_is_detected() -> None:

@@ -20,7 +20,7 @@ from bot.core.codes.knowledge import load_default
 from bot.core.paste import digtext
 from bot.core.paste.explain import OutputExplanation, compact_denial, explain, other_resolver
 from bot.core.paste.model import ToolOutput
-from bot.render.escape import mrkdwn
+from bot.render.escape import entities
 from bot.services import paste as service
 from tests.conftest import CORPUS, examples
 from tests.core.paste.test_json_form import KNOT_33
@@ -200,7 +200,7 @@ def test_failed_tries_then_the_answer(tool: str, name: str, server: str, status:
         text = text.replace("\n", "\r\n")
     elif form:
         text = "\n".join(form + line for line in text.split("\n"))
-    assert digtext.looks_like_dig(text) and digtext.looks_like_dig(mrkdwn(text.replace("&gt; ", "> ")))
+    assert digtext.looks_like_dig(text) and digtext.looks_like_dig(entities(text.replace("&gt; ", "> ")))
     item = only(text)
     o = item.output
     assert (o.tool, o.status, len(o.failed_tries)) == (tool, status, len(whys))
@@ -249,7 +249,7 @@ _UPDATE_STATUSES = ["NOTIMP", "REFUSED", "NOTAUTH", "YXDOMAIN", "NXRRSET", "SERV
 @given(st.sampled_from(_UPDATE_STATUSES), st.sampled_from(["", "> ", "&gt; ", "```"]), st.sampled_from(["", "\r\n", "\n"]))
 def test_nsupdate_one_line(status: str, quote: str, end: str) -> None:
     text = f"{quote}update failed: {status}{'```' if quote == '```' else ''}{end}"
-    assert digtext.looks_like_dig(text) and digtext.looks_like_dig(mrkdwn(text.replace("&gt; ", "> ")))
+    assert digtext.looks_like_dig(text) and digtext.looks_like_dig(entities(text.replace("&gt; ", "> ")))
     item = only(text.replace("&gt;", ">"))  # the Slack path undoes its escaping before reading
     assert (item.output.tool, item.output.opcode, item.output.status) == ("nsupdate", "UPDATE", status)
     assert item.verdict == "failure"
@@ -302,7 +302,7 @@ CONFIGS = [
 
 @pytest.mark.parametrize("text", [ZONE_FILE, *CONFIGS])
 def test_zone_files_and_configuration_are_not_tool_output(text: str) -> None:
-    for form in (text, mrkdwn(text), "```" + text + "```", text.replace("\n", "\r\n")):
+    for form in (text, entities(text), "```" + text + "```", text.replace("\n", "\r\n")):
         assert not digtext.looks_like_dig(form), form
         assert digtext.from_text(form).outputs == ()
     result = run("explain", stdin=text)
@@ -426,9 +426,9 @@ def _forms(text: str) -> list[tuple[str, bool]]:
     return [
         (text.replace("\n", "\r\n"), False),
         (quoted, False),
-        (mrkdwn(quoted), True),
-        ("```" + mrkdwn(text) + "```", True),
-        ("```" + mrkdwn(text.replace("\n", "\r\n")) + "```", True),
+        (entities(quoted), True),
+        ("```" + entities(text) + "```", True),
+        ("```" + entities(text.replace("\n", "\r\n")) + "```", True),
     ]
 
 
