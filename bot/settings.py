@@ -80,6 +80,7 @@ class Settings:
     user_rate: RateLimit = RateLimit(5, 60.0)
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
+    cache_dir: Path | None = None
 
     @property
     def has_slack(self) -> bool:
@@ -137,6 +138,7 @@ class Settings:
             user_rate=RateLimit.from_text("RCODEBOT_RATE_USER", text("RCODEBOT_RATE_USER") or "5/60"),
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
+            cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
         )
 
 
@@ -162,6 +164,16 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
+
+
+def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) -> Path | None:
+    """Where derived files may be kept (the parsed knowledge file): `RCODEBOT_CACHE_DIR`, else the XDG cache
+    directory; `off` (or no home at all) keeps nothing."""
+    if configured is not None:
+        return None if configured.lower() == "off" else Path(configured)
+    if xdg_cache is not None and Path(xdg_cache).is_absolute():
+        return Path(xdg_cache) / "rcodebot"
+    return Path(home) / ".cache" / "rcodebot" if home is not None else None
 
 
 def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:

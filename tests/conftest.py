@@ -11,6 +11,7 @@ import ipaddress
 import json
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,9 @@ def install_network_guard() -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     install_network_guard()
+    # The processes the tests start keep their derived files (the parsed knowledge file) in a directory of the
+    # run's own, never in the user's cache.
+    os.environ.setdefault("RCODEBOT_CACHE_DIR", tempfile.mkdtemp(prefix="rcodebot-cache-"))
 
 
 @pytest.fixture(autouse=True)
