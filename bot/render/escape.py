@@ -23,14 +23,23 @@ _OPENING = "([{\"'“‘"
 _CLOSING = ")]},;:!?.\"'”’"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def entities(text: str) -> str:
     """`&`, `<` and `>` as entities, `&` first: what Slack itself does to the text a user types."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unicode_text(text: str) -> str:
+    """The text with every lone surrogate (a `\\ud800` escape in kdig's JSON, or in a Slack payload) replaced by
+    U+FFFD: no UTF-8 encoder accepts one, so a message holding one could not be sent at all."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 def mrkdwn(text: str) -> str:
     """Escape text for a Slack mrkdwn or plain_text field: `&`, `<`, `>`, and words with `*`, `_` or `~` in them."""
-    text = entities(text)
+    text = entities(unicode_text(text))
     if "*" in text or "_" in text or "~" in text:
         text = _literal_words(text)
     return text
@@ -88,4 +97,4 @@ def from_slack(text: str) -> str:
 
 def code_span(text: str) -> str:
     """Escape text for use inside a ``` or ` span (escaping still applies inside code in Slack)."""
-    return entities(text).replace("```", "`\u200b``")
+    return entities(unicode_text(text)).replace("```", "`\u200b``")

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.core.paste.explain import Explanation, OutputExplanation
-from bot.render.escape import code_span, mrkdwn
+from bot.render.escape import code_span, mrkdwn, unicode_text
 from bot.render.limits import MAX_SECTION_TEXT, clip
 from bot.render.paste import (
     ACTION_RUN_CHECK,
@@ -128,7 +128,7 @@ def blocks(explanation: Explanation, *, target: tuple[str, str] | None = None) -
 
 def run_check_actions(name: str, rdtype: str) -> ActionsBlock:
     """The actions block with the "Run live check" button (value `NAME TYPE`)."""
-    value = f"{name} {rdtype}"[:MAX_BUTTON_VALUE]
+    value = unicode_text(f"{name} {rdtype}")[:MAX_BUTTON_VALUE]
     return ActionsBlock(
         block_id=BLOCK_RUN_CHECK,
         elements=[ButtonElement(text="Run live check", action_id=ACTION_RUN_CHECK, value=value, style="primary")],
