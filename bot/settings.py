@@ -81,6 +81,8 @@ class Settings:
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
     cache_dir: Path | None = None
+    max_body_bytes: int = 1_048_576
+    body_timeout: float = 5.0
 
     @property
     def has_slack(self) -> bool:
@@ -138,6 +140,10 @@ class Settings:
             user_rate=RateLimit.from_text("RCODEBOT_RATE_USER", text("RCODEBOT_RATE_USER") or "5/60"),
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
+            max_body_bytes=int(
+                _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
+            ),
+            body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
         )
 

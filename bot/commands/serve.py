@@ -56,4 +56,14 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
     if chosen == "socket":
         assert settings.app_token is not None  # build_app checked it
         return server.run_socket_mode(app, settings.app_token)
-    return server.run_http(server.HealthCheckedApp(app), host=host, port=port or settings.port, log_level=settings.log_level)
+    from bot.slack.screen import Screen
+
+    assert settings.signing_secret is not None  # build_app checked it for HTTP mode
+    screen = Screen(
+        settings.signing_secret,
+        max_body=settings.max_body_bytes,
+        timeout=settings.body_timeout,
+        readers=server.HTTP_THREADS // 2,
+    )
+    wsgi = server.HealthCheckedApp(app, screen)
+    return server.run_http(wsgi, host=host, port=port or settings.port, log_level=settings.log_level)

@@ -23,6 +23,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import ConfigError
+from bot.slack.screen import Screen, screened
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -41,8 +42,9 @@ class HealthCheckedApp:
     /healthz is ready to serve Slack.
     """
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, screen: Screen | None = None) -> None:
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self.screen = screen
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -52,6 +54,8 @@ class HealthCheckedApp:
             return _plain(start_response, "200 OK", b"ok\n")
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
+        if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
+            return screened(self.screen, environ, start_response, self.bolt)
         return self.bolt(environ, start_response)
 
 
