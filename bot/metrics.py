@@ -18,6 +18,7 @@ broken payload must not be able to mint an unbounded number of them.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -180,12 +181,13 @@ def prepare_multiprocess() -> tuple[str, bool]:
 
     Uses `PROMETHEUS_MULTIPROC_DIR` when it is set (prometheus_client asks that it be emptied between runs);
     otherwise makes a fresh temporary directory and sets the variable, so the workers inherit it. Returns the
-    directory and whether it was made here (the caller removes it when the server stops).
+    directory and whether it was made here (the caller then calls `end_multiprocess` when the server stops).
     prometheus_client chooses how values are stored when `prometheus_client.values` is imported; if something
-    imported it already, the choice is made again here, which is sound as long as no metric exists yet.
+    imported it already, the choice is made again here, which is sound as long as no metric exists yet. If one
+    does (a server started twice in one process), this process keeps counting in its own registry.
     """
     if _created:
-        raise RuntimeError("metrics were created before multiprocess mode was prepared")
+        return "", False
     configured = multiprocess_dir()
     if configured:
         os.makedirs(configured, exist_ok=True)
@@ -198,6 +200,13 @@ def prepare_multiprocess() -> tuple[str, bool]:
 
         values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     return path, made
+
+
+def end_multiprocess(path: str) -> None:
+    """Remove a directory `prepare_multiprocess` made, once the server that counted in it has stopped."""
+    if os.environ.get(MULTIPROC_ENV) == path:
+        del os.environ[MULTIPROC_ENV]
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def worker_exited(pid: int) -> None:

@@ -50,12 +50,32 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=ctx.env.stderr,
     )
+    if chosen == "http":
+        return _serve_http(ctx, host=host, port=port)
     from bot.slack import build_app, server
 
     app = build_app(settings, ctx.knowledge, mode=chosen)
-    if chosen == "socket":
-        assert settings.app_token is not None  # build_app checked it
-        return server.run_socket_mode(app, settings.app_token)
+    assert settings.app_token is not None  # build_app checked it
+    return server.run_socket_mode(app, settings.app_token)
+
+
+def _serve_http(ctx: Context, *, host: str, port: int | None) -> int:
+    """HTTP mode under gunicorn, counting metrics in multiprocess mode (any worker can answer /metrics)."""
+    from bot import metrics
+
+    path, made = metrics.prepare_multiprocess()  # before the app is built: every metric is created after this
+    try:
+        return _run_http(ctx, host=host, port=port)
+    finally:
+        if made:
+            metrics.end_multiprocess(path)
+
+
+def _run_http(ctx: Context, *, host: str, port: int | None) -> int:
+    settings = ctx.settings
+    from bot.slack import build_app, server
+
+    app = build_app(settings, ctx.knowledge, mode="http")
     from bot.slack.screen import Screen
 
     assert settings.signing_secret is not None  # build_app checked it for HTTP mode

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.core.check import target as target_mod
 from bot.core.check.diagnosis import diagnose
 from bot.core.check.observations import ProbeResult
@@ -106,7 +107,8 @@ def probe(request: CheckRequest, settings: Settings) -> ProbeResult | None:
 
 def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Reply:
     """Probe and diagnose; DNS trouble (timeouts, refusals, garbage) is part of the answer, never an exception."""
-    result = probe(request, settings)
+    with metrics.probe_timer():
+        result = probe(request, settings)
     if result is None:
         message = "No resolver to ask: the resolver list is empty and /etc/resolv.conf names no nameserver."
         return Reply(

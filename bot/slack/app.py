@@ -28,12 +28,14 @@ from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
+from bot import metrics
 from bot.core.codes.knowledge import Knowledge
 from bot.core.dedupe import SeenEvents
 from bot.core.errors import ConfigError
 from bot.core.ratelimit import Clock
 from bot.settings import Settings
 from bot.slack.deps import Deps
+from bot.slack.instrument import CountingWebClient, CountRequests
 from bot.slack.listeners import register_listeners
 from bot.slack.reporting import describe
 from bot.slack.responder import retry_handlers
@@ -47,7 +49,7 @@ WEB_API_TIMEOUT = 10
 
 def build_client(settings: Settings, token: str | None = None) -> WebClient:
     """The Web API client: the configured base URL, and retries for 429 (honouring Retry-After), 5xx and resets."""
-    return WebClient(
+    return CountingWebClient(
         token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=WEB_API_TIMEOUT,
@@ -76,6 +78,7 @@ class DedupeEvents(Middleware):
         event_id = body.get("event_id") if isinstance(body, Mapping) else None
         if isinstance(event_id, str) and event_id and not self.seen.first_time(event_id):
             log.info("dropping a redelivery of %s [%s]", event_id, describe(body))
+            metrics.dedupe_hit("event")
             return BoltResponse(status=200, body="")
         return next()
 
@@ -128,6 +131,7 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
         reason = getattr(err, "reason", err)
         raise ConfigError(problem=f"cannot reach the Slack Web API at {settings.api_url}: {reason}") from None
     deps = Deps.create(settings, knowledge, clock=clock)
+    app.use(CountRequests())
     app.use(DedupeEvents(deps.seen))
     app.error(log_unhandled)
     register_listeners(app, deps)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.core.codes.knowledge import Knowledge
 from bot.core.dedupe import SeenEvents
 from bot.core.ratelimit import Clock, RateLimiter, Verdict, check_all
@@ -43,4 +44,8 @@ class Deps:
         pairs = [(self.user_limiter, f"user:{user}" if user else f"team:{team or '-'}")]
         if channel:
             pairs.append((self.channel_limiter, f"channel:{channel}"))
-        return check_all(pairs)
+        verdict = check_all(pairs)
+        if not verdict.allowed:
+            refused = [limiter for limiter, key in pairs if not limiter.peek(key).allowed]
+            metrics.rate_limited("channel" if refused == [self.channel_limiter] else "user")
+        return verdict

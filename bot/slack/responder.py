@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from bot import metrics
 from bot.slack.reporting import describe
 
 log = logging.getLogger("rcodebot.slack")
@@ -59,5 +60,7 @@ class Responder:
                 str(response.body)[:200],
                 describe(self.body),
             )
+            metrics.slack_api_error("response_url", response.status_code)
             return False
+        metrics.reply_posted("response_url")
         return True

@@ -22,6 +22,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.core.errors import ConfigError
 from bot.slack.screen import Screen, screened
 
@@ -29,6 +30,7 @@ log = logging.getLogger("rcodebot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 HTTP_THREADS = 32
 
 StartResponse = Callable[..., Any]
@@ -52,11 +54,22 @@ class HealthCheckedApp:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
             return _plain(start_response, "200 OK", b"ok\n")
+        if path == METRICS_PATH:
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
+            return _metrics(start_response)
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
         if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
             return screened(self.screen, environ, start_response, self.bolt)
         return self.bolt(environ, start_response)
+
+
+def _metrics(start_response: StartResponse) -> list[bytes]:
+    """Prometheus's text format, summed over every worker (bot/metrics.py)."""
+    body = metrics.render()
+    start_response("200 OK", [("Content-Type", metrics.CONTENT_TYPE), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _plain(
@@ -83,7 +96,13 @@ def gunicorn_options(host: str, port: int, log_level: str = "info") -> dict[str,
         "loglevel": log_level.lower(),
         "preload_app": True,
         "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+        "child_exit": _child_exit,
     }
+
+
+def _child_exit(server: Any, worker: Any) -> None:
+    """gunicorn's hook when a worker exits: its metrics files stop counting as live (bot/metrics.py)."""
+    metrics.worker_exited(int(worker.pid))
 
 
 def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info") -> int:
@@ -129,6 +148,7 @@ def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = 
     try:
         handler.connect()  # type: ignore[no-untyped-call]
     except SlackApiError as err:
+        metrics.slack_api_error("apps.connections.open", err.response.get("error"))
         raise ConfigError(problem=f"Slack rejected SLACK_APP_TOKEN: {err.response.get('error')}") from None
     finally:
         client_logger.setLevel(level)

@@ -19,6 +19,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 
+from bot import metrics
 from bot.core.errors import BotError
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
@@ -106,7 +107,9 @@ class CommandListeners:
         elif public:
             blocks = messages.shared_blocks(answer.public, str(command.get("user_id") or ""))
             ack(response_type="in_channel", text=answer.text, blocks=blocks)
+            metrics.reply_posted("ack")
             return None
+        metrics.reply_posted("ack")
         return BoltResponse(status=200, body=answer.private_body, headers={"content-type": JSON})
 
     # ---------------------------------------------------------------------------------------------- /dnscheck
