@@ -83,6 +83,7 @@ class Settings:
     cache_dir: Path | None = None
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
+    log_format: str = "text"
 
     @property
     def has_slack(self) -> bool:
@@ -144,8 +145,17 @@ class Settings:
                 _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
             ),
             body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
+            log_format=_log_format(text("RCODEBOT_LOG_FORMAT")),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
         )
+
+
+def _log_format(value: str | None) -> str:
+    """RCODEBOT_LOG_FORMAT: `text` (the default) or `json` (one JSON object a line)."""
+    chosen = (value or "text").lower()
+    if chosen not in ("text", "json"):
+        raise ConfigError(problem=f"RCODEBOT_LOG_FORMAT={value!r} is not text or json")
+    return chosen
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

@@ -45,13 +45,16 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
     chosen = choose_mode(mode, has_app_token=bool(settings.app_token))
     if port is not None and not 1 <= port <= 65535:
         raise ConfigError(problem=f"--port {port} is not a TCP port (1-65535)")
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=ctx.env.stderr,
+    from bot import logs
+
+    formatter = logs.configure(
+        settings.log_format,
+        settings.log_level,
+        ctx.env.stderr,
+        secrets=[settings.bot_token, settings.signing_secret, settings.app_token],
     )
     if chosen == "http":
-        return _serve_http(ctx, host=host, port=port)
+        return _serve_http(ctx, host=host, port=port, formatter=formatter)
     from bot.slack import build_app, server
 
     app = build_app(settings, ctx.knowledge, mode=chosen)
@@ -59,19 +62,19 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
     return server.run_socket_mode(app, settings.app_token)
 
 
-def _serve_http(ctx: Context, *, host: str, port: int | None) -> int:
+def _serve_http(ctx: Context, *, host: str, port: int | None, formatter: logging.Formatter) -> int:
     """HTTP mode under gunicorn, counting metrics in multiprocess mode (any worker can answer /metrics)."""
     from bot import metrics
 
     path, made = metrics.prepare_multiprocess()  # before the app is built: every metric is created after this
     try:
-        return _run_http(ctx, host=host, port=port)
+        return _run_http(ctx, host=host, port=port, formatter=formatter)
     finally:
         if made:
             metrics.end_multiprocess(path)
 
 
-def _run_http(ctx: Context, *, host: str, port: int | None) -> int:
+def _run_http(ctx: Context, *, host: str, port: int | None, formatter: logging.Formatter) -> int:
     settings = ctx.settings
     from bot.slack import build_app, server
 
@@ -86,4 +89,4 @@ def _run_http(ctx: Context, *, host: str, port: int | None) -> int:
         readers=server.HTTP_THREADS // 2,
     )
     wsgi = server.HealthCheckedApp(app, screen)
-    return server.run_http(wsgi, host=host, port=port or settings.port, log_level=settings.log_level)
+    return server.run_http(wsgi, host=host, port=port or settings.port, log_level=settings.log_level, formatter=formatter)

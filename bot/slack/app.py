@@ -18,7 +18,6 @@ import re
 import time
 import urllib.error
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,9 +32,10 @@ from bot.core.codes.knowledge import Knowledge
 from bot.core.dedupe import SeenEvents
 from bot.core.errors import ConfigError
 from bot.core.ratelimit import Clock
+from bot.logs import ContextExecutor
 from bot.settings import Settings
 from bot.slack.deps import Deps
-from bot.slack.instrument import CountingWebClient, CountRequests
+from bot.slack.instrument import CountingWebClient, CountRequests, InstrumentedApp
 from bot.slack.listeners import register_listeners
 from bot.slack.reporting import describe
 from bot.slack.responder import retry_handlers
@@ -115,12 +115,12 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
     bolt_logger.addFilter(_DROP_TOKEN_NOTICE)
     try:
         with _quiet("slack_sdk", "slack_bolt"):
-            app = App(
+            app = InstrumentedApp(
                 client=client,
                 signing_secret=settings.signing_secret or "unused-in-socket-mode",
                 request_verification_enabled=mode == "http",
                 process_before_response=True,
-                listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
+                listener_executor=ContextExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
                 logger=bolt_logger,
             )
     except BoltError as err:

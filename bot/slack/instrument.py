@@ -1,10 +1,11 @@
 """Counting what the Slack side does (bot/metrics.py): requests by kind, ack latency, Web API calls.
 
-Two pieces, both installed by `build_app`:
-- `CountRequests`, the first global middleware: counts each request (an Events API event by its type, a slash
-  command by its name, an interaction by its type) and times its ack. With `process_before_response=True` the ack
-  listener runs inside the middleware chain, so the time `next()` takes is the time to the ack (the lazy work
-  starts after it, elsewhere).
+Three pieces, all installed by `build_app`:
+- `InstrumentedApp`, Bolt's App timing each dispatch (the ack latency, since `process_before_response=True`
+  makes the ack what dispatch returns) and setting the request's ids (team, channel, user, event_id) for the log
+  lines written while it is handled (bot/logs.py; the lazy pool carries them into the slow half's thread).
+- `CountRequests`, the first global middleware: counts each request that passed Bolt's checks (an Events API
+  event by its type, a slash command by its name, an interaction by its type).
 - `CountingWebClient`, a `WebClient` whose `api_call` counts failures by method and Slack's error, and the replies
   it posted. Bolt builds a fresh `WebClient` for every request (from `app.client`'s settings); the middleware
   swaps in a counting one built from the same settings, so every listener's `client` counts.
@@ -17,12 +18,12 @@ import urllib.error
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse, WebClient
 
-from bot import metrics
+from bot import logs, metrics
 
 #: Web API methods that put a reply in front of someone.
 REPLY_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "functions.completeSuccess"})
@@ -91,8 +92,21 @@ class CountRequests(Middleware):
         client = req.context.get("client")
         if isinstance(client, WebClient) and not isinstance(client, CountingWebClient):
             req.context["client"] = counting_copy(client)
+        return next()
+
+
+class InstrumentedApp(App):
+    """Bolt's App, timing each request's dispatch (with `process_before_response=True` the listener's ack is
+    what dispatch returns, so this is the ack latency) and setting the request's ids for the log lines written
+    while it is handled. Bolt's global middleware cannot do either: its `next()` only marks the chain as
+    continued, and the listeners run after every middleware has returned."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        body = req.body if isinstance(req.body, Mapping) else {}
+        ids = logs.REQUEST_IDS.set(logs.ids_of(body))  # the lazy pool copies it into the slow half's thread
         started = time.perf_counter()
         try:
-            return next()
+            return super().dispatch(req)
         finally:
-            metrics.observe_ack(kind, time.perf_counter() - started)
+            metrics.observe_ack(request_kind(body)[0], time.perf_counter() - started)
+            logs.REQUEST_IDS.reset(ids)

@@ -105,11 +105,26 @@ def _child_exit(server: Any, worker: Any) -> None:
     metrics.worker_exited(int(worker.pid))
 
 
-def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info") -> int:
-    """Serve `wsgi` with gunicorn until SIGTERM/SIGINT; returns gunicorn's exit status."""
+def run_http(
+    wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", formatter: logging.Formatter | None = None
+) -> int:
+    """Serve `wsgi` with gunicorn until SIGTERM/SIGINT; returns gunicorn's exit status.
+
+    `formatter` (bot/logs.py: the chosen format, redacted) is given to gunicorn's own log lines too.
+    """
     from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
 
     options = {k: v for k, v in gunicorn_options(host, port, log_level).items() if v is not None}
+    if formatter is not None:
+
+        class _Logger(Logger):  # type: ignore[misc]
+            def setup(self, cfg: Any) -> None:
+                super().setup(cfg)
+                for handler in [*self.error_log.handlers, *self.access_log.handlers]:
+                    handler.setFormatter(formatter)
+
+        options["logger_class"] = _Logger
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

@@ -148,6 +148,8 @@ def test_metrics_count_what_the_requests_did(metrics_bot: tuple[SlackSender, Ser
     # every ack was well inside Slack's 3 s
     le3 = key("rcodebot_ack_latency_seconds_bucket", kind="command", le="3.0")
     assert after[le3] - before.get(le3, 0) == 3
+    took = key("rcodebot_ack_latency_seconds_sum", kind="command")
+    assert after[took] - before.get(took, 0) > 0  # the acks were timed, not merely counted
     # multiprocess mode: the worker's values live in a temporary directory serve made
     assert [p.name for p in tmp.iterdir() if p.name.startswith("rcodebot-metrics-")]
 
