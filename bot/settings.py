@@ -81,6 +81,7 @@ class Settings:
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
     cache_dir: Path | None = None
+    redis_url: str | None = None
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
 
@@ -144,6 +145,7 @@ class Settings:
                 _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
             ),
             body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
+            redis_url=_redis_url(text("RCODEBOT_REDIS_URL")),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
         )
 
@@ -170,6 +172,15 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
+
+
+def _redis_url(value: str | None) -> str | None:
+    """`RCODEBOT_REDIS_URL`, checked for its scheme only (redis-py reads the rest; a wrong host shows at start)."""
+    if value is None:
+        return None
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(problem="RCODEBOT_REDIS_URL should be a redis://, rediss:// or unix:// URL")
+    return value
 
 
 def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) -> Path | None:
