@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
@@ -23,6 +24,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.core.errors import ConfigError
 from bot.slack.screen import Screen, screened
 
@@ -30,6 +32,7 @@ log = logging.getLogger("rcodebot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 HTTP_THREADS = 32
 
 StartResponse = Callable[..., Any]
@@ -53,11 +56,21 @@ class HealthCheckedApp:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
             return _plain(start_response, "200 OK", b"ok\n")
+        if path == METRICS_PATH and metrics.enabled():
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
+            data, content_type = metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+            return [data]
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
-        if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
-            return screened(self.screen, environ, start_response, self.bolt)
-        return self.bolt(environ, start_response)
+        started = time.monotonic()
+        try:
+            if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
+                return list(screened(self.screen, environ, start_response, self.bolt))
+            return list(self.bolt(environ, start_response))
+        finally:
+            metrics.ack(time.monotonic() - started)
 
 
 def _plain(
@@ -97,6 +110,8 @@ def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", wo
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            if logging.getLogger().handlers:
+                self.cfg.set("logger_class", _root_logger_class())
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no runtime control socket needed
                 self.cfg.set("control_socket_disable", True)
 
@@ -108,6 +123,22 @@ def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", wo
     except SystemExit as exit_:
         return int(exit_.code) if isinstance(exit_.code, int) else 1
     return 0
+
+
+def _root_logger_class() -> type:
+    """gunicorn's logger, sending its lines through the root logger (`bot.logs`: redacted, JSON when asked)
+    instead of its own stderr handlers."""
+    from gunicorn.glogging import Logger
+
+    class RootLogger(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                for handler in list(log.handlers):
+                    log.removeHandler(handler)
+                log.propagate = True
+
+    return RootLogger
 
 
 def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None) -> int:
