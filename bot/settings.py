@@ -83,6 +83,7 @@ class Settings:
     cache_dir: Path | None = None
     redis_url: str | None = None
     log_format: str = "text"
+    grace_seconds: float = 15.0
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
 
@@ -148,6 +149,7 @@ class Settings:
             body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
             redis_url=_redis_url(text("RCODEBOT_REDIS_URL")),
             log_format=_log_format(text("RCODEBOT_LOG_FORMAT")),
+            grace_seconds=_number("RCODEBOT_GRACE_SECONDS", text("RCODEBOT_GRACE_SECONDS"), 15.0, 0, 600),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
         )
 

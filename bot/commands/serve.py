@@ -75,7 +75,7 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
     app = build_app(settings, ctx.knowledge, mode=chosen)
     if chosen == "socket":
         assert settings.app_token is not None  # build_app checked it
-        return server.run_socket_mode(app, settings.app_token)
+        return server.run_socket_mode(app, settings.app_token, grace=settings.grace_seconds)
     from bot.slack.screen import Screen
 
     assert settings.signing_secret is not None  # build_app checked it for HTTP mode
@@ -87,6 +87,13 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
     )
     wsgi = server.HealthCheckedApp(app, screen)
     try:
-        return server.run_http(wsgi, host=host, port=port or settings.port, log_level=settings.log_level, workers=workers)
+        return server.run_http(
+            wsgi,
+            host=host,
+            port=port or settings.port,
+            log_level=settings.log_level,
+            workers=workers,
+            grace=settings.grace_seconds,
+        )
     finally:
         metrics.cleanup()

@@ -11,6 +11,7 @@ process. `--workers N` runs N processes, and needs RCODEBOT_REDIS_URL so that th
 from __future__ import annotations
 
 import logging
+import math
 import os
 import signal
 import threading
@@ -81,7 +82,7 @@ def _plain(
     return [body]
 
 
-def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int = 1) -> dict[str, Any]:
+def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int = 1, grace: float = 15.0) -> dict[str, Any]:
     """Gunicorn settings for the bot (one process with threads, or several sharing Redis; see the module docstring)."""
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -89,7 +90,9 @@ def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int
         "worker_class": "gthread",
         "threads": HTTP_THREADS,
         "timeout": 30,
-        "graceful_timeout": 20,  # let in-flight requests and lazy probes finish on SIGTERM
+        # On SIGTERM a worker stops accepting, answers what it has, and exits once the acked work (lazy listeners:
+        # probes, posting replies) is done; after `grace` seconds the arbiter kills what is left.
+        "graceful_timeout": math.ceil(grace),
         "keepalive": 5,
         "proc_name": "rcodebot",
         "accesslog": None,
@@ -100,11 +103,11 @@ def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int
     }
 
 
-def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", workers: int = 1) -> int:
+def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", workers: int = 1, grace: float = 15.0) -> int:
     """Serve `wsgi` with gunicorn until SIGTERM/SIGINT; returns gunicorn's exit status."""
     from gunicorn.app.base import BaseApplication
 
-    options = {k: v for k, v in gunicorn_options(host, port, log_level, workers).items() if v is not None}
+    options = {k: v for k, v in gunicorn_options(host, port, log_level, workers, grace).items() if v is not None}
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -141,7 +144,7 @@ def _root_logger_class() -> type:
     return RootLogger
 
 
-def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None) -> int:
+def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None, grace: float = 15.0) -> int:
     """Connect to Slack over Socket Mode and run until SIGTERM/SIGINT (or `stop` is set)."""
     stop = stop or threading.Event()
     handler = SocketModeHandler(app, app_token=app_token)
@@ -169,4 +172,22 @@ def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = 
         stop.wait()
     finally:
         handler.close()  # type: ignore[no-untyped-call]
+        _finish_acked_work(app, grace)
     return 0
+
+
+def _finish_acked_work(app: App, grace: float) -> None:
+    """Wait up to `grace` seconds for the lazy listeners already started (probes, replies) to finish."""
+    executor = getattr(app.listener_runner, "listener_executor", None)
+    if executor is None:
+        return
+    done = threading.Event()
+
+    def _shutdown() -> None:
+        executor.shutdown(wait=True)
+        done.set()
+
+    threading.Thread(target=_shutdown, name="rcodebot-grace", daemon=True).start()
+    if not done.wait(grace):
+        log.warning("stopping with work still running after %s s (RCODEBOT_GRACE_SECONDS): it is cut off", grace)
+        os._exit(0)
