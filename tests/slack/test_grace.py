@@ -7,7 +7,7 @@ import socket
 import time
 from pathlib import Path
 
-from tests.slack.conftest import SlackSender, ServerProcess, base_env, free_port, procfile_command, unique
+from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
 from tests.slack.fakeslack import FakeSlack
 
 
