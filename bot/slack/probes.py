@@ -152,7 +152,7 @@ class ProbeRunner:
             if cached is not None:
                 return cached
             reply = self._run(request, settings)
-        if self.cache_ttl > 0 and reply.ok:
+        if self.cache_ttl > 0 and "error" not in reply.data:  # failures too: an incident brings many to one name
             self._store(key, reply)
         if lease:
             self._redis_call(lambda r: r.delete(PREFIX + "lock:" + key))
