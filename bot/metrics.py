@@ -1,217 +1,109 @@
-"""What the running bot counts, for Prometheus: one place that owns every metric and its name.
+"""Prometheus metrics (`GET /metrics` in HTTP mode), every name prefixed `rcodebot_`.
 
-Every name starts with `rcodebot_`. The other modules call the small functions below (`count_event`,
-`reply_posted`, `probe_timer`, ...) and never touch prometheus_client themselves, so a name or a label is defined
-once and the exposition (`render`) knows nothing about who counted.
-
-Under gunicorn several worker processes count, and any one of them may answer `GET /metrics`. prometheus_client's
-multiprocess mode covers that: each process writes its values to memory-mapped files in `PROMETHEUS_MULTIPROC_DIR`
-and `render` sums the files. prometheus_client picks the mode when it is first imported, so `rcodebot serve`
-calls `prepare_multiprocess` (which makes a fresh temporary directory unless one is configured) before anything
-imports this module's metrics. Without that directory (Socket Mode, tests in one process) the default in-process
-registry is used.
-
-Label values are kept to small, known sets or cut short (`_label`): a label is a time series, and a hostile or
-broken payload must not be able to mint an unbounded number of them.
+The functions here are no-ops until `enable()` is called: `rcodebot serve` calls it, the CLI and the chat shell
+never do, so a terminal command does not import prometheus_client. Under gunicorn with several workers,
+`enable(multiprocess_dir=…)` is called before the workers fork, with `PROMETHEUS_MULTIPROC_DIR` set, and `/metrics`
+then adds up what every worker counted (prometheus_client's multiprocess mode).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-"""The classic text format (version 0.0.4): what every Prometheus and every scraper reads."""
+_metrics: dict[str, Any] = {}
+_multiprocess_dir: str | None = None
 
-MAX_LABEL = 40
-
-#: Acks must beat Slack's 3 s; the buckets are dense below that.
-ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
-#: A live check takes from milliseconds (cached, local resolver) to its whole time budget (timeouts).
-PROBE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)
+#: Seconds: Slack's 3-second rule is the line that matters for acks; probes run up to the check deadline.
+ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
+PROBE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0)
 
 
-class _Metrics:
-    """Every metric, created on first use (see `_metrics`), so that multiprocess mode can still be chosen first."""
+def enable(*, multiprocess: bool = False) -> None:
+    """Create the metrics (once). With `multiprocess`, values go to a fresh directory that every forked worker
+    shares; call it before the workers fork and before anything else imports prometheus_client."""
+    global _multiprocess_dir
+    if _metrics:
+        return
+    if multiprocess and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        _multiprocess_dir = tempfile.mkdtemp(prefix="rcodebot-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = _multiprocess_dir
+    from prometheus_client import Counter, Histogram
 
-    def __init__(self) -> None:
-        from prometheus_client import Counter, Histogram
-
-        self.events = Counter(
-            "rcodebot_events",
-            "Slack requests received, by kind (the Events API event type, or the interaction type)",
-            ["kind"],
-        )
-        self.commands = Counter("rcodebot_commands", "Slash commands received, by command", ["command"])
-        self.replies = Counter("rcodebot_replies_posted", "Replies Slack accepted, by how they were posted", ["via"])
-        self.probes = Counter("rcodebot_probes", "Live DNS checks run, by outcome", ["outcome"])
-        self.probe_seconds = Histogram(
-            "rcodebot_probe_duration_seconds", "How long live DNS checks took", buckets=PROBE_BUCKETS
-        )
-        self.ack_seconds = Histogram(
-            "rcodebot_ack_latency_seconds",
-            "Time from a Slack request reaching the app to its ack, by kind (command, event, interaction)",
-            ["kind"],
-            buckets=ACK_BUCKETS,
-        )
-        self.rate_limited = Counter(
-            "rcodebot_rate_limit_refusals", "Live checks refused because an allowance was spent, by scope", ["scope"]
-        )
-        self.dedupe_hits = Counter(
-            "rcodebot_dedupe_hits", "Redelivered events and repeated clicks dropped as duplicates, by kind", ["kind"]
-        )
-        self.slack_api_errors = Counter(
-            "rcodebot_slack_api_errors", "Calls to Slack that failed, by method and error", ["method", "error"]
-        )
-        self.redis_errors = Counter("rcodebot_redis_errors", "Redis operations that failed, by operation", ["operation"])
-        self.http_refused = Counter(
-            "rcodebot_http_refused", "HTTP requests refused before Bolt saw them, by status code", ["status"]
-        )
+    _metrics.update(
+        events=Counter("rcodebot_events", "Slack requests received, by kind (event type, command, action)", ["kind"]),
+        replies=Counter("rcodebot_replies", "Replies posted to Slack, by Web API method", ["method"]),
+        probes=Counter("rcodebot_probes", "Live checks run, by verdict", ["verdict"]),
+        probe_seconds=Histogram("rcodebot_probe_seconds", "Time a live check took", buckets=PROBE_BUCKETS),
+        ack_seconds=Histogram("rcodebot_ack_seconds", "Time from a Slack request to its answer", buckets=ACK_BUCKETS),
+        rate_limited=Counter("rcodebot_rate_limited", "Live checks refused by an allowance"),
+        dedupe_hits=Counter("rcodebot_dedupe_hits", "Redeliveries and repeated clicks dropped"),
+        slack_errors=Counter("rcodebot_slack_api_errors", "Slack Web API errors, by method and error", ["method", "error"]),
+        redis_errors=Counter("rcodebot_redis_errors", "Failed Redis calls (the bot fell back to memory)", ["what"]),
+    )
 
 
-_lock = threading.Lock()
-_created: list[_Metrics] = []
+def enabled() -> bool:
+    return bool(_metrics)
 
 
-def _metrics() -> _Metrics:
-    """The process's metrics, created once (prometheus_client refuses a second metric of the same name)."""
-    if not _created:
-        with _lock:
-            if not _created:
-                _created.append(_Metrics())
-    return _created[0]
+def _count(name: str, *labels: str) -> None:
+    metric = _metrics.get(name)
+    if metric is not None:
+        (metric.labels(*labels) if labels else metric).inc()
 
 
-def _label(value: object) -> str:
-    """A label value: text, cut to MAX_LABEL characters, never empty (a missing value reads 'none')."""
-    text = str(value) if value is not None else ""
-    text = "".join(ch if ch.isprintable() else "?" for ch in text[:MAX_LABEL])
-    return text or "none"
+def event(kind: str) -> None:
+    _count("events", kind[:64])
 
 
-def count_event(kind: object) -> None:
-    """One Slack request of `kind` (`app_mention`, `block_actions`, `message_action`, ...)."""
-    _metrics().events.labels(kind=_label(kind)).inc()
+def reply(method: str) -> None:
+    _count("replies", method)
 
 
-def count_command(command: object) -> None:
-    """One slash command (`/rcode`, `/dnscheck`)."""
-    _metrics().commands.labels(command=_label(command)).inc()
+def probe(verdict: str, seconds: float) -> None:
+    _count("probes", verdict)
+    if "probe_seconds" in _metrics:
+        _metrics["probe_seconds"].observe(seconds)
 
 
-def reply_posted(via: str) -> None:
-    """One reply Slack accepted; `via` names the route (`response_url`, `chat.postMessage`, ...)."""
-    _metrics().replies.labels(via=_label(via)).inc()
+def ack(seconds: float) -> None:
+    if "ack_seconds" in _metrics:
+        _metrics["ack_seconds"].observe(seconds)
 
 
-def observe_probe(seconds: float, outcome: str) -> None:
-    """One live check that took `seconds`; `outcome` is `ok` or `error`."""
-    _metrics().probes.labels(outcome=_label(outcome)).inc()
-    _metrics().probe_seconds.observe(max(0.0, seconds))
+def rate_limited() -> None:
+    _count("rate_limited")
 
 
-@contextmanager
-def probe_timer() -> Iterator[None]:
-    """Time the block as one live check: `error` when it raises (the exception goes on), `ok` otherwise."""
-    start = time.perf_counter()
-    outcome = "error"
-    try:
-        yield
-        outcome = "ok"
-    finally:
-        observe_probe(time.perf_counter() - start, outcome)
+def dedupe_hit() -> None:
+    _count("dedupe_hits")
 
 
-def observe_ack(kind: str, seconds: float) -> None:
-    """One ack that took `seconds` after the request reached the app."""
-    _metrics().ack_seconds.labels(kind=_label(kind)).observe(max(0.0, seconds))
+def slack_error(method: str, error: str) -> None:
+    _count("slack_errors", method, error[:64])
 
 
-def rate_limited(scope: str) -> None:
-    """One live check refused because `scope`'s allowance (`user`, `channel`, `global`) was spent."""
-    _metrics().rate_limited.labels(scope=_label(scope)).inc()
+def redis_error(what: str) -> None:
+    _count("redis_errors", what)
 
 
-def dedupe_hit(kind: str) -> None:
-    """One duplicate dropped: `event` (a redelivered event_id) or `action` (a repeated click)."""
-    _metrics().dedupe_hits.labels(kind=_label(kind)).inc()
+def exposition() -> tuple[bytes, str]:
+    """The Prometheus text exposition of every metric (all workers' in multiprocess mode) and its content type."""
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
-
-def slack_api_error(method: object, error: object) -> None:
-    """One failed call to Slack: the Web API method (or `response_url`) and Slack's error (or the HTTP status)."""
-    _metrics().slack_api_errors.labels(method=_label(method), error=_label(error)).inc()
-
-
-def redis_error(operation: str) -> None:
-    """One Redis operation that failed (the bot fell back to local memory for it)."""
-    _metrics().redis_errors.labels(operation=_label(operation)).inc()
-
-
-def http_refused(status: str) -> None:
-    """One HTTP request refused before Bolt saw it; `status` is the code (`413`, `401`, ...)."""
-    _metrics().http_refused.labels(status=_label(status.split(" ", 1)[0])).inc()
-
-
-def multiprocess_dir() -> str | None:
-    """The directory multiprocess mode writes to, or None when this process counts in its own registry."""
-    return os.environ.get(MULTIPROC_ENV) or None
-
-
-def render() -> bytes:
-    """Every metric in the Prometheus text format: summed over all worker processes in multiprocess mode."""
-    from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
-
-    _metrics()  # a scrape before the first request still lists every metric (with no samples yet)
-    if multiprocess_dir():
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry)
-    return generate_latest(REGISTRY)
-
-
-def prepare_multiprocess() -> tuple[str, bool]:
-    """Turn multiprocess mode on, before a server that forks workers starts counting.
-
-    Uses `PROMETHEUS_MULTIPROC_DIR` when it is set (prometheus_client asks that it be emptied between runs);
-    otherwise makes a fresh temporary directory and sets the variable, so the workers inherit it. Returns the
-    directory and whether it was made here (the caller then calls `end_multiprocess` when the server stops).
-    prometheus_client chooses how values are stored when `prometheus_client.values` is imported; if something
-    imported it already, the choice is made again here, which is sound as long as no metric exists yet. If one
-    does (a server started twice in one process), this process keeps counting in its own registry.
-    """
-    if _created:
-        return "", False
-    configured = multiprocess_dir()
-    if configured:
-        os.makedirs(configured, exist_ok=True)
-        path, made = configured, False
-    else:
-        path, made = tempfile.mkdtemp(prefix="rcodebot-metrics-"), True
-        os.environ[MULTIPROC_ENV] = path
-    if "prometheus_client.values" in sys.modules:
-        from prometheus_client import values
-
-        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
-    return path, made
-
-
-def end_multiprocess(path: str) -> None:
-    """Remove a directory `prepare_multiprocess` made, once the server that counted in it has stopped."""
-    if os.environ.get(MULTIPROC_ENV) == path:
-        del os.environ[MULTIPROC_ENV]
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def worker_exited(pid: int) -> None:
-    """gunicorn's child_exit hook: forget a dead worker's live gauges (its counters stay summed in)."""
-    if multiprocess_dir():
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def cleanup() -> None:
+    """Remove the multiprocess directory this process made (at exit of `serve`)."""
+    if _multiprocess_dir is not None:
+        shutil.rmtree(_multiprocess_dir, ignore_errors=True)

@@ -81,9 +81,14 @@ class Settings:
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
     cache_dir: Path | None = None
+    redis_url: str | None = None
+    log_format: str = "text"
+    grace_seconds: float = 15.0
+    probe_cache_ttl: float = 60.0
+    max_probes: int = 8
+    max_waiting_probes: int = 24
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
-    log_format: str = "text"
 
     @property
     def has_slack(self) -> bool:
@@ -145,17 +150,14 @@ class Settings:
                 _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
             ),
             body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
+            redis_url=_redis_url(text("RCODEBOT_REDIS_URL")),
             log_format=_log_format(text("RCODEBOT_LOG_FORMAT")),
+            probe_cache_ttl=_number("RCODEBOT_PROBE_CACHE_TTL", text("RCODEBOT_PROBE_CACHE_TTL"), 60.0, 0, 3600),
+            max_probes=int(_number("RCODEBOT_MAX_PROBES", text("RCODEBOT_MAX_PROBES"), 8, 1, 256)),
+            max_waiting_probes=int(_number("RCODEBOT_MAX_WAITING_PROBES", text("RCODEBOT_MAX_WAITING_PROBES"), 24, 0, 1024)),
+            grace_seconds=_number("RCODEBOT_GRACE_SECONDS", text("RCODEBOT_GRACE_SECONDS"), 15.0, 0, 600),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
         )
-
-
-def _log_format(value: str | None) -> str:
-    """RCODEBOT_LOG_FORMAT: `text` (the default) or `json` (one JSON object a line)."""
-    chosen = (value or "text").lower()
-    if chosen not in ("text", "json"):
-        raise ConfigError(problem=f"RCODEBOT_LOG_FORMAT={value!r} is not text or json")
-    return chosen
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -180,6 +182,22 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
+
+
+def _log_format(value: str | None) -> str:
+    form = (value or "text").lower()
+    if form not in ("text", "json"):
+        raise ConfigError(problem=f"RCODEBOT_LOG_FORMAT={value!r} should be text or json")
+    return form
+
+
+def _redis_url(value: str | None) -> str | None:
+    """`RCODEBOT_REDIS_URL`, checked for its scheme only (redis-py reads the rest; a wrong host shows at start)."""
+    if value is None:
+        return None
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(problem="RCODEBOT_REDIS_URL should be a redis://, rediss:// or unix:// URL")
+    return value
 
 
 def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) -> Path | None:

@@ -7,31 +7,36 @@ from dataclasses import dataclass
 
 from bot import metrics
 from bot.core.codes.knowledge import Knowledge
-from bot.core.dedupe import SeenEvents
-from bot.core.ratelimit import Clock, RateLimiter, Verdict, check_all
+from bot.core.ratelimit import Clock, Verdict
+from bot.services import dnscheck
 from bot.settings import Settings
+from bot.slack.probes import ProbeRunner
+from bot.stores import shared
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """Process-wide state shared by the listeners (one gunicorn worker, or one Socket Mode process)."""
+    """What the listeners share: settings, knowledge, and the state every instance must agree on (`seen`: which
+    deliveries were handled; the live-check allowances), in this process or in Redis (`bot.stores.shared`)."""
 
     settings: Settings
     knowledge: Knowledge
-    user_limiter: RateLimiter
-    channel_limiter: RateLimiter
-    seen: SeenEvents
+    seen: shared.MemoryState | shared.RedisState
+    probes: ProbeRunner
 
     @classmethod
     def create(cls, settings: Settings, knowledge: Knowledge, *, clock: Clock = time.monotonic) -> Deps:
-        """Fresh limiters and dedupe memory for one running app."""
-        return cls(
-            settings=settings,
-            knowledge=knowledge,
-            user_limiter=RateLimiter(settings.user_rate.count, settings.user_rate.seconds, clock=clock),
-            channel_limiter=RateLimiter(settings.channel_rate.count, settings.channel_rate.seconds, clock=clock),
-            seen=SeenEvents(clock=clock),
+        """The shared state for one running app (fresh memory, or the Redis that RCODEBOT_REDIS_URL names)."""
+        state = shared.create(settings.redis_url, settings.user_rate, settings.channel_rate, clock=clock)
+        probes = ProbeRunner(
+            lambda request, for_settings: dnscheck.run(request, for_settings, knowledge),
+            cache_ttl=settings.probe_cache_ttl,
+            max_running=settings.max_probes,
+            max_waiting=settings.max_waiting_probes,
+            redis_url=settings.redis_url,
+            clock=clock,
         )
+        return cls(settings=settings, knowledge=knowledge, seen=state, probes=probes)
 
     def admit_probe(self, team: str | None, user: str | None, channel: str | None) -> Verdict:
         """Count one live check against the user's and the channel's allowance (both must have room).
@@ -41,11 +46,9 @@ class Deps:
         command carried the workspace), so a team in the key would give one person two allowances. Without a user
         id, the team stands in (one shared allowance rather than none).
         """
-        pairs = [(self.user_limiter, f"user:{user}" if user else f"team:{team or '-'}")]
-        if channel:
-            pairs.append((self.channel_limiter, f"channel:{channel}"))
-        verdict = check_all(pairs)
+        verdict = self.seen.admit(
+            f"user:{user}" if user else f"team:{team or '-'}", f"channel:{channel}" if channel else None
+        )
         if not verdict.allowed:
-            refused = [limiter for limiter, key in pairs if not limiter.peek(key).allowed]
-            metrics.rate_limited("channel" if refused == [self.channel_limiter] else "user")
+            metrics.rate_limited()
         return verdict

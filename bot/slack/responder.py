@@ -19,7 +19,6 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from bot import metrics
 from bot.slack.reporting import describe
 
 log = logging.getLogger("rcodebot.slack")
@@ -60,7 +59,5 @@ class Responder:
                 str(response.body)[:200],
                 describe(self.body),
             )
-            metrics.slack_api_error("response_url", response.status_code)
             return False
-        metrics.reply_posted("response_url")
         return True

@@ -27,8 +27,6 @@ from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot import metrics
-
 log = logging.getLogger("rcodebot.http")
 
 StartResponse = Callable[..., Any]
@@ -156,7 +154,6 @@ def screened(screen: Screen, environ: dict[str, Any], start_response: StartRespo
     except Refused as refused:
         peer = environ.get("REMOTE_ADDR") or "?"
         log.info("refused %s %s from %s: %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), peer, refused.reason)
-        metrics.http_refused(refused.status)
         data = f"{refused.reason}\n".encode()
         headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))]
         if refused.unread:

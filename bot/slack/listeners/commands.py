@@ -19,7 +19,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 
-from bot import metrics
 from bot.core.errors import BotError
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
@@ -107,9 +106,7 @@ class CommandListeners:
         elif public:
             blocks = messages.shared_blocks(answer.public, str(command.get("user_id") or ""))
             ack(response_type="in_channel", text=answer.text, blocks=blocks)
-            metrics.reply_posted("ack")
             return None
-        metrics.reply_posted("ack")
         return BoltResponse(status=200, body=answer.private_body, headers={"content-type": JSON})
 
     # ---------------------------------------------------------------------------------------------- /dnscheck
@@ -155,7 +152,7 @@ class CommandListeners:
 
         with guarded("/dnscheck", command, deliver, logger):
             request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
-            deliver(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+            deliver(self.deps.probes.run(request, self.deps.settings, waiting=lambda note: deliver(messages.notice(note))))
 
 
 def register(app: App, deps: Deps) -> None:

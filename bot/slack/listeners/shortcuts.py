@@ -111,8 +111,8 @@ class ShortcutListeners:
             team, user, channel = interaction_ids(body)
             ts = str(message.get("ts") or body.get("message_ts") or "")
             if not self.deps.seen.first_time(f"explain:{channel}:{ts}:{user}"):
+                metrics.dedupe_hit()
                 logger.info("explain shortcut: repeated on the same message [%s]", describe(body))
-                metrics.dedupe_hit("action")
                 tell_asker(messages.notice(ALREADY))
                 return
             verdict = self.deps.admit_probe(team, user, channel)
