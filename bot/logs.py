@@ -7,8 +7,8 @@ The JSON form carries the team, channel, user and event ids of the request a lin
 probe runs still names its request.
 
 Every record passes through `Redact` first: anything shaped like a Slack token (`xoxb-…`, `xoxp-…`, `xapp-…`,
-`xoxe-…`) and every configured secret is replaced with `[redacted]`, whatever logged it (our code, Bolt,
-slack_sdk, gunicorn's error log through the root logger).
+`xoxe-…`, and `xwfp-…`, the token a workflow step's function_executed event carries) and every configured secret
+is replaced with `[redacted]`, whatever logged it (our code, Bolt, slack_sdk, gunicorn's error log through the root logger).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TextIO
 
 REQUEST: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("rcodebot_request", default=None)
-TOKEN = re.compile(r"\bx(?:ox[a-z]|app|oxe\.xox[a-z])-[A-Za-z0-9-]{4,}")
+TOKEN = re.compile(r"x(?:ox[a-z]|app|wfp|oxe\.xox[a-z])-[A-Za-z0-9-]{4,}")
+"""No word boundary in front: a token glued to what precedes it (`token%3Dxoxb-…` in an encoded URL) is still one."""
 REDACTED = "[redacted]"
 
 

@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.logs import REDACTED, JsonFormatter, Redact
 from tests.slack.conftest import BOT_TOKEN, SECRET, ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
@@ -66,3 +68,15 @@ def test_redact_masks_tokens_and_secrets_in_messages_and_tracebacks() -> None:
     text = JsonFormatter().format(record)
     assert "xoxb-1234" not in text and "s3cr3t" not in text and "xapp-1-A0" not in text
     assert text.count(REDACTED) >= 3
+
+
+@given(
+    around=st.text(),
+    prefix=st.sampled_from(["xoxb", "xoxp", "xoxe", "xoxa", "xoxr", "xapp", "xwfp", "xoxe.xoxp"]),
+    rest=st.from_regex(r"[A-Za-z0-9-]{4,40}", fullmatch=True),
+)
+def test_no_token_survives_whatever_surrounds_it(around: str, prefix: str, rest: str) -> None:
+    """Every Slack token family, workflow step tokens (`xwfp-`, in function_executed payloads) included."""
+    token = f"{prefix}-{rest}"
+    cleaned = Redact(["s3cr3t-signing-value"]).clean(f"{around}{token} {around}s3cr3t-signing-value{around}")
+    assert token not in cleaned and "s3cr3t-signing-value" not in cleaned
