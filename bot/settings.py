@@ -7,6 +7,7 @@ behind their back. Malformed values raise `ConfigError` with one line naming the
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,47 @@ from bot.core.errors import ConfigError
 KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "rcodes.yaml"
 DEFAULT_RESOLVERS = ("system", "1.1.1.1", "8.8.8.8", "9.9.9.9")
 DEFAULT_API_URL = "https://slack.com/api/"
+DATABASE_FILE = "rcodebot.db"
+#: The URL schemes RCODEBOT_DATABASE_URL may use: the embedded default, and PostgreSQL through psycopg 3.
+DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """Where rcodebot keeps its files: $RCODEBOT_DATA_DIR, else $XDG_DATA_HOME/rcodebot, else ~/.local/share/rcodebot."""
+    if env.get("RCODEBOT_DATA_DIR"):
+        return Path(env["RCODEBOT_DATA_DIR"]).expanduser()
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]).expanduser() / "rcodebot"
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return home / ".local" / "share" / "rcodebot"
+
+
+def database_url_from(env: Mapping[str, str]) -> str:
+    """RCODEBOT_DATABASE_URL, or the embedded SQLite file in the data directory.
+
+    `postgresql://` and `postgres://` are read as `postgresql+psycopg://` (psycopg 3 is the driver installed);
+    any other scheme is a ConfigError naming the variable.
+    """
+    url = (env.get("RCODEBOT_DATABASE_URL") or "").strip()
+    if not url:
+        return f"sqlite:///{default_data_dir(env) / DATABASE_FILE}"
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(
+            problem=f"RCODEBOT_DATABASE_URL={redact_url(url)!r} is not a URL (sqlite:///PATH or postgresql+psycopg://…)"
+        )
+    if scheme in ("postgresql", "postgres"):
+        scheme = "postgresql+psycopg"
+    if scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            problem=f"RCODEBOT_DATABASE_URL: {scheme}:// is not supported (use sqlite:///PATH or postgresql+psycopg://…)"
+        )
+    return f"{scheme}://{rest}"
+
+
+def redact_url(url: str) -> str:
+    """A URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +122,8 @@ class Settings:
     user_rate: RateLimit = RateLimit(5, 60.0)
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
+    #: SQLAlchemy URL of the database (installations, OAuth state); see `database_url_from`.
+    database_url: str = field(default_factory=lambda: database_url_from({}))
 
     @property
     def has_slack(self) -> bool:
@@ -137,6 +181,7 @@ class Settings:
             user_rate=RateLimit.from_text("RCODEBOT_RATE_USER", text("RCODEBOT_RATE_USER") or "5/60"),
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
+            database_url=database_url_from(env),
         )
 
 

@@ -1,0 +1,1 @@
+"""Stores: state kept outside one process (the database), behind small interfaces chosen by URL."""

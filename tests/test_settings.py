@@ -1,0 +1,42 @@
+"""Settings read from a plain mapping: the database URL and the data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.errors import ConfigError
+from bot.settings import Settings, database_url_from, default_data_dir, redact_url
+
+
+def test_the_default_database_is_a_sqlite_file_in_the_data_directory() -> None:
+    assert Settings.from_env({"HOME": "/home/op"}).database_url == "sqlite:////home/op/.local/share/rcodebot/rcodebot.db"
+    assert database_url_from({"XDG_DATA_HOME": "/xdg", "HOME": "/h"}) == "sqlite:////xdg/rcodebot/rcodebot.db"
+    assert database_url_from({"RCODEBOT_DATA_DIR": "/srv/rc", "XDG_DATA_HOME": "/xdg"}) == "sqlite:////srv/rc/rcodebot.db"
+    assert default_data_dir({"RCODEBOT_DATA_DIR": "/srv/rc"}) == Path("/srv/rc")
+
+
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        ("postgresql+psycopg://u:p@db:5432/rc", "postgresql+psycopg://u:p@db:5432/rc"),
+        ("postgresql://u@db/rc", "postgresql+psycopg://u@db/rc"),
+        ("postgres://u@db/rc", "postgresql+psycopg://u@db/rc"),
+        ("sqlite:////var/lib/rcodebot/bot.db", "sqlite:////var/lib/rcodebot/bot.db"),
+    ],
+)
+def test_database_urls(given: str, read: str) -> None:
+    assert Settings.from_env({"RCODEBOT_DATABASE_URL": given}).database_url == read
+
+
+@pytest.mark.parametrize("given", ["mysql://u:hunter2@db/rc", "just-a-path.db"])
+def test_an_unsupported_database_url_is_one_line_without_its_password(given: str) -> None:
+    with pytest.raises(ConfigError, match="RCODEBOT_DATABASE_URL") as caught:
+        Settings.from_env({"RCODEBOT_DATABASE_URL": given})
+    assert "hunter2" not in str(caught.value)
+
+
+def test_redact_url_hides_only_the_password() -> None:
+    assert redact_url("postgresql+psycopg://rc:s3cret@db:5432/rc") == "postgresql+psycopg://rc:***@db:5432/rc"
+    assert redact_url("sqlite:////x.db") == "sqlite:////x.db"
