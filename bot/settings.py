@@ -122,13 +122,22 @@ class Settings:
     user_rate: RateLimit = RateLimit(5, 60.0)
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
+    #: OAuth (distribution to many workspaces): used in HTTP mode when SLACK_BOT_TOKEN is not set.
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
     #: SQLAlchemy URL of the database (installations, OAuth state); see `database_url_from`.
     database_url: str = field(default_factory=lambda: database_url_from({}))
 
     @property
     def has_slack(self) -> bool:
         """True when any Slack credential is configured (the run command then serves Slack, not the shell)."""
-        return bool(self.bot_token or self.app_token)
+        return bool(self.bot_token or self.app_token or self.oauth)
+
+    @property
+    def oauth(self) -> bool:
+        """True when the app installs into many workspaces through Slack's OAuth flow (no single bot token)."""
+        return bool(self.client_id and self.client_secret and not self.bot_token)
 
     def with_probe(self, **changes: object) -> Settings:
         """A copy with some probe settings changed (the CLI's --resolver/--timeout)."""
@@ -182,6 +191,9 @@ class Settings:
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
             database_url=database_url_from(env),
+            client_id=text("SLACK_CLIENT_ID"),
+            client_secret=text("SLACK_CLIENT_SECRET"),
+            redirect_uri=_redirect_uri(text("SLACK_REDIRECT_URI")),
         )
 
 
@@ -221,6 +233,12 @@ def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:
         except ValueError:
             raise ConfigError(problem=f"{name}: {item!r} is not an IP address (or 'system')") from None
     return items
+
+
+def _redirect_uri(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise ConfigError(problem=f"SLACK_REDIRECT_URI={value!r} is not a URL (https://HOST/slack/oauth_redirect)")
+    return value
 
 
 def _flag(name: str, value: str | None) -> bool:
