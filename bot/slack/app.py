@@ -20,7 +20,7 @@ import urllib.error
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
@@ -37,6 +37,9 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import register_listeners
 from bot.slack.reporting import describe
 from bot.slack.responder import retry_handlers
+
+if TYPE_CHECKING:  # bot.slack.oauth loads SQLAlchemy: only OAuth mode imports it at run time
+    from bot.slack.oauth import Revocations
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -101,10 +104,14 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
     Calls `auth.test` once (Bolt does, in the constructor) so a bad token or an unreachable API is reported at
     start, as a `ConfigError`, not on the first request.
     """
+    revocations = None
     if settings.oauth:
-        app = _build_oauth_app(settings, mode=mode)
+        app, revocations = _build_oauth_app(settings, mode=mode)
     else:
         app = _build_single_workspace_app(settings, mode=mode)
+    # With OAuth, stores that keep per-workspace data delete it on uninstall by adding a callback:
+    # revocations.callbacks.append(lambda enterprise_id, team_id: ...)
+    del revocations
     deps = Deps.create(settings, knowledge, clock=clock)
     app.use(DedupeEvents(deps.seen))
     app.error(log_unhandled)
@@ -143,7 +150,7 @@ def _build_single_workspace_app(settings: Settings, *, mode: str) -> App:
     return app
 
 
-def _build_oauth_app(settings: Settings, *, mode: str) -> App:
+def _build_oauth_app(settings: Settings, *, mode: str) -> tuple[App, Revocations]:
     """Many workspaces (SLACK_CLIENT_ID/SECRET): Bolt's OAuth flow, installations in the database (bot.slack.oauth)."""
     from bot.slack import oauth
 
@@ -166,8 +173,7 @@ def _build_oauth_app(settings: Settings, *, mode: str) -> App:
         listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
         logger=bolt_logger,
     )
-    app.rcodebot_revocations = oauth.attach(app, parts)  # type: ignore[attr-defined]
-    return app
+    return app, oauth.attach(app, parts)
 
 
 def _short(err: Exception) -> str:

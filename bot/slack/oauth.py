@@ -202,10 +202,13 @@ def attach(app: App, parts: OAuthParts) -> Revocations:
         revocations.removed(context.enterprise_id, context.team_id)
 
     def on_tokens_revoked(context: BoltContext, event: dict[str, Any]) -> None:
-        """Delete the revoked tokens; when the bot token is revoked, the workspace is gone for the bot."""
+        """Delete the revoked tokens. Bolt's listener deletes only the bot rows when the bot token is revoked,
+        and the installation row still holds that token: the workspace's installation goes too (rcodebot asks
+        for no user tokens, so an installation without its bot is nothing)."""
         revoked(event=event, context=context)
-        log.info("tokens revoked in %s/%s", context.enterprise_id, context.team_id)
         if event.get("tokens", {}).get("bot"):
+            parts.store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+            log.info("bot token revoked in %s/%s: its installation is deleted", context.enterprise_id, context.team_id)
             revocations.removed(context.enterprise_id, context.team_id)
 
     app.event("app_uninstalled")(on_app_uninstalled)

@@ -19,7 +19,7 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.token_rotation.rotator import TokenRotator
 from slack_sdk.web import WebClient
 
-from bot.slack.oauth import LockedTokenRotator
+from bot.slack.oauth import LockedTokenRotator, Revocations
 from bot.stores import database, installations
 from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, payload, procfile_command, unique
 from tests.slack.fakeslack import CLIENT_ID, CLIENT_SECRET, Call, FakeSlack, Workspace
@@ -250,3 +250,33 @@ def test_oauth_with_an_app_token_says_socket_mode_is_not_for_distribution(fake: 
 def test_single_workspace_mode_ignores_the_database(http_bot: SlackSender) -> None:
     """SLACK_BOT_TOKEN set: no install endpoints, exactly as before."""
     assert http_bot.get("/slack/install").status == 404
+
+
+def test_a_revoked_bot_token_removes_the_installation(oauth_bot: SlackSender, fake: FakeSlack, database_url: str) -> None:
+    workspace = Workspace(unique("T"))
+    install(oauth_bot, fake, workspace)
+    fake.revoke(str(workspace.team_id))
+    body = payload("event_app_mention")
+    body.update(team_id=workspace.team_id, event_id=unique("Ev"))
+    body["event"] = {"type": "tokens_revoked", "tokens": {"bot": [workspace.bot_user_id]}, "event_ts": "1732430300.1"}
+    body["authorizations"][0].update(team_id=workspace.team_id)
+    assert oauth_bot.raw(json.dumps(body).encode(), "application/json").status == 200
+    engine = database.create_engine(database_url)
+    store = installations.installation_store(engine, CLIENT_ID)
+    deadline = time.monotonic() + 10
+    while store.find_installation(enterprise_id=None, team_id=workspace.team_id) is not None:
+        assert time.monotonic() < deadline, "the revoked workspace's installation is still stored"
+        time.sleep(0.1)
+    assert store.find_bot(enterprise_id=None, team_id=workspace.team_id) is None
+    engine.dispose()
+
+
+def test_removal_callbacks_all_run_even_when_one_fails() -> None:
+    seen: list[tuple[str | None, str | None]] = []
+
+    def broken(enterprise_id: str | None, team_id: str | None) -> None:
+        raise RuntimeError("settings store down")
+
+    revocations = Revocations(callbacks=[broken, lambda e, t: seen.append((e, t))])
+    revocations.removed("E1", "T1")
+    assert seen == [("E1", "T1")]
