@@ -128,6 +128,10 @@ class Settings:
     redirect_uri: str | None = None
     #: SQLAlchemy URL of the database (installations, OAuth state); see `database_url_from`.
     database_url: str = field(default_factory=lambda: database_url_from({}))
+    cache_dir: Path | None = None
+    redis_url: str | None = None
+    max_body_bytes: int = 1_048_576
+    body_timeout: float = 5.0
 
     @property
     def has_slack(self) -> bool:
@@ -194,6 +198,12 @@ class Settings:
             client_id=text("SLACK_CLIENT_ID"),
             client_secret=text("SLACK_CLIENT_SECRET"),
             redirect_uri=_redirect_uri(text("SLACK_REDIRECT_URI")),
+            max_body_bytes=int(
+                _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
+            ),
+            body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
+            redis_url=_redis_url(text("RCODEBOT_REDIS_URL")),
+            cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
         )
 
 
@@ -219,6 +229,25 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
+
+
+def _redis_url(value: str | None) -> str | None:
+    """`RCODEBOT_REDIS_URL`, checked for its scheme only (redis-py reads the rest; a wrong host shows at start)."""
+    if value is None:
+        return None
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(problem="RCODEBOT_REDIS_URL should be a redis://, rediss:// or unix:// URL")
+    return value
+
+
+def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) -> Path | None:
+    """Where derived files may be kept (the parsed knowledge file): `RCODEBOT_CACHE_DIR`, else the XDG cache
+    directory; `off` (or no home at all) keeps nothing."""
+    if configured is not None:
+        return None if configured.lower() == "off" else Path(configured)
+    if xdg_cache is not None and Path(xdg_cache).is_absolute():
+        return Path(xdg_cache) / "rcodebot"
+    return Path(home) / ".cache" / "rcodebot" if home is not None else None
 
 
 def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:

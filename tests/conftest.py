@@ -11,12 +11,15 @@ import ipaddress
 import json
 import os
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
+
+from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 # The corpus of real published tool outputs lives in the repository (tests/corpus, with its sources and licenses),
@@ -119,6 +122,9 @@ def install_network_guard() -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     install_network_guard()
+    # The processes the tests start keep their derived files (the parsed knowledge file) in a directory of the
+    # run's own, never in the user's cache.
+    os.environ.setdefault("RCODEBOT_CACHE_DIR", tempfile.mkdtemp(prefix="rcodebot-cache-"))
 
 
 @pytest.fixture(autouse=True)
@@ -170,3 +176,13 @@ def corpus() -> Path:
     """The corpus of real published tool outputs (tests/corpus)."""
     assert CORPUS.is_dir(), f"the corpus is missing at {CORPUS}"
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real redis-server on loopback for the session (tests use keys of their own, or flush)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -72,9 +72,9 @@ class Context:
     @cached_property
     def knowledge(self) -> knowledge_mod.Knowledge:
         """The validated knowledge file."""
-        from bot.core.codes import knowledge as knowledge_mod
+        from bot import knowledge_cache
 
-        return knowledge_mod.load(self.settings.knowledge_path)
+        return knowledge_cache.load(self.settings.knowledge_path, self.settings.cache_dir)
 
     def emit(self, reply: Reply, *, as_json: bool = False) -> None:
         """Write a reply as text or as the public JSON object."""

@@ -168,7 +168,7 @@ def blocks(d: Diagnosis) -> list[Block]:
 
 def _cause_mrkdwn(number: int, cause: Cause) -> str:
     ident = cause.id + (f":{cause.detail}" if cause.detail else "")
-    title = f"*{number}. {mrkdwn(cause.title)}* `{mrkdwn(ident)}`"
+    title = f"*{number}. {mrkdwn(cause.title)}* `{code_span(ident)}`"
     if cause.explains:
         title += " — _explains the failure_"
     parts = [title, mrkdwn(cause.summary)]

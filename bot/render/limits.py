@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    PlainTextObject,
-    SectionBlock,
-)
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block
 
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3000
@@ -58,11 +53,19 @@ def clip(text: str, limit: int, note: str = TRUNCATED) -> str:
 
 
 def _clip_text_object(obj: object, limit: int) -> None:
+    from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject  # on first use: the terminal never needs them
+
     if isinstance(obj, MarkdownTextObject | PlainTextObject) and obj.text is not None and len(obj.text) > limit:
         obj.text = clip(obj.text, limit)
 
 
 def _clip_block(block: Block) -> None:
+    from slack_sdk.models.blocks import (  # on first use: the terminal never needs them
+        ContextBlock,
+        HeaderBlock,
+        SectionBlock,
+    )
+
     if isinstance(block, SectionBlock):
         _clip_text_object(block.text, MAX_SECTION_TEXT)
         if block.fields:
@@ -83,6 +86,8 @@ def payload_size(blocks: Sequence[Block]) -> int:
 
 
 def _text_cost(obj: object) -> int:
+    from slack_sdk.models.blocks import MarkdownTextObject, PlainTextObject  # on first use: the terminal never needs them
+
     if isinstance(obj, MarkdownTextObject | PlainTextObject) and obj.text is not None:
         text = obj.text
         # JSON escapes newlines and quotes; 50 covers the object's own keys ({"type": "mrkdwn", "text": …}).
@@ -96,6 +101,12 @@ def estimated_size(block: Block) -> int:
     Every Slack send runs `to_dict()` anyway, so validation still happens before anything leaves; this keeps
     fitting cheap enough for the 3-second ack. tests/render checks the estimate never undercounts.
     """
+    from slack_sdk.models.blocks import (  # on first use: the terminal never needs them
+        ContextBlock,
+        HeaderBlock,
+        SectionBlock,
+    )
+
     size = 60 + len(block.block_id or "")
     if isinstance(block, SectionBlock):
         size += _text_cost(block.text) + sum(_text_cost(f) for f in block.fields or ())
@@ -116,6 +127,8 @@ def fit(blocks: Sequence[Block]) -> list[Block]:
     Fitting truncates with a visible note and drops trailing blocks rather than failing. The models validate
     the result when it is serialised (`to_dict()`, which every send does); `check()` is the strict test.
     """
+    from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock  # on first use: the terminal never needs them
+
     out: list[Block] = []
     for block in blocks:
         _clip_block(block)
@@ -136,6 +149,8 @@ def fit(blocks: Sequence[Block]) -> list[Block]:
 
 def check(blocks: Sequence[Block]) -> None:
     """Raise ValueError when blocks break a limit; used by tests and by the fake Slack API."""
+    from slack_sdk.models.blocks import SectionBlock  # on first use: the terminal never needs them
+
     if len(blocks) > MAX_BLOCKS:
         raise ValueError(f"{len(blocks)} blocks (max {MAX_BLOCKS})")
     for block in blocks:

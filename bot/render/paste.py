@@ -8,20 +8,14 @@ again before probing (a button value can be forged).
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    DividerBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from typing import TYPE_CHECKING
 
 from bot.core.paste.explain import Explanation, Finding, OutputExplanation
-from bot.render.escape import code_span, mrkdwn
-from bot.render.limits import MAX_SECTION_TEXT, clip
+from bot.render.escape import mrkdwn
 from bot.render.reply import Reply
+
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block
 
 ACTION_RUN_CHECK = "run_live_check"
 """action_id of the "Run live check" button; its value is `NAME TYPE`."""
@@ -52,7 +46,7 @@ def reply(explanation: Explanation, *, offer_probe: bool = False) -> Reply:
     return Reply(
         text=text(explanation),
         fallback=fallback(explanation),
-        blocks=blocks(explanation, target=target),
+        blocks=lambda: _blocks(explanation, target),
         data=explanation.to_json(),
         ok=explanation.detected,
     )
@@ -61,13 +55,13 @@ def reply(explanation: Explanation, *, offer_probe: bool = False) -> Reply:
 # ------------------------------------------------------------------------------------------------- text
 
 
-def _query(item: OutputExplanation) -> str:
+def query_label(item: OutputExplanation) -> str:
     o = item.output
     parts = [p for p in (o.qname, o.qtype) if p]
     return " ".join(parts) or "(query not shown)"
 
 
-def _tool(item: OutputExplanation) -> str:
+def tool_label(item: OutputExplanation) -> str:
     o = item.output
     tool: str = o.tool if o.tool != "unknown" else "tool output"
     if o.form in ("short", "yaml", "trace", "json"):
@@ -75,7 +69,7 @@ def _tool(item: OutputExplanation) -> str:
     return f"{tool} {o.version}" if o.version else tool
 
 
-def _facts(item: OutputExplanation) -> list[str]:
+def fact_list(item: OutputExplanation) -> list[str]:
     o = item.output
     facts = []
     if o.flags:
@@ -111,7 +105,7 @@ def _finding_text(f: Finding) -> list[str]:
 def output_text(item: OutputExplanation) -> str:
     """One output, as plain text."""
     o = item.output
-    head = f"{_tool(item)} · {_query(item)}"
+    head = f"{tool_label(item)} · {query_label(item)}"
     if o.server:
         head += f" · server {o.server}"
     lines = [head, f"{item.status_label}: {item.headline}"]
@@ -129,7 +123,7 @@ def output_text(item: OutputExplanation) -> str:
     if item.next_steps:
         lines += ["", "Next steps"]
         lines += [f"  {n}. {step}" for n, step in enumerate(item.next_steps, 1)]
-    facts = _facts(item)
+    facts = fact_list(item)
     if facts:
         lines += ["", " · ".join(facts)]
     return "\n".join(lines)
@@ -149,14 +143,11 @@ def text(explanation: Explanation) -> str:
     return "\n\n".join(parts).rstrip() + "\n"
 
 
-# ------------------------------------------------------------------------------------------------ Slack
-
-
 def fallback(explanation: Explanation) -> str:
     """Slack's notification text: the status of each output, escaped."""
     if not explanation.detected:
         return mrkdwn(NOTHING)
-    items = [f"{item.status_label} for {_query(item)}" for item in explanation.outputs[:3]]
+    items = [f"{item.status_label} for {query_label(item)}" for item in explanation.outputs[:3]]
     first = explanation.outputs[0]
     if first.ede:
         items[0] += f" ({', '.join(n.label for n in first.ede)})"
@@ -164,99 +155,9 @@ def fallback(explanation: Explanation) -> str:
     return mrkdwn("; ".join(items) + more)
 
 
-def _md(value: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(value, MAX_SECTION_TEXT), verbatim=True)
+def _blocks(explanation: Explanation, target: tuple[str, str] | None) -> list[Block]:
+    """The Block Kit blocks, built only when a Slack reply (or `--json`) asks for them: the terminal never does, and
+    importing slack_sdk's models is most of a short `rcodebot explain`'s start-up."""
+    from bot.render import paste_blocks
 
-
-def _code(value: str) -> str:
-    """Inline code for a value from the paste (escaped; a backtick inside cannot end the span)."""
-    return "`" + code_span(value).replace("`", "'") + "`"
-
-
-def _section(value: str) -> SectionBlock:
-    return SectionBlock(text=_md(value))
-
-
-def _head(item: OutputExplanation) -> str:
-    o = item.output
-    line = f"{ICON[item.verdict]} *{mrkdwn(item.status_label)}* for {_code(_query(item))}"
-    if o.server:
-        line += f" from {_code(o.server)}"
-    return f"{line}\n{mrkdwn(item.headline)}"
-
-
-def _ede_block(item: OutputExplanation) -> SectionBlock:
-    lines = ["*Extended DNS Errors*"]
-    for note in item.ede:
-        line = f"• *{mrkdwn(note.label)}*"
-        if note.ede.text:
-            line += f" — “{mrkdwn(note.ede.text)}”"
-        lines.append(line)
-        if note.entry is not None:
-            lines.append(f"   {mrkdwn(note.entry.summary)}")
-    return _section("\n".join(lines))
-
-
-def _findings_block(item: OutputExplanation) -> SectionBlock:
-    lines = ["*What the output shows*"]
-    for f in item.findings:
-        lines.append(f"{SLACK_MARK[f.severity]} *{mrkdwn(f.title)}*: {mrkdwn(f.detail)}")
-        lines += [f"   → {mrkdwn(fix)}" for fix in f.fix]
-    return _section("\n".join(lines))
-
-
-def _steps_block(item: OutputExplanation) -> SectionBlock:
-    lines = ["*Next steps*"] + [f"{n}. {mrkdwn(step)}" for n, step in enumerate(item.next_steps, 1)]
-    return _section("\n".join(lines))
-
-
-def _context(item: OutputExplanation) -> ContextBlock:
-    facts = [_tool(item), *_facts(item)]
-    return ContextBlock(elements=[_md(mrkdwn(" · ".join(facts)))])
-
-
-def output_blocks(item: OutputExplanation) -> list[Block]:
-    """The blocks for one output: status, EDEs, findings, next steps, facts."""
-    out: list[Block] = [_section(_head(item))]
-    if item.ede:
-        out.append(_ede_block(item))
-    if item.findings:
-        out.append(_findings_block(item))
-    if item.next_steps:
-        out.append(_steps_block(item))
-    out.append(_context(item))
-    return out
-
-
-def blocks(explanation: Explanation, *, target: tuple[str, str] | None = None) -> list[Block]:
-    """Block Kit for the whole paste; with `target`, a "Run live check" button at the end."""
-    if not explanation.detected:
-        return [_section(mrkdwn(NOTHING))]
-    out: list[Block] = []
-    items = explanation.outputs
-    for number, item in enumerate(items[:MAX_DETAILED]):
-        if number:
-            out.append(DividerBlock())
-        out += output_blocks(item)
-    if len(items) > MAX_DETAILED:
-        rest = [
-            f"{ICON[i.verdict]} {mrkdwn(i.status_label)} for {code_span(_query(i))}" for i in items[MAX_DETAILED:MAX_LISTED]
-        ]
-        if len(items) > MAX_LISTED:
-            rest.append(f"… and {len(items) - MAX_LISTED} more")
-        out += [DividerBlock(), _section("*Also in the paste*\n" + "\n".join(rest))]
-    if explanation.truncated:
-        note = TRUNCATED.format(size=explanation.paste.size, limit=explanation.paste.limit)
-        out.append(ContextBlock(elements=[_md(f"✂️ {mrkdwn(note)}")]))
-    if target is not None:
-        out.append(run_check_actions(*target))
-    return out
-
-
-def run_check_actions(name: str, rdtype: str) -> ActionsBlock:
-    """The actions block with the "Run live check" button (value `NAME TYPE`)."""
-    value = f"{name} {rdtype}"[:MAX_BUTTON_VALUE]
-    return ActionsBlock(
-        block_id=BLOCK_RUN_CHECK,
-        elements=[ButtonElement(text="Run live check", action_id=ACTION_RUN_CHECK, value=value, style="primary")],
-    )
+    return paste_blocks.blocks(explanation, target=target)

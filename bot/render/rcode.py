@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 from bot.core.codes.compare import Comparison
 from bot.core.codes.knowledge import FACETS, Entry, Knowledge, Source
 from bot.core.codes.query import USAGE
-from bot.render.escape import mrkdwn
+from bot.render.escape import code_span, mrkdwn
 from bot.render.limits import clip
 
 WIDTH = 100
@@ -117,7 +117,7 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
     if comparison.when_which:
         text = "*When to use which*\n" + _fit_bullets(comparison.when_which, 1300, "`rcodebot rcode` in a terminal")
         blocks.append(SectionBlock(text=_md(text)))
-    context = [_md("Each in full: " + " · ".join(f"`/rcode {mrkdwn(_query_word(e))}`" for e in entries))]
+    context = [_md("Each in full: " + " · ".join(f"`/rcode {code_span(_query_word(e))}`" for e in entries))]
     if comparison.references:
         context.append(_md(clip(_links(comparison.references), 900)))
     blocks.append(ContextBlock(elements=context))
@@ -306,7 +306,7 @@ def help_text() -> str:
 
 def help_blocks(extra: str = "") -> list[Block]:
     """Usage as Block Kit."""
-    body = f"```{mrkdwn(USAGE)}```"
+    body = f"```{code_span(USAGE)}```"
     blocks: list[Block] = [SectionBlock(text=_md("*rcodebot* explains DNS response codes."))]
     blocks.append(SectionBlock(text=_md(body)))
     if extra:

@@ -7,37 +7,65 @@ data; templates present it").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from slack_sdk.models.blocks import Block
+from typing import TYPE_CHECKING, Any
 
 from bot.render import limits
 
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block
 
-@dataclass(frozen=True, slots=True)
+BlockSource = Sequence["Block"] | Callable[[], Sequence["Block"]]
+"""Blocks, or a function that builds them: a renderer passes a function so that a reply only the terminal shows
+never imports slack_sdk's Block Kit models (most of a short `rcodebot explain`'s start-up)."""
+
+
+@dataclass(frozen=True, init=False, eq=False)
 class Reply:
     """A rendered answer.
 
     Attributes:
         text: readable terminal text (CLI, chat shell); never holds Slack markup.
         fallback: Slack's top-level `text`: the notification and screen-reader text, already mrkdwn-escaped.
-        blocks: Block Kit blocks, already fitted to Slack's limits.
+        blocks: Block Kit blocks, fitted to Slack's limits (built on first use when the renderer deferred them).
         data: the JSON object for `--json`, without `text` and `blocks` (added by `to_json`).
         ok: False when the answer is an error (unknown code, bad name): shells map it to a non-zero exit.
     """
 
     text: str
     fallback: str
-    blocks: list[Block] = field(default_factory=list)
-    data: Mapping[str, Any] = field(default_factory=dict)
-    ok: bool = True
-    _dicts: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
+    data: Mapping[str, Any]
+    ok: bool
+    _source: BlockSource = field(repr=False)
+    _fitted: list[Block] | None = field(default=None, repr=False)
+    _dicts: list[dict[str, Any]] | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "blocks", limits.fit(self.blocks))
-        object.__setattr__(self, "fallback", limits.clip(self.fallback, limits.MAX_MESSAGE_TEXT))
+    def __init__(
+        self,
+        text: str,
+        fallback: str,
+        blocks: BlockSource = (),
+        data: Mapping[str, Any] | None = None,
+        ok: bool = True,
+    ) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "fallback", limits.clip(fallback, limits.MAX_MESSAGE_TEXT))
+        object.__setattr__(self, "data", data if data is not None else {})
+        object.__setattr__(self, "ok", ok)
+        object.__setattr__(self, "_source", blocks)
+        object.__setattr__(self, "_fitted", None)
+        object.__setattr__(self, "_dicts", None)
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The blocks, fitted to Slack's limits once."""
+        if self._fitted is None:
+            source = self._source
+            built = source() if callable(source) else source
+            object.__setattr__(self, "_fitted", limits.fit(built))
+        assert self._fitted is not None
+        return list(self._fitted)
 
     @classmethod
     def error(cls, message: str, data: Mapping[str, Any] | None = None) -> Reply:

@@ -8,7 +8,8 @@ printable character alone. Lone surrogates (from a JSON `\\ude00` escape) become
 can never raise UnicodeEncodeError.
 
 `json_text` is the one serialiser of the `--json` outputs: strict JSON (a non-finite number, which `json` would
-print as NaN/Infinity, becomes null), UTF-8 safe (a lone surrogate is written as its `\\uXXXX` escape).
+print as NaN/Infinity, becomes null), UTF-8 safe and terminal safe (a lone surrogate, a C1 or bidi control is
+written as its `\\uXXXX` escape, which means the same character to any JSON reader).
 """
 
 from __future__ import annotations
@@ -46,8 +47,14 @@ def _finite(value: Any) -> Any:
 def json_text(value: Any) -> str:
     """`value` as strict, UTF-8-encodable JSON text (indented, non-ASCII kept readable)."""
     text = json.dumps(_finite(value), indent=2, ensure_ascii=False, allow_nan=False)
-    # A lone surrogate can only sit inside a JSON string, where its 6-character escape means the same thing.
-    return text.encode("utf-8", "backslashreplace").decode("utf-8") if _SURROGATE.search(text) else text
+    # `json` escapes C0 controls but writes DEL, C1 controls (U+009B is a one-character CSI), bidi controls and lone
+    # surrogates as they are. They can only sit inside a JSON string, where a `\uXXXX` escape means the same thing:
+    # a pipe gets the same data, and a terminal that shows the JSON obeys none of them.
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"

@@ -174,6 +174,8 @@ def build(settings: Settings, client: WebClient) -> OAuthParts:
     assert settings.client_id and settings.client_secret
     engine = database.engine_for(settings.database_url)
     database.migrate(engine, installations.MIGRATIONS)
+    # gunicorn forks its workers after this (preload): no pooled connection may be shared across the fork.
+    engine.dispose()
     store = installations.installation_store(engine, settings.client_id)
     authorize = CachedAuthorize(settings=settings, store=store, client=client, engine=engine)
     oauth_settings = OAuthSettings(

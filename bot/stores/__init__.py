@@ -1,1 +1,2 @@
-"""Stores: state kept outside one process (the database), behind small interfaces chosen by URL."""
+"""Stores: where state that outlives one request is kept (in the process by default, in Redis when several
+instances must act as one bot, and in the database, chosen by URL, for installations)."""

@@ -15,7 +15,7 @@ from bot.core.paste import digtext
 from bot.core.paste.explain import explain
 from bot.render import limits
 from bot.render import paste as render
-from bot.render.escape import mrkdwn
+from bot.render.escape import entities, mrkdwn
 from bot.services import paste as service
 from tests.conftest import CORPUS, Golden
 
@@ -101,7 +101,7 @@ def test_slack_text_is_unescaped_first(kb: Knowledge) -> None:
     raw = (CORPUS / CASES["servfail_multi_ede"]).read_text(encoding="utf-8")
     slack = (
         "```"
-        + mrkdwn(raw).replace(
+        + entities(raw).replace(
             "allow-query-none.extended-dns-errors.com.",
             "<http://allow-query-none.extended-dns-errors.com|allow-query-none.extended-dns-errors.com>.",
         )
@@ -176,3 +176,42 @@ def test_cli_nothing_found() -> None:
 def test_cli_missing_file() -> None:
     status, _, err = run("/nonexistent/dig.txt")
     assert status == ExitStatus.USAGE and "cannot read /nonexistent/dig.txt" in err
+
+
+FORMATTING_NAMES = """\
+; <<>> DiG 9.18.28-1~deb12u2-Debian <<>> _dmarc.example.com TXT
+;; ->>HEADER<<- opcode: QUERY, status: SERVFAIL, id: 7
+;; flags: qr rd ra; QUERY: 1, ANSWER: 0, AUTHORITY: 0, ADDITIONAL: 1
+
+;; OPT PSEUDOSECTION:
+; EDNS: version: 0, flags:; udp: 1232
+; EDE: 22 (No Reachable Authority): (at delegation _dmarc.example.com. for *.example.com. ~x~)
+
+;; QUESTION SECTION:
+;_dmarc.example.com.		IN	TXT
+
+;; SERVER: 127.0.0.53#53(127.0.0.53) (UDP)
+;; MSG SIZE  rcvd: 80
+"""
+
+
+def _mrkdwn_texts(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["text"]] if node.get("type") == "mrkdwn" else []
+        return found + [t for v in node.values() for t in _mrkdwn_texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _mrkdwn_texts(v)]
+    return []
+
+
+def test_names_with_formatting_characters_never_format(kb: Knowledge) -> None:
+    # `_dmarc…`, `*.example.com` and `~x~` (also inside the EDE text that repeats them) would turn on italic, bold
+    # or strike: every one of them is in a code span, in every block.
+    reply = service.answer(FORMATTING_NAMES, kb, offer_probe=True)
+    assert reply is not None
+    texts = _mrkdwn_texts(reply.block_dicts())
+    assert any("_dmarc" in t for t in texts) and any("*.example.com" in t for t in texts)
+    for text in texts:
+        outside = "".join(text.split("`")[0::2])
+        for data in ("_dmarc", "*.example", "~x~", "1~deb12u2"):
+            assert data not in outside, text

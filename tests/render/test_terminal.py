@@ -111,3 +111,13 @@ def test_a_dig_paste_with_terminal_escapes_in_a_txt_record_cannot_act_on_the_ter
     status, out = _explain(paste, "--json")
     data = json.loads(out, parse_constant=lambda name: pytest.fail(f"non-strict JSON constant {name}"))
     assert data["outputs"][0]["query_time_ms"] is None  # "nan msec" is not a time
+
+
+def test_json_text_escapes_what_a_terminal_obeys() -> None:
+    # A C1 CSI, DEL, bidi controls and a lone surrogate in a string: the same data for a JSON reader, nothing a
+    # terminal acts on for whoever looks at the output.
+    value = {"version": "9\x9b31m\x7f\u202e\u2066\ud800"}
+    text = terminal.json_text(value)
+    assert json.loads(text) == value
+    assert not any(c in text for c in "\x9b\x7f\u202e\u2066\ud800")
+    text.encode("utf-8")

@@ -23,7 +23,7 @@ from bot.core.codes.knowledge import load_default
 from bot.core.paste import digtext
 from bot.core.paste.explain import OutputExplanation, explain
 from bot.core.paste.model import ToolOutput
-from bot.render.escape import mrkdwn
+from bot.render.escape import entities
 from bot.services import paste as service
 from tests.lab.daemons import ENV
 from tests.lab.lab import Lab
@@ -47,10 +47,10 @@ def read(text: str, *, detectable: bool = True) -> ToolOutput:
     """Read exactly one output, checking the gate on the text as typed and as Slack sends it."""
     if detectable:
         assert digtext.looks_like_dig(text), text
-        assert digtext.looks_like_dig("```" + mrkdwn(text) + "```"), text
+        assert digtext.looks_like_dig("```" + entities(text) + "```"), text
     outputs = digtext.from_text(text).outputs
     assert len(outputs) == 1, f"expected one output in:\n{text}\ngot {outputs}"
-    slack = service.answer("```" + mrkdwn(text) + "```", KB, from_slack=True)
+    slack = service.answer("```" + entities(text) + "```", KB, from_slack=True)
     assert slack is not None and slack.data["outputs"][0]["status"] == outputs[0].status
     return outputs[0]
 

@@ -15,8 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from bot.core.errors import KnowledgeError
 
 Kind = Literal["rcode", "ede", "pseudo"]
@@ -279,6 +277,16 @@ def load_default() -> Knowledge:
 
 def from_text(text: str, path: str = "rcodes.yaml") -> Knowledge:
     """Parse and validate knowledge YAML; raise KnowledgeError naming the entry and field at the first problem."""
+    return from_document(parse(text, path), path)
+
+
+def parse(text: str, path: str = "rcodes.yaml") -> Any:
+    """The knowledge YAML as plain data (dicts, lists, strings, numbers), not yet validated.
+
+    Plain data is what a cache can keep (`bot.knowledge_cache` stores it as JSON, which loads in a fraction of the
+    time YAML takes); `from_document` validates it either way."""
+    import yaml  # only here: a process that reads the cached document never imports it
+
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         doc = yaml.load(text, Loader=loader)  # a SafeLoader (C or pure Python)
@@ -287,6 +295,11 @@ def from_text(text: str, path: str = "rcodes.yaml") -> Knowledge:
         where = f"line {mark.line + 1}" if mark is not None else "YAML"
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise KnowledgeError(path=path, where=where, problem=f"invalid YAML: {problem}") from None
+    return doc
+
+
+def from_document(doc: Any, path: str = "rcodes.yaml") -> Knowledge:
+    """Validate parsed knowledge data (from `parse`, or a cache of it) into a `Knowledge`."""
     return _Validator(path).document(doc)
 
 

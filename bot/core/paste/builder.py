@@ -21,6 +21,7 @@ from bot.core.paste.model import (
     Form,
     Hop,
     Record,
+    Retried,
     Tool,
     ToolOutput,
 )
@@ -47,6 +48,7 @@ class Draft:
         "edns",
         "fetched",
         "finished",
+        "first_status",
         "flags",
         "form",
         "has_banner",
@@ -55,6 +57,7 @@ class Draft:
         "hops",
         "host_server",
         "id",
+        "knsupdate",
         "msg_size",
         "nsid",
         "nsl_name",
@@ -123,6 +126,8 @@ class Draft:
         self.fetched = False
         self.warnings: list[str] = []
         self.retried_tcp = False
+        self.first_status: str | None = None
+        self.knsupdate = False  # knsupdate's `;; ERROR: update failed with error …` read; its header may follow
         self.has_banner = False
         self.host_server = False  # host's `Using domain server:` block was read (it prints no status line)
         self.has_header = False
@@ -264,6 +269,7 @@ class Draft:
         ):
             status, rcode = "NOERROR", 0
         timeout = False
+        retried: Retried | None = None
         transport_error = self.transport_error
         warnings = list(self.warnings)
         if host_nothing:
@@ -277,7 +283,10 @@ class Draft:
                 other = [e for e in errors if not any(w in e for w in P.TIMEOUT_WORDS)]
                 transport_error = other[-1] if other else ("timed out" if timeout else None)
         elif self.attempt_errors:
+            # An answer came after failed tries: the tool tried again (dig +tries, host -R, nslookup -retry, kdig
+            # +retry), or the next server of its list answered.
             warnings = [f"earlier attempt failed: {e}" for e in dict.fromkeys(self.attempt_errors)] + warnings
+            retried = retry_reason(self.attempt_errors)
         if form == "full" and not self.has_header and status is None and (timeout or transport_error):
             form = "error"
         if self.chase == "failed" and self.chase_key and P.NO_PUBLIC_KEY in (self.chase_error or ""):
@@ -320,7 +329,20 @@ class Draft:
             chase_error=self.chase_error,
             warnings=tuple(warnings),
             retried_tcp=self.retried_tcp,
+            retried=retried,
+            failed_tries=tuple(self.attempt_errors),
+            first_status=self.first_status,
         )
+
+
+def retry_reason(errors: list[str]) -> Retried:
+    """Why the tool tried again: a timeout outweighs a refusal (a resolver still working on the answer is the common
+    reason for both in one paste), a refusal any other error."""
+    if any(any(w in e for w in P.TIMEOUT_WORDS) for e in errors):
+        return "timeout"
+    if any("refused" in e.lower() for e in errors):
+        return "refused"
+    return "error"
 
 
 _AUTHORITY_TYPES = frozenset({"SOA", "NS", "DS", "NSEC", "NSEC3", "RRSIG"})

@@ -15,7 +15,12 @@ checks that the gate agrees with it):
 5. a message that begins with host's or nslookup's one-line failure, or with dig +yaml's first line;
 6. in a message of several lines, kdig +json's header counts (`"QDCOUNT": 1,`), looked for only when it holds `{`.
 A line may carry a Slack code fence (```) or a quote (`&gt; ` as Slack sends it, `> ` as typed) first; answers and
-records may also be indented.
+records may also be indented. Lines may end in `\r\n` (Windows) or `\r`: such a message is read again with `\n`.
+Form 1 includes dig's own retries (`;; BADVERS, retrying`, `;; Got SERVFAIL reply from …`) and the update tools'
+`; Communication with … failed:` and `;; ERROR: update failed with error '…'`; forms 4 and 5 include drill's
+`Error: error sending query:` and nsupdate's `update failed: NOTAUTH`.
+Never form 3: the records of a zone file (a `$TTL`/`$ORIGIN` line or an `@` owner anywhere, see ZONE_FILE), which
+are not tool output.
 
 What things cost (CPython 3.11, per message; measured with the benchmark's chat sample, but they follow from the
 shape of text, not from its words):
@@ -33,7 +38,7 @@ So the order:
    start with `H`, `*` or a backtick, so one character decides whether their anchored match runs at all.
 4. Several lines: forms 2 to 5 are all decided where a line starts, so one search led by `\n` visits every line once.
    At each line the fixed starts (form 4) and the quote prefixes are rejected on their first character; then the
-   first word is skipped with a one-character loop (`[^ ]`, the cheapest loop `re` has) to see whether what host's
+   first word is skipped with a one-character loop (`[^ \n]`, which stops at the end of the line) to see whether what host's
    answers and bare records put second follows (`has `, or a TTL and `IN`). That loop stops only at a space, so tabs
    (which tool output has and typed chat rarely does) are turned into spaces first, and every candidate it finds is
    confirmed on the original line with the exact pattern. The first line gets a newline in front so that it is
@@ -66,11 +71,12 @@ _AFTER_TWO = (
     r"|connection timed out; no servers|no servers could be reached|communications error to \S+#\d"
     r"|UDP setup with \S+ for \S+ failed|Truncated, retrying in TCP|Received \d+ (?:B$|bytes from \S+#\d)"
     r"|WARNING: response timeout for |ERROR: failed to query server|resolution failed: "
-    r"|Chasing: \S+ [A-Z]|Chase successful|Chase failed"
+    r"|Chasing: \S+ [A-Z]|Chase successful|Chase failed|BADVERS, retrying|BADCOOKIE, retrying"
+    r"|Got [A-Z]+ reply from \S+|ERROR: update failed with error '"
 )
 _AFTER_ONE = (
     r"<<>> DiG \d|<<> DiG \d|&lt;&lt;&gt;&gt; DiG \d|EDE: \d+(?: \(|: \(|$)|EDNS: version: \d|OPT=\d+: [0-9a-f]{2} "
-    r"|negative response, |fully validated$|unsigned answer$|answer not validated$"
+    r"|negative response, |fully validated$|unsigned answer$|answer not validated$|Communication with \S+#\d+ failed: "
 )
 _SEMI = re.compile(
     r";(?<![A-Za-z0-9];)(?:;(?: (?:" + _AFTER_TWO + r")|" + _AFTER_TWO + r")| (?:" + _AFTER_ONE + r")|" + _AFTER_ONE + r")",
@@ -82,6 +88,7 @@ _SEMI = re.compile(
 _STARTS = (
     r"Host \S+ not found: \d+\(\w+\)|Address:[ \t]+\S+#\d+[ \t]*$|Server:[ \t]+\S+[ \t]*\nAddress:[ \t]+\S"
     r"|\*\* server can.t find \S+:|\*\*\* \S+ can.t find \S+:|response_message_data:| \s*response_message_data:|- type: (?:MESSAGE|DIG_ERROR)[ \t]*$"
+    r"|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*(?:```)?$"
 )
 _QUOTES = ("```", "&gt; ", "> ")
 _START_AT = re.compile(r"\n(?:```|&gt; |> )?(?:" + _STARTS + ")", re.MULTILINE)
@@ -91,7 +98,21 @@ _START_AT = re.compile(r"\n(?:```|&gt; |> )?(?:" + _STARTS + ")", re.MULTILINE)
 # first line (a failure, `- type: DIG_ERROR`, holds none of the later keys).
 _HOST_FAILED = r"Host \S+ not found: \d+\(\w+\)"
 _NSL_FAILED = r"\*\* server can.t find \S+: [A-Z]{4,}\b"
-_FIRST_FAILURE = re.compile(r"(?:```)?(?:" + _HOST_FAILED + "|" + _NSL_FAILED + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n)")
+_FIRST_FAILURE = re.compile(
+    r"(?:```|&gt; |> )?(?:"
+    + _HOST_FAILED
+    + "|"
+    + _NSL_FAILED
+    + r"|- type: (?:DIG_ERROR|MESSAGE)[ \t]*\n|Error: error sending query: |update failed: [A-Z]{4,}[ \t]*(?:```)?(?![^\n]))"
+)
+_FIRST_CHARS = "H*`>&Eu"  # what a message that is form 5 can start with (a quote or fence first, or the failure)
+
+# A zone file or a zone's snippet in master-file syntax ($TTL, $ORIGIN, `@` as an owner): its records are not what a
+# tool printed. No tool prints a `$` directive or an `@` owner.
+ZONE_FILE = re.compile(
+    r"^(?:```|&gt; |> )?[ \t]*(?:\$(?:TTL|ORIGIN|INCLUDE|GENERATE)[ \t]|@[ \t]+(?:\d\w*[ \t]+)?(?:(?:IN|CH|HS)[ \t]+)?[A-Z])",
+    re.MULTILINE,
+)
 
 # Forms 2 and 3: the name comes first (after a quote prefix and indentation), then host's ` has …` or a record's
 # TTL, class and type; the whole line must be that (so "the zone has DS record issues" in chat is not).
@@ -105,13 +126,11 @@ _ANSWER_AT = re.compile(r"\n" + _LEAD + _NAME + "(?:" + _HOST_ANSWER + "|" + _RE
 # The candidates for forms 2 to 5 in a message of several lines, looked for in a copy whose tabs are spaces: a fixed
 # start, or a first word followed by `has ` or by a TTL and `IN`. An empty group at the end of the latter tells the
 # two kinds apart (`lastgroup`); each candidate is then confirmed on the original line.
-# The first word is skipped by `[^ ]`, which runs on past the end of a line that has no space; the bound keeps such a
-# run from being re-read from every newline of a long message. No name is that long (255 octets at four characters
-# each, or a hostname twice over when Slack links it), but so that no line escapes, a message long enough to hold a
-# word that reaches the bound is searched with a pattern for which such a word is a candidate too: that costs one
-# more branch per line, so shorter messages do without it.
-_BOUND = 1024
-_FIRST_WORD = r" *+[^ ]{0," + str(_BOUND) + "}+"
+# The first word is skipped by `[^ \n]*+` (possessive: it never gives back), so the skip stops at the end of its
+# line: each character of the message is read once by it, however long a line or a run of empty lines is. (A skip
+# that ran on past the end of the line, `[^ ]`, re-read up to its bound from every newline: 33 ms for a 40,000-
+# character message of empty lines.)
+_FIRST_WORD = r" *+[^ \n]*+"
 _SECOND_WORD = r" (?:has |\d\d*+ ++IN |  *+\d\d*+ ++IN )"
 
 
@@ -123,29 +142,32 @@ def _candidates(word: str) -> re.Pattern[str]:
 
 
 _CANDIDATE = _candidates(_FIRST_WORD + _SECOND_WORD)
-_CANDIDATE_LONG = _candidates(_FIRST_WORD + "(?:" + _SECOND_WORD + r"|[^ \n])")
 
 
-_JSON = re.compile(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,\s*"')
+_JSON = re.compile(r'"(?:QDCOUNT|ANCOUNT|RCODE)":\s*\d+,(?:\s|>|&gt;)*"')  # also when each line is quoted
 
 
 def _answer_at(lines: str, at: int) -> bool:
-    """Whether the line after the newline at `at` is one of host's answers or a bare record of a known type."""
+    """Whether the line after the newline at `at` is one of host's answers or a bare record of a known type (a record
+    in a zone file is not: see ZONE_FILE)."""
     match = _ANSWER_AT.match(lines, at)
-    return match is not None and (match["type"] is None or is_rdtype(match["type"]))
+    if match is None:
+        return False
+    if match["type"] is None:
+        return True
+    return is_rdtype(match["type"]) and not (("$" in lines or "@" in lines) and ZONE_FILE.search(lines) is not None)
 
 
 def _lines(text: str) -> bool:
     """Forms 2 to 5 in a message of several lines: one `\\n`-led search over every line, each candidate confirmed."""
     lines = "\n" + text
     spaced = lines.replace("\t", " ") if "\t" in text else lines
-    search = _CANDIDATE.search if len(text) < _BOUND else _CANDIDATE_LONG.search
+    search = _CANDIDATE.search
     candidate = search(spaced)
     while candidate is not None:
         at = candidate.start()
         # On the first line a fixed start counts only as form 5. In the copy a tab may have become the space that
-        # made a fixed start, so it is confirmed too; and any candidate line may be an answer. A first word that ran
-        # on into a later line makes a candidate of a line that is none: that later line has a candidate of its own.
+        # made a fixed start, so it is confirmed too; and any candidate line may be an answer.
         if candidate.lastgroup is None:
             fixed = _FIRST_FAILURE.match(text) if at == 0 else _START_AT.match(lines, at)
             if fixed is not None:
@@ -161,6 +183,7 @@ def _gate() -> Callable[[str], bool]:
     """Build the gate with its patterns bound in a closure: on a one-line message, name lookups are a real share
     of the cost, and a closure variable is the cheapest to reach."""
     semi, host_line, first_failure, lines = _SEMI.search, _HOST_LINE.fullmatch, _FIRST_FAILURE.match, _lines
+    first_chars = _FIRST_CHARS
 
     def looks_like_dig(text: str) -> bool:
         """True when the text (as Slack sends it, or as typed) holds output of dig, kdig, drill, delv, host or nslookup.
@@ -171,14 +194,18 @@ def _gate() -> Callable[[str], bool]:
         if ";" in text and semi(text) is not None:
             return True
         if "\n" in text:
+            if "\r" in text:
+                # Windows line endings (nslookup's output saved on Windows): the patterns read `\n`-ended lines.
+                return looks_like_dig(text.replace("\r\n", "\n").replace("\r", "\n"))
             return lines(text)
         if " has " in text and host_line(text) is not None:
             return True
         # `text[0] in` is an index and a memchr on three characters; the anchored match behind it runs only for a
         # message that starts like host's or nslookup's failure (or a fence), and fails on its first characters.
-        if text and text[0] in "H*`":
-            return first_failure(text) is not None
-        return False
+        if text and text[0] in first_chars and first_failure(text) is not None:
+            return True
+        # `\r` alone ends lines too (as the reader reads them); it costs one memchr, paid here, last.
+        return "\r" in text and looks_like_dig(text.replace("\r", "\n"))
 
     return looks_like_dig
 

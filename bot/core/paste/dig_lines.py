@@ -12,7 +12,7 @@ from bot.core.paste import fields
 from bot.core.paste import patterns as P
 from bot.core.paste.builder import Draft, as_int, as_number, split_transport
 from bot.core.paste.machine import Machine
-from bot.core.paste.model import TRANSFER_FAILED, Counts, Edns, Hop, Tool
+from bot.core.paste.model import TRANSFER_FAILED, UPDATE_SOA_FAILED, Counts, Edns, Hop, Tool
 
 
 class DigLines(Machine):
@@ -138,7 +138,14 @@ class DigLines(Machine):
         if rest.startswith("bad packet"):
             return self.h_bad(body, rest, single)
         if not rest.startswith("answer"):
-            return False
+            if " reply from " not in rest:
+                return False
+            # `;; Got SERVFAIL reply from 192.0.2.1#53, trying next server`: a try the server answered with an error.
+            # Without `trying next server`, nslookup repeats the status it prints next: not a try of its own.
+            nxt = P.NEXT_SERVER.match(body)
+            if nxt is not None:
+                self.errored().attempt_errors.append(f"{nxt.group('st')} from {nxt.group('srv')}")
+            return True
         cur = self.cur
         if cur is None:
             self.new("dig")
@@ -172,7 +179,12 @@ class DigLines(Machine):
             tool = "kdig"
         else:
             tool = "dig"
-        if cur is None or cur.has_header or cur.finished or cur.status is not None:
+        if match.group("op") == "UPDATE":
+            # No query tool sends an UPDATE: dig's header form is nsupdate -d's, kdig's is knsupdate's.
+            tool = "knsupdate" if tool == "kdig" else "nsupdate" if tool == "dig" else tool
+        # knsupdate's `;; ERROR: update failed …` line comes first and sets the status: its header is the same output.
+        pending_update = cur is not None and cur.knsupdate and not cur.has_header
+        if cur is None or (not pending_update and (cur.has_header or cur.finished or cur.status is not None)):
             cur = self.new(tool, inherit=cur is not None and cur.tool == tool)
         if cur.tool in ("unknown", "dig") or tool != "dig":
             cur.tool = tool if cur.tool != "host" else "host"
@@ -404,6 +416,14 @@ class DigLines(Machine):
                 cur.attempt_errors.append("failed to query server")
             cur.finished = True
             return True
+        update = P.KNSUPDATE_FAILED.match(body)
+        if update is not None:
+            # knsupdate prints the error, then the server's response header (opcode UPDATE) when there was one.
+            cur = self.errored("knsupdate")
+            cur.tool, cur.opcode = "knsupdate", "UPDATE"
+            cur.status = cur.status or update.group("st").upper()
+            cur.knsupdate = True
+            return True
         xfr_error = P.KDIG_XFR_ERROR.match(body)
         if xfr_error is not None:
             # A zone transfer the server answered with an error: kdig prints only its RCODE, no header.
@@ -416,7 +436,37 @@ class DigLines(Machine):
         return True
 
     def h_truncated(self, body: str, rest: str, single: bool) -> bool:
-        self.current().retried_tcp = True
+        # `;; Truncated, retrying in TCP mode.`: printed before the banner of the output the retry produced.
+        self.upcoming().retried_tcp = True
+        return True
+
+    def h_self_retry(self, body: str, rest: str, single: bool) -> bool:
+        # `;; BADVERS, retrying with EDNS version 0.`, `;; BADCOOKIE, retrying.`: the server's first status, before
+        # the banner of the retry's output.
+        match = P.SELF_RETRY.match(body)
+        if match is None:
+            return False
+        out = self.upcoming()
+        out.first_status = out.first_status or match.group("st")
+        if "TCP mode" in body:
+            out.retried_tcp = True
+        return True
+
+    def h_update_comm(self, body: str, rest: str, single: bool) -> bool:
+        # nsupdate: `; Communication with 192.0.2.1#53 failed: REFUSED` (the SOA query that finds the zone was
+        # answered with an error), or `… failed: timed out` / `connection refused` (no answer).
+        match = P.UPDATE_COMM.match(body)
+        if match is None:
+            return False
+        out = self.errored("nsupdate")
+        out.tool, out.form = "nsupdate", "update"
+        out.server = out.server or match.group("srv")
+        err = match.group("err").strip()
+        if err.isupper() and fields.rcode_number(err) is not None:
+            out.status = err
+            out.warnings.append(UPDATE_SOA_FAILED)
+        else:
+            out.attempt_errors.append("timed out" if "timed out" in err else err)
         return True
 
     def h_bad(self, body: str, rest: str, single: bool) -> bool:
@@ -558,6 +608,9 @@ def _register() -> None:
         "Warning,": r.h_warning,
         "ERROR:": r.h_warning,
         "Truncated,": r.h_truncated,
+        "BADVERS,": r.h_self_retry,
+        "BADCOOKIE,": r.h_self_retry,
+        "Communication": r.h_update_comm,
         "Got bad": r.h_bad,
         "resolution": r.h_resolution,
         "fully": r.h_verdict,

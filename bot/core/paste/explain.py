@@ -14,7 +14,15 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.codes.knowledge import Entry, Knowledge
-from bot.core.paste.model import CHASE_KEY_UNLINKED, HOST_NOTHING, TRANSFER_FAILED, Ede, Paste, ToolOutput
+from bot.core.paste.model import (
+    CHASE_KEY_UNLINKED,
+    HOST_NOTHING,
+    TRANSFER_FAILED,
+    UPDATE_SOA_FAILED,
+    Ede,
+    Paste,
+    ToolOutput,
+)
 
 Verdict = Literal["ok", "nodata", "referral", "nxdomain", "failure", "no_answer", "unknown"]
 Severity = Literal["info", "warning", "problem"]
@@ -137,6 +145,11 @@ class OutputExplanation:
             "query_time_ms": o.query_time_ms,
             "msg_size": o.msg_size,
             "warnings": list(o.warnings),
+            "retried": o.retried,
+            "failed_tries": list(o.failed_tries),
+            "first_status": o.first_status,
+            "retried_tcp": o.retried_tcp,
+            "compact_denial": compact_denial(o) and self.verdict == "nxdomain",
             "headline": self.headline,
             "findings": [
                 {"severity": f.severity, "title": f.title, "detail": f.detail, "fix": list(f.fix)} for f in self.findings
@@ -197,6 +210,8 @@ def explain_output(output: ToolOutput, knowledge: Knowledge) -> OutputExplanatio
     notes = tuple(EdeNote(e, knowledge.ede(e.code) if e.code is not None else None) for e in output.ede)
     findings: list[Finding] = []
     findings += _transport_findings(output, fill)
+    findings += _retry_findings(output, entry)
+    findings += _update_findings(output, entry)
     findings += _delv_findings(output)
     findings += _chase_findings(output)
     findings += _trace_findings(output)
@@ -257,6 +272,8 @@ def _verdict(output: ToolOutput, entry: Entry | None) -> Verdict:
             return "ok"  # the header counts answers the paste does not show (cut, or +noall +comments)
         if _is_referral(output):
             return "referral"
+        if compact_denial(output):
+            return "nxdomain"  # RFC 9824: NOERROR with an NSEC that has the NXNAME bit means the name does not exist
         if (counts is not None and counts.answer == 0) or output.form in (
             "host",
             "nslookup",
@@ -319,7 +336,7 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
                     f"Check reachability: `ping {server}`, then `dig +tcp @{server} . SOA` (TCP and UDP port 53 must both be open)."
                     if port == "53"
                     else f"Check reachability: `ping {server}`, and that port {port} is open on it.",
-                    f"Ask another resolver for the same name: `{_cmd('dig @1.1.1.1', fill.values['NAME'] or 'NAME', output.qtype or '')}`. "
+                    f"Ask another resolver for the same name: `{_cmd('dig @' + other_resolver(output.server), fill.values['NAME'] or 'NAME', output.qtype or '')}`. "
                     "If it answers, "
                     f"{server} (or the path to it) is the problem; if it also fails, the zone's nameservers are.",
                 ),
@@ -382,6 +399,211 @@ def _transport_findings(output: ToolOutput, fill: _Filler) -> list[Finding]:
         ]
     if output.transport_error:
         return [Finding("problem", f"No answer: {output.transport_error}", "The tool got no usable response.")]
+    return []
+
+
+_PUBLIC_RESOLVERS = (
+    ("1.1.1.1", ("1.1.1.1", "1.0.0.1", "2606:4700:4700::1111", "2606:4700:4700::1001")),
+    ("9.9.9.9", ("9.9.9.9", "149.112.112.112", "2620:fe::fe", "2620:fe::9")),
+    ("8.8.8.8", ("8.8.8.8", "8.8.4.4", "2001:4860:4860::8888", "2001:4860:4860::8844")),
+)
+
+
+def other_resolver(server: str | None) -> str:
+    """A public resolver to compare with, never the one the paste already asked (nor its sibling addresses: they are
+    the same service)."""
+    asked = (server or "").split("#")[0].split("@")[0].strip("[]").lower()
+    for name, addresses in _PUBLIC_RESOLVERS:
+        if asked not in addresses:
+            return name
+    return _PUBLIC_RESOLVERS[-1][0]  # unreachable: the three services share no address
+
+
+def compact_denial(output: ToolOutput) -> bool:
+    """RFC 9824: an empty NOERROR answer whose authority holds an NSEC owned by the name asked (when the output names
+    it) whose type bitmap has NXNAME (type 128; printed `TYPE128` by tools that predate it)."""
+    if output.answer:
+        return False
+    wanted = (output.qname or "").rstrip(".").lower()
+    for record in output.authority:
+        if record.rtype != "NSEC":
+            continue
+        if wanted and record.name.rstrip(".").lower() != wanted:
+            continue
+        types = record.data.split()[1:]
+        if "NXNAME" in types or "TYPE128" in types:
+            return True
+    return False
+
+
+def _tries(n: int) -> str:
+    return f"{n} failed tr{'y' if n == 1 else 'ies'}"
+
+
+def _retry_findings(output: ToolOutput, entry: Entry | None) -> list[Finding]:
+    """What the tries before the answer say: tries that got nothing (timeouts, refusals), and retries the tool made
+    by itself on the server's first status (BADVERS, BADCOOKIE) or on truncation."""
+    found: list[Finding] = []
+    status = entry.name.upper() if entry is not None else (output.status or "").upper()
+    n = len(output.failed_tries)
+    tries = ", ".join(dict.fromkeys(output.failed_tries))
+    if output.retried == "timeout" and status == "SERVFAIL":
+        found.append(
+            Finding(
+                "problem",
+                f"SERVFAIL after {_tries(n)} that timed out: the resolver was waiting on unreachable nameservers",
+                f"The first tries got no answer at all ({tries}); the next one got SERVFAIL. A resolver that needs more "
+                "than one try before it answers SERVFAIL was usually still waiting on the zone's nameservers, which do "
+                "not answer (down, firewalled, or the wrong addresses in the delegation), and then gave up on them.",
+                (
+                    "List the zone's nameservers (`dig NS ZONE`, or `dig +trace NAME`) and ask each one directly: "
+                    "`dig +norec @NS ZONE SOA`; the ones that time out are the cause.",
+                ),
+                "retried_timeout",
+            )
+        )
+    elif output.retried == "timeout":
+        found.append(
+            Finding(
+                "warning",
+                f"Answered after {_tries(n)} that timed out",
+                f"The tool tried again after no answer ({tries}); the answer shown is the try that came back. Queries "
+                "were lost on the way, or the server (a resolver) was still waiting on slow or unreachable nameservers "
+                "behind it. Users of this server see the same delay.",
+                ("Repeat the query a few times (`+tries=1`) to see how often it is lost, and from a second resolver.",),
+                "retried_timeout",
+            )
+        )
+    elif output.retried == "refused":
+        found.append(
+            Finding(
+                "warning",
+                f"Answered after {_tries(n)} refused",
+                f"The first tries were refused ({tries}: an ICMP port-unreachable or a TCP reset), then a server "
+                "answered: the service was restarting, or a server earlier in the list is down.",
+                ("Check that every server in the list (resolv.conf, `@`) runs and listens on port 53.",),
+                "retried_refused",
+            )
+        )
+    elif output.retried == "error":
+        found.append(
+            Finding(
+                "info",
+                f"Answered after {_tries(n)}",
+                f"Earlier tries failed ({tries}) before the answer shown.",
+                (),
+                "retried_error",
+            )
+        )
+    if output.first_status == "BADVERS":
+        found.append(
+            Finding(
+                "info",
+                "The server first answered BADVERS; dig retried with EDNS version 0",
+                "The query asked for an EDNS version the server does not support (`+edns=1` or higher), and the server "
+                "answered BADVERS (RCODE 16) with the version it does support, as RFC 6891 requires. dig retried with "
+                "that version; the status shown is the retry's. A server that answered an unknown version with data "
+                "instead would be wrong.",
+                ("Nothing to fix; to see the BADVERS itself, add `+noednsnegotiation`.",),
+                "first_status",
+            )
+        )
+    elif output.first_status == "BADCOOKIE":
+        found.append(
+            Finding(
+                "info",
+                "The server first answered BADCOOKIE; dig retried with the new cookie",
+                "The server rejected the client cookie the query carried (RFC 7873: a stale server cookie, or anycast "
+                "nodes or a cluster that do not share the cookie secret) and sent a fresh one; dig retried with it, and "
+                "the status shown is the retry's.",
+                (
+                    "If it happens on every query, the servers behind one address use different cookie secrets: give them one.",
+                ),
+                "first_status",
+            )
+        )
+    if output.retried_tcp:
+        found.append(
+            Finding(
+                "info",
+                "The UDP answer was truncated; dig retried over TCP",
+                "The server's first answer had TC set (it did not fit the UDP size the query offered), so dig asked again "
+                "over TCP; the answer shown came over TCP. Resolvers do the same, so TCP port 53 must be open to this "
+                "server.",
+                (),
+                "retried_tcp",
+            )
+        )
+    return found
+
+
+_UPDATE_WHY = {
+    "NOTIMP": (
+        "The server does not implement dynamic update",
+        "It answered the UPDATE (RFC 2136) with NOTIMP: NSD never accepts updates, a resolver (Unbound) serves no "
+        "zone to update, and other servers answer so when updates are not configured at all. Updates go to the zone's "
+        "primary, the server named first in its SOA.",
+        (
+            "Find the primary: `dig +short ZONE SOA` (its first field), and send the update there (`server` in nsupdate).",
+            "On the primary, enable updates: BIND `update-policy`/`allow-update`, Knot `acl` with `action: update`.",
+        ),
+    ),
+    "REFUSED": (
+        "The server refused the update",
+        "It serves the zone (or serves nothing for it) and its policy does not allow this update from this client: "
+        "BIND refuses without `allow-update`/`update-policy` for the key or address, Knot without an `acl` that allows "
+        "`update`, and both refuse updates sent to a secondary that does not forward them.",
+        (
+            "Sign the update with a key the server allows (`nsupdate -k KEYFILE`), or add this client to its update ACL.",
+            "Check that you sent it to the primary: `dig +short ZONE SOA`.",
+        ),
+    ),
+    "NOTAUTH": (
+        "The server is not authoritative for the zone of the update",
+        "NOTAUTH answers an UPDATE for a zone the server does not serve (a wrong `zone` line, a name that belongs to "
+        "another zone) or, with TSIG, a key the server does not know or a signature it cannot verify (RFC 8945). Knot "
+        "also answers NOTAUTH when no ACL allows the update.",
+        (
+            "Check the zone: `dig +short SOA NAME` shows which zone holds the name; set `zone` to it.",
+            "Check the key name and secret against the server's configuration, and the clocks (TSIG allows 300 s).",
+        ),
+    ),
+}
+
+
+def _update_findings(output: ToolOutput, entry: Entry | None) -> list[Finding]:
+    """An UPDATE answered with an error (nsupdate, knsupdate): why servers refuse or do not implement updates."""
+    if output.opcode != "UPDATE" and output.tool not in ("nsupdate", "knsupdate"):
+        return []
+    status = entry.name.upper() if entry is not None else (output.status or "").upper()
+    status = "NOTIMP" if status == "NOTIMPL" else status
+    if UPDATE_SOA_FAILED in output.warnings:
+        return [
+            Finding(
+                "problem",
+                f"nsupdate's SOA query was answered {status}: the update was not sent",
+                "Before it sends an update, nsupdate asks for the SOA of the name to find its zone and primary. That "
+                f"query got {status}, typically because the server serves no zone that holds the name and does not "
+                "recurse, so nsupdate could not reach any server to update.",
+                ("Name the zone (`zone ZONE`) and the primary (`server PRIMARY`) in the nsupdate input.",),
+                "update_soa",
+            )
+        ]
+    why = _UPDATE_WHY.get(status)
+    if why is not None:
+        title, detail, fix = why
+        return [Finding("problem", title, detail, fix, "update_" + status.lower())]
+    if status in ("YXDOMAIN", "YXRRSET", "NXRRSET", "NXDOMAIN"):
+        return [
+            Finding(
+                "problem",
+                f"A prerequisite of the update failed ({status})",
+                "The update carried prerequisites (`prereq` lines: the name or record must, or must not, exist) and the "
+                "zone did not meet them, so nothing was changed.",
+                ("Look at the zone's current data (`dig @SERVER NAME ANY`) and adjust the `prereq` lines.",),
+                "update_prereq",
+            )
+        ]
     return []
 
 
@@ -537,6 +759,19 @@ def _trace_findings(output: ToolOutput) -> list[Finding]:
 
 def _answer_findings(output: ToolOutput, verdict: Verdict, knowledge: Knowledge, fill: _Filler) -> list[Finding]:
     found: list[Finding] = []
+    if verdict == "nxdomain" and (output.status or "").upper() == "NOERROR":
+        found.append(
+            Finding(
+                "info",
+                "Compact denial of existence (RFC 9824): the name does not exist",
+                "The status is NOERROR, but the authority section holds an NSEC record for the name with the NXNAME "
+                "type bit: that is how a server signing on the fly (Cloudflare, NS1, Route 53, PowerDNS live-signing) "
+                "says NXDOMAIN without revealing the zone's names. Resolvers that know RFC 9824 turn it back into "
+                "NXDOMAIN; older ones pass NOERROR/NODATA on, which is the same answer for most software.",
+                ("If the name should exist, add it to the zone; the server is not at fault.",),
+                "compact_denial",
+            )
+        )
     qtype = output.qtype or "that type"
     if verdict == "nodata":
         nodata = knowledge.get("NODATA")
@@ -609,8 +844,8 @@ recurse for, so the missing `ra` says nothing about recursion."""
 
 def _flag_findings(output: ToolOutput, entry: Entry | None, verdict: Verdict) -> list[Finding]:
     flags = set(output.flags)
-    if not flags or ("qr" not in flags and output.tool in ("dig", "kdig", "drill")):
-        return []
+    if not flags or ("qr" not in flags and output.tool in ("dig", "kdig", "drill")) or output.opcode == "UPDATE":
+        return []  # an UPDATE's flags say nothing about recursion or authority (see _update_findings)
     found: list[Finding] = []
     status = entry.name.upper() if entry is not None else ""
     edes = {e.code for e in output.ede}
@@ -759,7 +994,7 @@ def _warning_findings(output: ToolOutput) -> list[Finding]:
                     ),
                 )
             )
-        elif warning.startswith("earlier attempt failed"):
+        elif warning.startswith("earlier attempt failed") and output.retried is None:
             found.append(Finding("info", "An earlier attempt failed", f"dig retried: {warning.split(': ', 1)[-1]}."))
     return found
 
@@ -767,6 +1002,11 @@ def _warning_findings(output: ToolOutput) -> list[Finding]:
 def _headline(
     output: ToolOutput, entry: Entry | None, verdict: Verdict, notes: tuple[EdeNote, ...], knowledge: Knowledge
 ) -> str:
+    if verdict == "nxdomain" and entry is not None and entry.name.upper() == "NOERROR":
+        return (
+            "The name does not exist. The server says so with compact denial of existence (RFC 9824): status NOERROR, "
+            "and an NSEC record for the name whose type list holds only NXNAME, instead of NXDOMAIN."
+        )
     if verdict == "nodata":
         return knowledge.get("NODATA").summary
     if entry is not None:
@@ -829,7 +1069,7 @@ def _next_steps(
             "failing; if not, the zone's nameservers are unreachable, lame or broken."
         )
         steps.append(
-            f"Ask another resolver (`{_cmd('dig @1.1.1.1', name, qtype)}`) and the zone's own nameservers, or run a live check."
+            f"Ask another resolver (`{_cmd('dig @' + other_resolver(output.server), name, qtype)}`) and the zone's own nameservers, or run a live check."
         )
     elif verdict == "no_answer":
         steps.append("Check reachability of the server (firewall, ACL, routing, the port), then try another resolver.")

@@ -27,6 +27,7 @@ class Machine:
         self.multi_depth = 0
         self.loose: list[str] = []
         self.loose_ok = True
+        self.zone_file = False  # a `$TTL`/`$ORIGIN` line or an `@` owner was read: records are a zone file's
 
     # ---------------------------------------------------------------------------------------- output control
 
@@ -83,6 +84,14 @@ class Machine:
             cur.tool = tool
         return cur
 
+    def upcoming(self) -> Draft:
+        """The output a line printed before its banner belongs to (dig's `;; Truncated, retrying in TCP mode.`): the
+        open one while it has no response, else a new one."""
+        cur = self.cur
+        if cur is None or cur.has_header or cur.finished or cur.status is not None or cur.answer:
+            cur = self.new()
+        return cur
+
     # --------------------------------------------------------------------------------------------- lines
 
     def feed(self, line: str) -> None:
@@ -95,9 +104,13 @@ class Machine:
         stripped = line.strip()
         if not stripped:
             return
-        if stripped[0] == ";":
+        first = stripped[0]
+        if first == ";":
             self.loose_ok = False
             self.semicolon(stripped)
+        elif (first == "$" or first == "@") and P.ZONE_LINE.match(stripped):
+            self.zone_file = True
+            self.loose_ok = False
         else:
             self.plain(stripped, line)
 
@@ -170,6 +183,10 @@ class Machine:
 
     def finish(self) -> tuple[ToolOutput, ...]:
         self.flush()
+        if self.zone_file:
+            # A zone file (or a snippet of one) pasted in chat: its records are not tool output. What a tool printed
+            # beside it (a header, a status, a failure) still is.
+            self.outputs = [o for o in self.outputs if o.tool != "unknown" or o.status is not None or o.transport_error]
         if not self.outputs and self.loose and self.loose_ok:
             self.outputs.append(short_output(self.loose))
         return tuple(self.outputs)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Tool = Literal["dig", "kdig", "drill", "delv", "host", "nslookup", "unknown"]
+Tool = Literal["dig", "kdig", "drill", "delv", "host", "nslookup", "nsupdate", "knsupdate", "unknown"]
 
 #: How the output was printed: a full dig-style message, `+short`, `+yaml`, `+trace`, host/nslookup/delv forms,
-#: drill's `-S` chase of the chain of trust, kdig's `+json` (RFC 8427), or only an error line (a timeout with no
-#: banner).
-Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "chase", "json", "error"]
+#: drill's `-S` chase of the chain of trust, kdig's `+json` (RFC 8427), only an error line (a timeout with no
+#: banner), or nsupdate's one-line failure (`update`).
+Form = Literal["full", "short", "yaml", "trace", "host", "nslookup", "delv", "chase", "json", "error", "update"]
 
 CHASE_KEY_UNLINKED = "trust tree has a key but no chain above it"
 """How a `ToolOutput.warnings` entry starts when drill -S found a zone's DNSKEY but could not link it to
@@ -25,10 +25,21 @@ TRANSFER_FAILED = "transfer failed"
 """The `ToolOutput.warnings` entry for a zone transfer the server answered with an error (dig's `; Transfer
 failed.`, or an AXFR/IXFR whose status is not NOERROR in any tool's form)."""
 
+UPDATE_SOA_FAILED = "nsupdate's SOA query failed"
+"""The `ToolOutput.warnings` entry for nsupdate's `; Communication with … failed: REFUSED`: before sending an update,
+nsupdate asks for the zone's SOA (to find the zone and its primary), and that query was answered with the status
+shown: the update itself was never sent."""
+
 HOST_NOTHING = "host printed nothing after its server block"
 """The `ToolOutput.warnings` entry for host's server block with nothing after it. With the name known (its command
 line pasted too) the status is NOERROR: host prints nothing when none of the A, AAAA and MX it asks for exists
 (NODATA for each). Without it, the status stays unknown: the paste may also have been cut there."""
+
+
+Retried = Literal["timeout", "refused", "error"]
+"""Why the tool tried again before the answer the output shows: an earlier try timed out, was refused (ICMP port
+unreachable, TCP reset), or failed otherwise (no route, a malformed reply). Set only on an output that did get an
+answer; an output whose every try failed has no answer, and `failed_tries` lists them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +115,11 @@ class ToolOutput:
     `status` is the RCODE name exactly as printed (`NOTIMP`, `NOTIMPL`, `RESERVED11`); `rcode` is its number when
     the text or dnspython's table gives it (the explanation maps every spelling through the knowledge file).
     `status` is None when no server answered: then `timeout` or `transport_error` says why.
+    `failed_tries` are the tries that got no answer before the one shown (or all of them, when none answered), as
+    the tool described each (`timed out`, `connection refused`, `SERVFAIL from 192.0.2.1#53`); `retried` says why the
+    tool tried again when an answer did come. `first_status` is the status the server sent first when the tool
+    retried by itself on it (dig: `;; BADVERS, retrying with EDNS version 0.`, `;; BADCOOKIE, retrying.`); the
+    header shows the retry's status. A retry over TCP after truncation is `retried_tcp`.
     `chase` is drill -S's verdict on the chain of trust: `successful`, `failed`, or `denied` (a chase that proved
     the name or type does not exist, or that the zone is provably unsigned); `chase_error` is drill's first error.
     """
@@ -142,6 +158,9 @@ class ToolOutput:
     chase_error: str | None = None
     warnings: tuple[str, ...] = ()
     retried_tcp: bool = False
+    retried: Retried | None = None
+    failed_tries: tuple[str, ...] = ()
+    first_status: str | None = None
 
     @property
     def answered(self) -> bool:
@@ -220,4 +239,7 @@ def _output_dict(o: ToolOutput) -> dict[str, Any]:
         "chase_error": o.chase_error,
         "warnings": list(o.warnings),
         "retried_tcp": o.retried_tcp,
+        "retried": o.retried,
+        "failed_tries": list(o.failed_tries),
+        "first_status": o.first_status,
     }

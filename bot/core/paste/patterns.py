@@ -37,6 +37,17 @@ KDIG_TIMEOUT = re.compile(r"^WARNING: response timeout for (?P<srv>\S+)")
 KDIG_CONNECT = re.compile(
     r"^WARNING: (?P<err>can't connect|connection reset|failed to connect|network is unreachable)[^\n]*?(?: to (?P<srv>\S+))?$"
 )
+# dig's own retries: `;; BADVERS, retrying with EDNS version 0.`, `;; BADCOOKIE, retrying.` (also `… in TCP mode.`),
+# and `;; Got SERVFAIL reply from 192.0.2.1#53, trying next server` (without `, trying next server` it is nslookup
+# repeating the status it then prints).
+SELF_RETRY = re.compile(r"^(?P<st>BADVERS|BADCOOKIE), retrying")
+NEXT_SERVER = re.compile(r"^Got (?P<st>[A-Z]+) reply from (?P<srv>\S+?),? trying next server")
+# The dynamic-update tools: nsupdate's `update failed: NOTIMP` and `; Communication with 192.0.2.1#53 failed: REFUSED`
+# (its SOA query, which finds the zone, was answered or failed), knsupdate's `;; ERROR: update failed with error
+# 'NOTIMPL'`.
+UPDATE_FAILED = re.compile(r"^update failed: (?P<st>.+?)\.?$")
+UPDATE_COMM = re.compile(r"^Communication with (?P<srv>\S+) failed: (?P<err>.+?)\.?$")
+KNSUPDATE_FAILED = re.compile(r"^ERROR: update failed with error '(?P<st>[A-Za-z0-9]+)'")
 KDIG_FAILED = re.compile(r"^ERROR: failed to query server (?P<srv>\S+)")
 # kdig's zone transfer: `;; ERROR: server replied with error 'NOTAUTH'`, then `;; AXFR for example.com.`.
 KDIG_XFR_ERROR = re.compile(r"^ERROR: server replied with error '(?P<rcode>[A-Za-z0-9]+)'$")
@@ -108,6 +119,8 @@ SECTIONS = {
     "EDNS": "opt",
 }
 TIMEOUT_WORDS = ("timed out", "timeout")
+# A line only a zone file has: a `$` directive, or `@` as a record's owner (tools print every owner in full).
+ZONE_LINE = re.compile(r"^(?:\$(?:TTL|ORIGIN|INCLUDE|GENERATE)[ \t]|@[ \t]+(?:\d\w*[ \t]+)?(?:(?:IN|CH|HS)[ \t]+)?[A-Z])")
 
 BANNER = re.compile(r"<<>?>?\s*DiG\s+(?P<ver>\S+)(?:\s+<<>?>?\s*(?P<args>.*))?")
 MBZ = re.compile(r"MBZ:\s*(0x[0-9a-fA-F]+)")

@@ -98,12 +98,23 @@ class PlainLines(Machine):
         word = line.split(None, 1)[0]
         cur = self.cur
         if word == "Using" and line.startswith("Using domain server"):
-            # A second server block starts the next run, even when the first printed nothing after its own.
-            out = self.new("host", "host") if cur is not None and cur.host_server else self.fresh("host", "host")
+            # A second server block starts the next run, even when the first printed nothing after its own. Failed
+            # tries printed before it (`;; communications error to …: timed out`) are this run's.
+            if cur is not None and cur.tool in ("unknown", "host") and cur.only_errors() and not cur.host_server:
+                out = cur
+                out.tool, out.form = "host", "host"
+            else:
+                out = self.new("host", "host") if cur is not None and cur.host_server else self.fresh("host", "host")
             out.nsl_state = "host-server"
             return True
         if word in ("Server:", "Default") and (word == "Server:" or line.startswith("Default Server:")):
-            out = self.fresh("nslookup", "nslookup")
+            if cur is not None and cur.tool in ("unknown", "nslookup") and cur.only_errors() and cur.nsl_state is None:
+                cur.tool, cur.form = "nslookup", "nslookup"
+            out = (
+                self.fresh("nslookup", "nslookup")
+                if not (cur is not None and cur.tool == "nslookup" and cur.only_errors())
+                else cur
+            )
             if out.tool not in ("nslookup", "unknown"):
                 out = self.new("nslookup", "nslookup")
             out.tool, out.form = "nslookup", "nslookup"
@@ -221,6 +232,29 @@ class PlainLines(Machine):
             cur2.msg_size, cur2.server = fields.decimal(match.group(1)), match.group(2)
             cur2.query_time_ms = as_number(match.group(3))
             cur2.finished = True
+            return True
+        if word == "update" and line.startswith("update failed:"):
+            # nsupdate: `update failed: NOTIMP` (the server's answer to the UPDATE), or its own wording of an error.
+            failed = P.UPDATE_FAILED.match(line)
+            if failed is None:
+                return False
+            out = self.errored("nsupdate")
+            out.tool, out.opcode = "nsupdate", "UPDATE"
+            out.form = "update" if out.form == "full" else out.form
+            status = failed.group("st").strip()
+            if status.isupper() and fields.rcode_number(status) is not None:
+                out.status = status
+            else:
+                out.transport_error = status
+            return True
+        if line.startswith("could not reach any name server"):
+            # nsupdate's last line when its SOA query failed (`; Communication with … failed: …` before it).
+            out = self.current("nsupdate")
+            out.tool = "nsupdate" if out.tool == "unknown" else out.tool
+            out.form = "update" if out.form in ("full", "error") else out.form
+            if out.status is None and not out.attempt_errors:
+                out.attempt_errors.append("could not reach any name server")
+            out.finished = True
             return True
         if word == "DNS" and line.startswith("DNS request timed out"):
             out = self.errored("nslookup")

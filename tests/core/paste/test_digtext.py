@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bot.core.codes.knowledge import load_default
 from bot.core.paste import digtext
 from bot.core.paste.model import ToolOutput
-from bot.render.escape import mrkdwn
+from bot.render.escape import entities
 from bot.services import paste as paste_service
 from tests.conftest import CORPUS, Golden, examples
 
@@ -473,7 +473,7 @@ def test_slack_escaped_and_fenced_text_reads_the_same(path: Path) -> None:
     from bot.render.escape import from_slack
 
     raw = _read(path)
-    slack = "here is what I get:\n```" + mrkdwn(raw) + "```\nany idea?"
+    slack = "here is what I get:\n```" + entities(raw) + "```\nany idea?"
     assert digtext.from_text(from_slack(slack)).outputs == digtext.from_text(raw).outputs
     # Even when the caller forgets to unescape, the escaped header and banner are recognised.
     if "->>HEADER<<-" in raw:
@@ -681,7 +681,7 @@ def test_drill_chase_verdicts_and_evidence() -> None:
     assert failed.answer == () and [r.rtype for r in failed.authority] == ["RRSIG", "A", "DNSKEY"]
     assert (denied.qname, denied.qtype, denied.chase, denied.chase_error) == ("nope.example.com.", "AAAA", "denied", None)
     assert digtext.looks_like_dig(DRILL_CHASE_DENIED)
-    assert digtext.looks_like_dig("```" + mrkdwn(DRILL_CHASE_DENIED) + "```")
+    assert digtext.looks_like_dig("```" + entities(DRILL_CHASE_DENIED) + "```")
 
 
 @settings(max_examples=examples(200), deadline=None)
