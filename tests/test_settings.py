@@ -40,3 +40,20 @@ def test_an_unsupported_database_url_is_one_line_without_its_password(given: str
 def test_redact_url_hides_only_the_password() -> None:
     assert redact_url("postgresql+psycopg://rc:s3cret@db:5432/rc") == "postgresql+psycopg://rc:***@db:5432/rc"
     assert redact_url("sqlite:////x.db") == "sqlite:////x.db"
+
+
+def test_oauth_is_on_with_client_credentials_and_no_bot_token() -> None:
+    oauth = Settings.from_env({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_SIGNING_SECRET": "x"})
+    assert oauth.oauth and oauth.has_slack and oauth.client_id == "1.2"
+    both = Settings.from_env({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"})
+    assert not both.oauth  # a bot token keeps the single-workspace mode exactly as before
+    assert not Settings.from_env({"SLACK_CLIENT_ID": "1.2"}).oauth
+
+
+def test_a_redirect_uri_must_be_a_url() -> None:
+    with pytest.raises(ConfigError, match="SLACK_REDIRECT_URI"):
+        Settings.from_env({"SLACK_REDIRECT_URI": "rcodebot.example.com/slack/oauth_redirect"})
+    assert (
+        Settings.from_env({"SLACK_REDIRECT_URI": "https://h/slack/oauth_redirect"}).redirect_uri
+        == "https://h/slack/oauth_redirect"
+    )
