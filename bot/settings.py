@@ -7,6 +7,7 @@ behind their back. Malformed values raise `ConfigError` with one line naming the
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,47 @@ from bot.core.errors import ConfigError
 KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "rcodes.yaml"
 DEFAULT_RESOLVERS = ("system", "1.1.1.1", "8.8.8.8", "9.9.9.9")
 DEFAULT_API_URL = "https://slack.com/api/"
+DATABASE_FILE = "rcodebot.db"
+#: The URL schemes RCODEBOT_DATABASE_URL may use: the embedded default, and PostgreSQL through psycopg 3.
+DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """Where rcodebot keeps its files: $RCODEBOT_DATA_DIR, else $XDG_DATA_HOME/rcodebot, else ~/.local/share/rcodebot."""
+    if env.get("RCODEBOT_DATA_DIR"):
+        return Path(env["RCODEBOT_DATA_DIR"]).expanduser()
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]).expanduser() / "rcodebot"
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return home / ".local" / "share" / "rcodebot"
+
+
+def database_url_from(env: Mapping[str, str]) -> str:
+    """RCODEBOT_DATABASE_URL, or the embedded SQLite file in the data directory.
+
+    `postgresql://` and `postgres://` are read as `postgresql+psycopg://` (psycopg 3 is the driver installed);
+    any other scheme is a ConfigError naming the variable.
+    """
+    url = (env.get("RCODEBOT_DATABASE_URL") or "").strip()
+    if not url:
+        return f"sqlite:///{default_data_dir(env) / DATABASE_FILE}"
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(
+            problem=f"RCODEBOT_DATABASE_URL={redact_url(url)!r} is not a URL (sqlite:///PATH or postgresql+psycopg://…)"
+        )
+    if scheme in ("postgresql", "postgres"):
+        scheme = "postgresql+psycopg"
+    if scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            problem=f"RCODEBOT_DATABASE_URL: {scheme}:// is not supported (use sqlite:///PATH or postgresql+psycopg://…)"
+        )
+    return f"{scheme}://{rest}"
+
+
+def redact_url(url: str) -> str:
+    """A URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +122,12 @@ class Settings:
     user_rate: RateLimit = RateLimit(5, 60.0)
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
+    #: OAuth (distribution to many workspaces): used in HTTP mode when SLACK_BOT_TOKEN is not set.
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
+    #: SQLAlchemy URL of the database (installations, OAuth state); see `database_url_from`.
+    database_url: str = field(default_factory=lambda: database_url_from({}))
     cache_dir: Path | None = None
     redis_url: str | None = None
     log_format: str = "text"
@@ -93,7 +141,12 @@ class Settings:
     @property
     def has_slack(self) -> bool:
         """True when any Slack credential is configured (the run command then serves Slack, not the shell)."""
-        return bool(self.bot_token or self.app_token)
+        return bool(self.bot_token or self.app_token or self.oauth)
+
+    @property
+    def oauth(self) -> bool:
+        """True when the app installs into many workspaces through Slack's OAuth flow (no single bot token)."""
+        return bool(self.client_id and self.client_secret and not self.bot_token)
 
     def with_probe(self, **changes: object) -> Settings:
         """A copy with some probe settings changed (the CLI's --resolver/--timeout)."""
@@ -146,6 +199,10 @@ class Settings:
             user_rate=RateLimit.from_text("RCODEBOT_RATE_USER", text("RCODEBOT_RATE_USER") or "5/60"),
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
+            database_url=database_url_from(env),
+            client_id=text("SLACK_CLIENT_ID"),
+            client_secret=text("SLACK_CLIENT_SECRET"),
+            redirect_uri=_redirect_uri(text("SLACK_REDIRECT_URI")),
             max_body_bytes=int(
                 _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
             ),
@@ -222,6 +279,12 @@ def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:
         except ValueError:
             raise ConfigError(problem=f"{name}: {item!r} is not an IP address (or 'system')") from None
     return items
+
+
+def _redirect_uri(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise ConfigError(problem=f"SLACK_REDIRECT_URI={value!r} is not a URL (https://HOST/slack/oauth_redirect)")
+    return value
 
 
 def _flag(name: str, value: str | None) -> bool:
