@@ -24,6 +24,7 @@ import dns.rrset
 from bot.core.check import dnssec_checks
 from bot.core.check.observations import Exchange, Outcome, ProbeResult, Purpose
 from bot.core.check.trace import Level
+from bot.core.nxname import compact_denial
 
 # The vocabulary, in the order causes are ranked when several explain the same failure.
 CAUSES = (
@@ -357,6 +358,12 @@ class _Diagnoser:
                 f"that zone too (check it: /dnscheck {alias} {self.r.rdtype})"
             )
         verdict = self._verdict(statuses, checks)
+        compact = [e.who() for e in checks.values() if e.answered and e.message and compact_denial(e.message, e.ask.qname)]
+        if compact and verdict == "nxdomain":
+            self.notes.append(
+                f"{', '.join(compact)} answered NOERROR with compact denial of existence (RFC 9824): an NSEC at "
+                f"{self.r.name} with the NXNAME bit, which means the name does not exist (NXDOMAIN)"
+            )
         order = list(CAUSES)
         if edns_root:
             order.remove("edns_broken")
@@ -849,6 +856,8 @@ def _status(e: Exchange | None) -> str:
         assert e.message is not None
         if e.tc and not e.message.answer:
             return "other"  # truncated and the TCP retry failed: an empty answer here is not NODATA
+        if compact_denial(e.message, e.ask.qname):
+            return "nxdomain"  # RFC 9824: NOERROR with an NSEC at the name that has the NXNAME bit
         return "answer" if e.message.answer else "nodata"
     kinds = {
         int(dns.rcode.NXDOMAIN): "nxdomain",
