@@ -6,31 +6,25 @@ import time
 from dataclasses import dataclass
 
 from bot.core.codes.knowledge import Knowledge
-from bot.core.dedupe import SeenEvents
-from bot.core.ratelimit import Clock, RateLimiter, Verdict, check_all
+from bot.core.ratelimit import Clock, Verdict
 from bot.settings import Settings
+from bot.stores import shared
 
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """Process-wide state shared by the listeners (one gunicorn worker, or one Socket Mode process)."""
+    """What the listeners share: settings, knowledge, and the state every instance must agree on (`seen`: which
+    deliveries were handled; the live-check allowances), in this process or in Redis (`bot.stores.shared`)."""
 
     settings: Settings
     knowledge: Knowledge
-    user_limiter: RateLimiter
-    channel_limiter: RateLimiter
-    seen: SeenEvents
+    seen: shared.MemoryState | shared.RedisState
 
     @classmethod
     def create(cls, settings: Settings, knowledge: Knowledge, *, clock: Clock = time.monotonic) -> Deps:
-        """Fresh limiters and dedupe memory for one running app."""
-        return cls(
-            settings=settings,
-            knowledge=knowledge,
-            user_limiter=RateLimiter(settings.user_rate.count, settings.user_rate.seconds, clock=clock),
-            channel_limiter=RateLimiter(settings.channel_rate.count, settings.channel_rate.seconds, clock=clock),
-            seen=SeenEvents(clock=clock),
-        )
+        """The shared state for one running app (fresh memory, or the Redis that RCODEBOT_REDIS_URL names)."""
+        state = shared.create(settings.redis_url, settings.user_rate, settings.channel_rate, clock=clock)
+        return cls(settings=settings, knowledge=knowledge, seen=state)
 
     def admit_probe(self, team: str | None, user: str | None, channel: str | None) -> Verdict:
         """Count one live check against the user's and the channel's allowance (both must have room).
@@ -40,7 +34,4 @@ class Deps:
         command carried the workspace), so a team in the key would give one person two allowances. Without a user
         id, the team stands in (one shared allowance rather than none).
         """
-        pairs = [(self.user_limiter, f"user:{user}" if user else f"team:{team or '-'}")]
-        if channel:
-            pairs.append((self.channel_limiter, f"channel:{channel}"))
-        return check_all(pairs)
+        return self.seen.admit(f"user:{user}" if user else f"team:{team or '-'}", f"channel:{channel}" if channel else None)
