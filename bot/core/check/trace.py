@@ -291,6 +291,8 @@ class Tracer:
 
     def _on_level_answer(self, e: Exchange) -> list[Ask]:
         level = self._level_of.get(e.ask.key)
+        if level is not None and e.outcome is Outcome.NO_ROUTE:
+            return self._other_family(level, e)
         if level is None or not e.answered or e.message is None:
             return []
         zone = dns.name.from_text(level.zone)
@@ -317,6 +319,16 @@ class Tracer:
         nxt = _Level(child, level.zone, names[:MAX_LEVEL_SERVERS], e.ask.key)
         self.levels.append(nxt)
         return self._open(nxt)
+
+    def _other_family(self, level: _Level, e: Exchange) -> list[Ask]:
+        """No route to that address (an IPv4-only or IPv6-only host): ask the server's address in the other family."""
+        nsname = e.ask.server_name
+        family = ":" in e.ask.server
+        others = [a for a in self._cache.get(nsname, []) if (":" in a) != family]
+        if not others or level.addresses.get(nsname) != e.ask.server:
+            return []
+        del level.addresses[nsname]
+        return [_after(ask, e.ask.key) for ask in self._ask_server(level, nsname, others)]
 
     # ------------------------------------------------------------------------------------------------ glueless names
 
@@ -481,7 +493,7 @@ class Finding:
 
 def findings(trace: TraceResult) -> list[Finding]:
     """Lame and silent servers at any level, parent NS sets that differ from the child's, in-bailiwick servers
-    delegated without glue."""
+    delegated without glue, and servers of one level that disagree on the delegation below it."""
     out: list[Finding] = []
     for index, level in enumerate(trace.levels):
         asked = [s for s in level.servers if s.kind != "not asked"]
@@ -525,6 +537,14 @@ def findings(trace: TraceResult) -> list[Finding]:
                     if set(child_set) - set(parent_set):
                         ev.append(f"only in the zone: {', '.join(sorted(set(child_set) - set(parent_set)))}")
                     out.append(Finding("delegation_mismatch", tuple(ev)))
+        sets = {s.referral_ns for s in level.servers if s.kind == "referral" and s.referral == level.next_zone}
+        if len(sets) > 1:
+            said = [
+                f"{s.who} delegates {s.referral} to {', '.join(s.referral_ns)}"
+                for s in level.servers
+                if s.kind == "referral" and s.referral == level.next_zone
+            ]
+            out.append(Finding("inconsistent_answers", (f"the servers of {level.zone} disagree on the delegation", *said)))
         if index > 0:
             above = trace.levels[index - 1]
             referral = next((s for s in above.servers if s.kind == "referral" and s.referral == level.zone), None)

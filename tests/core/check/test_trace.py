@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 from bot.core.check.observations import Ask, Exchange, Purpose
-from bot.core.check.trace import IANA_ROOT_HINTS, Tracer, TraceResult, findings
+from bot.core.check.trace import IANA_ROOT_HINTS, Level, ServerReply, Tracer, TraceResult, findings
 from tests.probe.fakedns import NOW, World, example_world
 
 
@@ -109,3 +109,57 @@ def test_iana_hints_are_thirteen_servers_with_both_families() -> None:
     tracer = Tracer("example.com.", "A", IANA_ROOT_HINTS, [], allow_private=False)
     asks = tracer.start()
     assert len(asks) == 13 and all(":" not in a.server and not a.rd for a in asks)
+
+
+def test_no_route_to_one_family_asks_the_other() -> None:
+    world = example_world()
+    world.server("20.0.0.1", mode="noroute")
+    world.server("2001:db8::1", ".")
+    world._check_name = "www.example.test."
+    tracer = Tracer("www.example.test.", "A", [("a.root.", "20.0.0.1"), ("a.root.", "2001:db8::1")], [], allow_private=True)
+    queue: deque[Ask] = deque(tracer.start())
+    exchanges: list[Exchange] = []
+    while queue:
+        exchange = world.answer(queue.popleft())
+        exchanges.append(exchange)
+        queue.extend(tracer.feed(exchange))
+    trace = tracer.result(exchanges, now=NOW, elapsed_ms=5.0, budget=60, deadline_hit=False)
+    assert trace.complete
+    root = trace.levels[0].servers[0]
+    assert (root.address, root.kind) == ("2001:db8::1", "referral")
+    assert [a.server for a in world.sent if a.qname == "www.example.test." and a.server_name == "a.root."] == [
+        "20.0.0.1",
+        "2001:db8::1",
+    ]
+
+
+def test_servers_of_a_level_that_disagree_on_the_delegation() -> None:
+    """A stale TLD server still delegating to the old NS set (findings read levels only, so they are built by hand)."""
+
+    def referral(name: str, address: str, ns: tuple[str, ...]) -> ServerReply:
+        return ServerReply(name, address, "referral", "NOERROR", referral="example.test.", referral_ns=ns)
+
+    new, old = ("ns1.example.test.", "ns2.example.test."), ("ns-old.hoster.example.",)
+    tld = Level(
+        "test.",
+        ".",
+        ("a.nic.test.", "b.nic.test."),
+        (referral("a.nic.test.", "20.0.0.2", new), referral("b.nic.test.", "20.0.0.3", old)),
+        next_zone="example.test.",
+    )
+    trace = TraceResult("www.example.test.", "A", (tld,), ())
+    (finding,) = findings(trace)
+    assert finding.cause == "inconsistent_answers"
+    assert finding.evidence == (
+        "the servers of test. disagree on the delegation",
+        "20.0.0.2 (a.nic.test.) delegates example.test. to ns1.example.test., ns2.example.test.",
+        "20.0.0.3 (b.nic.test.) delegates example.test. to ns-old.hoster.example.",
+    )
+    agreeing = Level(
+        "test.",
+        ".",
+        tld.ns,
+        (referral("a.nic.test.", "20.0.0.2", new), referral("b.nic.test.", "20.0.0.3", new)),
+        next_zone="example.test.",
+    )
+    assert findings(TraceResult("www.example.test.", "A", (agreeing,), ())) == []
