@@ -21,6 +21,7 @@ ICON = {"ok": "✅", "nxdomain": "ℹ️", "nodata": "ℹ️", "failure": "🔴"
 ICON_TEXT = {"ok": "OK", "nxdomain": "NXDOMAIN", "nodata": "NODATA", "failure": "FAILURE"}
 MAX_EVIDENCE = 8
 MAX_ANSWER = 10
+MAX_GLUE = 4  # glue addresses listed per referral line; beyond that, a count
 
 
 def reply(diagnosis: Diagnosis) -> Reply:
@@ -94,7 +95,11 @@ def _reply_line(s: ServerReply) -> str:
         return f"{head}: {s.kind}" + (f" — {s.error}" if s.error else "")
     if s.kind == "referral":
         what = f"referral to {s.referral} NS {', '.join(s.referral_ns)}"
-        what += f"; glue {', '.join(s.glue)}" if s.glue else "; no glue"
+        if len(s.glue) > MAX_GLUE:  # a TLD referral carries 26 addresses: say how many names have glue, not each one
+            glued = len({g.split()[0] for g in s.glue})
+            what += f"; glue for {glued} of {len(s.referral_ns)} names ({len(s.glue)} addresses)"
+        else:
+            what += f"; glue {', '.join(s.glue)}" if s.glue else "; no glue"
     elif s.kind == "lame":
         what = f"{s.rcode}{', aa' if s.aa else ', no aa'}: lame"
     else:

@@ -157,3 +157,18 @@ def test_trace_data_cannot_ping_or_link(kb: knowledge.Knowledge) -> None:
     slack = json.dumps(reply.block_dicts()) + reply.fallback
     assert "Trace" in slack and "<!channel>" not in slack and "&lt;!channel&gt;" in slack
     assert "<!channel>.example.test." in reply.text
+
+
+def test_a_big_tld_referral_counts_its_glue(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    names = [f"{letter}.nic.test." for letter in "abcdefghijklm"]
+    world.zones["."][("test.", "NS")] = names
+    world.zones["test."][("test.", "NS")] = names
+    for i, name in enumerate(names, 1):
+        world.zones["."][(name, "A")] = [f"20.0.3.{i}"]
+        world.server(f"20.0.3.{i}", "test.")
+    reply = render.reply(_traced(world, "www.example.test.", kb))
+    assert "referral to test. NS a.nic.test., b.nic.test.," in reply.text
+    assert "glue for 13 of 13 names (13 addresses)" in reply.text
+    assert reply.text.count("referral to example.test.") == 13  # every TLD server was asked
+    limits.check(reply.blocks)
