@@ -6,9 +6,11 @@ blocks for up to the check's deadline and is called from a lazy listener (Slack)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from bot import metrics
 from bot.core.check import target as target_mod
 from bot.core.check.diagnosis import diagnose
 from bot.core.check.observations import ProbeResult
@@ -144,6 +146,7 @@ def probe_and_trace(request: CheckRequest, settings: Settings) -> tuple[ProbeRes
 
 def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Reply:
     """Probe and diagnose; DNS trouble (timeouts, refusals, garbage) is part of the answer, never an exception."""
+    started = time.monotonic()
     result, trace = probe_and_trace(request, settings)
     if result is None:
         message = "No resolver to ask: the resolver list is empty and /etc/resolv.conf names no nameserver."
@@ -154,6 +157,7 @@ def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Repl
             ok=False,
         )
     found = diagnose(result, knowledge, display=request.display)
+    metrics.probe(found.verdict, time.monotonic() - started)
     skipped = _skipped_system(request, settings.probe)
     if skipped:
         note = f"did not ask system ({', '.join(skipped)}): a private or local address (RCODEBOT_ALLOW_PRIVATE allows it)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.core.codes.knowledge import Knowledge
 from bot.core.ratelimit import Clock, Verdict
 from bot.settings import Settings
@@ -34,4 +35,9 @@ class Deps:
         command carried the workspace), so a team in the key would give one person two allowances. Without a user
         id, the team stands in (one shared allowance rather than none).
         """
-        return self.seen.admit(f"user:{user}" if user else f"team:{team or '-'}", f"channel:{channel}" if channel else None)
+        verdict = self.seen.admit(
+            f"user:{user}" if user else f"team:{team or '-'}", f"channel:{channel}" if channel else None
+        )
+        if not verdict.allowed:
+            metrics.rate_limited()
+        return verdict
