@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from bot import metrics
 from bot.core.codes.knowledge import Knowledge
 from bot.core.ratelimit import Clock, Verdict
+from bot.services import dnscheck
 from bot.settings import Settings
+from bot.slack.probes import ProbeRunner
 from bot.stores import shared
 
 
@@ -20,12 +22,21 @@ class Deps:
     settings: Settings
     knowledge: Knowledge
     seen: shared.MemoryState | shared.RedisState
+    probes: ProbeRunner
 
     @classmethod
     def create(cls, settings: Settings, knowledge: Knowledge, *, clock: Clock = time.monotonic) -> Deps:
         """The shared state for one running app (fresh memory, or the Redis that RCODEBOT_REDIS_URL names)."""
         state = shared.create(settings.redis_url, settings.user_rate, settings.channel_rate, clock=clock)
-        return cls(settings=settings, knowledge=knowledge, seen=state)
+        probes = ProbeRunner(
+            lambda request, for_settings: dnscheck.run(request, for_settings, knowledge),
+            cache_ttl=settings.probe_cache_ttl,
+            max_running=settings.max_probes,
+            max_waiting=settings.max_waiting_probes,
+            redis_url=settings.redis_url,
+            clock=clock,
+        )
+        return cls(settings=settings, knowledge=knowledge, seen=state, probes=probes)
 
     def admit_probe(self, team: str | None, user: str | None, channel: str | None) -> Verdict:
         """Count one live check against the user's and the channel's allowance (both must have room).

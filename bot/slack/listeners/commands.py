@@ -152,7 +152,7 @@ class CommandListeners:
 
         with guarded("/dnscheck", command, deliver, logger):
             request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
-            deliver(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+            deliver(self.deps.probes.run(request, self.deps.settings, waiting=lambda note: deliver(messages.notice(note))))
 
 
 def register(app: App, deps: Deps) -> None:

@@ -245,7 +245,7 @@ class EventListeners:
                 client.chat_update(channel=str(event["channel"]), ts=progress_ts, **messages.message_args(reply))
 
         with guarded("mention dnscheck", body, replace, logger):
-            replace(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+            replace(self.deps.probes.run(request, self.deps.settings, waiting=lambda note: replace(messages.notice(note))))
 
 
 def register(app: App, deps: Deps) -> None:
