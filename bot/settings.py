@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.core.check.trace import IANA_ROOT_HINTS
 from bot.core.errors import ConfigError
 
 KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "rcodes.yaml"
@@ -92,6 +93,7 @@ class ProbeSettings:
         deadline: seconds a whole check may take; the user gets what was learned by then.
         query_budget: the most queries one check may send.
         port: the DNS port to query (53; the lab tests may use another).
+        root_hints: (name, address) of the root servers a trace starts from (RCODEBOT_ROOT_HINTS; default IANA's).
     """
 
     resolvers: tuple[str, ...] = DEFAULT_RESOLVERS
@@ -101,6 +103,7 @@ class ProbeSettings:
     deadline: float = 10.0
     query_budget: int = 60
     port: int = 53
+    root_hints: tuple[tuple[str, str], ...] = IANA_ROOT_HINTS
 
     @property
     def resolver_allow_list(self) -> tuple[str, ...]:
@@ -186,6 +189,7 @@ class Settings:
             deadline=_number("RCODEBOT_CHECK_DEADLINE", text("RCODEBOT_CHECK_DEADLINE"), 10.0, 0.5, 120),
             query_budget=int(_number("RCODEBOT_QUERY_BUDGET", text("RCODEBOT_QUERY_BUDGET"), 60, 1, 1000)),
             port=int(_number("RCODEBOT_DNS_PORT", text("RCODEBOT_DNS_PORT"), 53, 1, 65535)),
+            root_hints=_root_hints(text("RCODEBOT_ROOT_HINTS")),
         )
         knowledge = text("RCODEBOT_KNOWLEDGE")
         return cls(
@@ -285,6 +289,44 @@ def _redirect_uri(value: str | None) -> str | None:
     if value is not None and not value.startswith(("https://", "http://")):
         raise ConfigError(problem=f"SLACK_REDIRECT_URI={value!r} is not a URL (https://HOST/slack/oauth_redirect)")
     return value
+
+
+def _root_hints(value: str | None) -> tuple[tuple[str, str], ...]:
+    """RCODEBOT_ROOT_HINTS: IP addresses (`192.0.2.53,2001:db8::53`), or the path of a root hints file in zone-file
+    form (named.root: `A.ROOT-SERVERS.NET. 3600000 A 198.41.0.4`); unset: IANA's root servers."""
+    name = "RCODEBOT_ROOT_HINTS"
+    if value is None:
+        return IANA_ROOT_HINTS
+    items = [item.strip() for item in value.replace(" ", ",").split(",") if item.strip()]
+    addresses = []
+    for item in items:
+        try:
+            addresses.append(str(ipaddress.ip_address(item.strip("[]"))))
+        except ValueError:
+            break
+    else:
+        return tuple((address, address) for address in addresses)
+    path = Path(value)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(
+            problem=f"{name}={value!r} is neither IP addresses nor a readable root hints file ({err})"
+        ) from None
+    hints: list[tuple[str, str]] = []
+    for line in lines:
+        words = line.split(";", 1)[0].split()
+        kinds = [i for i, w in enumerate(words) if w.upper() in ("A", "AAAA")]
+        if len(words) >= 3 and kinds and kinds[0] + 1 < len(words):
+            try:
+                address = str(ipaddress.ip_address(words[kinds[0] + 1]))
+            except ValueError:
+                continue
+            owner = words[0].lower()
+            hints.append((owner if owner.endswith(".") else owner + ".", address))
+    if not hints:
+        raise ConfigError(problem=f"{name}: {path} holds no A or AAAA record of a root server")
+    return tuple(hints)
 
 
 def _flag(name: str, value: str | None) -> bool:

@@ -299,6 +299,7 @@ def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory)
         RCODEBOT_ALLOW_PRIVATE="true",
         RCODEBOT_QUERY_TIMEOUT="1",
         RCODEBOT_CHECK_DEADLINE="8",
+        RCODEBOT_ROOT_HINTS=str(lab.root_hints_file),
     )
     server = ServerProcess(
         [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("labweb")
