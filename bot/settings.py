@@ -7,15 +7,58 @@ behind their back. Malformed values raise `ConfigError` with one line naming the
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.core.check.trace import IANA_ROOT_HINTS
 from bot.core.errors import ConfigError
 
 KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "rcodes.yaml"
 DEFAULT_RESOLVERS = ("system", "1.1.1.1", "8.8.8.8", "9.9.9.9")
 DEFAULT_API_URL = "https://slack.com/api/"
+DATABASE_FILE = "rcodebot.db"
+#: The URL schemes RCODEBOT_DATABASE_URL may use: the embedded default, and PostgreSQL through psycopg 3.
+DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """Where rcodebot keeps its files: $RCODEBOT_DATA_DIR, else $XDG_DATA_HOME/rcodebot, else ~/.local/share/rcodebot."""
+    if env.get("RCODEBOT_DATA_DIR"):
+        return Path(env["RCODEBOT_DATA_DIR"]).expanduser()
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]).expanduser() / "rcodebot"
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return home / ".local" / "share" / "rcodebot"
+
+
+def database_url_from(env: Mapping[str, str]) -> str:
+    """RCODEBOT_DATABASE_URL, or the embedded SQLite file in the data directory.
+
+    `postgresql://` and `postgres://` are read as `postgresql+psycopg://` (psycopg 3 is the driver installed);
+    any other scheme is a ConfigError naming the variable.
+    """
+    url = (env.get("RCODEBOT_DATABASE_URL") or "").strip()
+    if not url:
+        return f"sqlite:///{default_data_dir(env) / DATABASE_FILE}"
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(
+            problem=f"RCODEBOT_DATABASE_URL={redact_url(url)!r} is not a URL (sqlite:///PATH or postgresql+psycopg://…)"
+        )
+    if scheme in ("postgresql", "postgres"):
+        scheme = "postgresql+psycopg"
+    if scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            problem=f"RCODEBOT_DATABASE_URL: {scheme}:// is not supported (use sqlite:///PATH or postgresql+psycopg://…)"
+        )
+    return f"{scheme}://{rest}"
+
+
+def redact_url(url: str) -> str:
+    """A URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +93,7 @@ class ProbeSettings:
         deadline: seconds a whole check may take; the user gets what was learned by then.
         query_budget: the most queries one check may send.
         port: the DNS port to query (53; the lab tests may use another).
+        root_hints: (name, address) of the root servers a trace starts from (RCODEBOT_ROOT_HINTS; default IANA's).
     """
 
     resolvers: tuple[str, ...] = DEFAULT_RESOLVERS
@@ -59,6 +103,7 @@ class ProbeSettings:
     deadline: float = 10.0
     query_budget: int = 60
     port: int = 53
+    root_hints: tuple[tuple[str, str], ...] = IANA_ROOT_HINTS
 
     @property
     def resolver_allow_list(self) -> tuple[str, ...]:
@@ -80,6 +125,12 @@ class Settings:
     user_rate: RateLimit = RateLimit(5, 60.0)
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
+    #: OAuth (distribution to many workspaces): used in HTTP mode when SLACK_BOT_TOKEN is not set.
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
+    #: SQLAlchemy URL of the database (installations, OAuth state); see `database_url_from`.
+    database_url: str = field(default_factory=lambda: database_url_from({}))
     cache_dir: Path | None = None
     redis_url: str | None = None
     log_format: str = "text"
@@ -93,7 +144,12 @@ class Settings:
     @property
     def has_slack(self) -> bool:
         """True when any Slack credential is configured (the run command then serves Slack, not the shell)."""
-        return bool(self.bot_token or self.app_token)
+        return bool(self.bot_token or self.app_token or self.oauth)
+
+    @property
+    def oauth(self) -> bool:
+        """True when the app installs into many workspaces through Slack's OAuth flow (no single bot token)."""
+        return bool(self.client_id and self.client_secret and not self.bot_token)
 
     def with_probe(self, **changes: object) -> Settings:
         """A copy with some probe settings changed (the CLI's --resolver/--timeout)."""
@@ -133,6 +189,7 @@ class Settings:
             deadline=_number("RCODEBOT_CHECK_DEADLINE", text("RCODEBOT_CHECK_DEADLINE"), 10.0, 0.5, 120),
             query_budget=int(_number("RCODEBOT_QUERY_BUDGET", text("RCODEBOT_QUERY_BUDGET"), 60, 1, 1000)),
             port=int(_number("RCODEBOT_DNS_PORT", text("RCODEBOT_DNS_PORT"), 53, 1, 65535)),
+            root_hints=_root_hints(text("RCODEBOT_ROOT_HINTS")),
         )
         knowledge = text("RCODEBOT_KNOWLEDGE")
         return cls(
@@ -146,6 +203,10 @@ class Settings:
             user_rate=RateLimit.from_text("RCODEBOT_RATE_USER", text("RCODEBOT_RATE_USER") or "5/60"),
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
+            database_url=database_url_from(env),
+            client_id=text("SLACK_CLIENT_ID"),
+            client_secret=text("SLACK_CLIENT_SECRET"),
+            redirect_uri=_redirect_uri(text("SLACK_REDIRECT_URI")),
             max_body_bytes=int(
                 _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
             ),
@@ -222,6 +283,50 @@ def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:
         except ValueError:
             raise ConfigError(problem=f"{name}: {item!r} is not an IP address (or 'system')") from None
     return items
+
+
+def _redirect_uri(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise ConfigError(problem=f"SLACK_REDIRECT_URI={value!r} is not a URL (https://HOST/slack/oauth_redirect)")
+    return value
+
+
+def _root_hints(value: str | None) -> tuple[tuple[str, str], ...]:
+    """RCODEBOT_ROOT_HINTS: IP addresses (`192.0.2.53,2001:db8::53`), or the path of a root hints file in zone-file
+    form (named.root: `A.ROOT-SERVERS.NET. 3600000 A 198.41.0.4`); unset: IANA's root servers."""
+    name = "RCODEBOT_ROOT_HINTS"
+    if value is None:
+        return IANA_ROOT_HINTS
+    items = [item.strip() for item in value.replace(" ", ",").split(",") if item.strip()]
+    addresses = []
+    for item in items:
+        try:
+            addresses.append(str(ipaddress.ip_address(item.strip("[]"))))
+        except ValueError:
+            break
+    else:
+        return tuple((address, address) for address in addresses)
+    path = Path(value)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(
+            problem=f"{name}={value!r} is neither IP addresses nor a readable root hints file ({err})"
+        ) from None
+    hints: list[tuple[str, str]] = []
+    for line in lines:
+        words = line.split(";", 1)[0].split()
+        kinds = [i for i, w in enumerate(words) if w.upper() in ("A", "AAAA")]
+        if len(words) >= 3 and kinds and kinds[0] + 1 < len(words):
+            try:
+                address = str(ipaddress.ip_address(words[kinds[0] + 1]))
+            except ValueError:
+                continue
+            owner = words[0].lower()
+            hints.append((owner if owner.endswith(".") else owner + ".", address))
+    if not hints:
+        raise ConfigError(problem=f"{name}: {path} holds no A or AAAA record of a root server")
+    return tuple(hints)
 
 
 def _flag(name: str, value: str | None) -> bool:

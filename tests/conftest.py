@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # so a clone with nothing beside it passes its tests.
 CORPUS = ROOT / "tests" / "corpus"
 
-pytest_plugins = ["tests.lab.fixtures"]
+pytest_plugins = ["tests.lab.fixtures", "tests.stores.fixtures"]
 
 
 # --------------------------------------------------------------------------------------------- hypothesis profiles

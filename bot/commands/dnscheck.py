@@ -12,7 +12,7 @@ def add_parser(sub: Any) -> None:
     """Declare `dnscheck`."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "dnscheck",
-        usage="rcodebot dnscheck NAME [TYPE] [--resolver IP]... [--timeout S] [--deadline S] [--json]",
+        usage="rcodebot dnscheck NAME [TYPE] [--resolver IP]... [--timeout S] [--deadline S] [--trace] [--json]",
         help="probe a name live and say why it fails (DNSSEC, lame or unreachable nameservers, serials, …)",
         description="Probe a name live: ask the resolvers, find the zone and its delegation, ask every nameserver "
         "directly, check DNSSEC, and say what is wrong and how to fix it. NAME may be a URL, an e-mail address or an "
@@ -33,6 +33,11 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for each answer")
     parser.add_argument("--deadline", type=float, metavar="S", help="seconds the whole check may take")
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="also walk the delegation from the root hints, as dig +trace (RCODEBOT_ROOT_HINTS; default IANA's roots)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (a stable interface)")
     parser.add_argument(
         "--diagram",
@@ -48,7 +53,7 @@ def run(ctx: Context) -> int:
     from bot.services import dnscheck
 
     as_json = bool(ctx.args.json)
-    words = [*ctx.args.target, *(f"@{r.lstrip('@')}" for r in ctx.args.resolver)]
+    words = [*ctx.args.target, *(f"@{r.lstrip('@')}" for r in ctx.args.resolver), *(["+trace"] if ctx.args.trace else [])]
     settings = ctx.settings
     changes: dict[str, object] = {}
     for flag, key, low, high in (("timeout", "query_timeout", 0.05, 60.0), ("deadline", "deadline", 0.1, 600.0)):

@@ -19,7 +19,7 @@ import time
 import urllib.error
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
@@ -38,6 +38,9 @@ from bot.slack.listeners import register_listeners
 from bot.slack.reporting import describe
 from bot.slack.responder import retry_handlers
 from bot.stores.shared import SharedState
+
+if TYPE_CHECKING:  # bot.slack.oauth loads SQLAlchemy: only OAuth mode imports it at run time
+    from bot.slack.oauth import Revocations
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -154,6 +157,23 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
     Calls `auth.test` once (Bolt does, in the constructor) so a bad token or an unreachable API is reported at
     start, as a `ConfigError`, not on the first request.
     """
+    revocations = None
+    if settings.oauth:
+        app, revocations = _build_oauth_app(settings, mode=mode)
+    else:
+        app = _build_single_workspace_app(settings, mode=mode)
+    # With OAuth, stores that keep per-workspace data delete it on uninstall by adding a callback:
+    # revocations.callbacks.append(lambda enterprise_id, team_id: ...)
+    del revocations
+    deps = Deps.create(settings, knowledge, clock=clock)
+    app.use(DedupeEvents(deps.seen))
+    app.error(log_unhandled)
+    register_listeners(app, deps)
+    return app
+
+
+def _build_single_workspace_app(settings: Settings, *, mode: str) -> App:
+    """One workspace, one bot token (SLACK_BOT_TOKEN): Bolt checks it with auth.test in its constructor."""
     if not settings.bot_token:
         raise ConfigError(problem="SLACK_BOT_TOKEN is not set (the Bot User OAuth Token, xoxb-…)")
     if mode == "http" and not settings.signing_secret:
@@ -183,11 +203,33 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
         raise ConfigError(problem=f"cannot reach the Slack Web API at {settings.api_url}: {reason}") from None
-    deps = Deps.create(settings, knowledge, clock=clock)
-    app.use(DedupeEvents(deps.seen))
-    app.error(log_unhandled)
-    register_listeners(app, deps)
     return app
+
+
+def _build_oauth_app(settings: Settings, *, mode: str) -> tuple[App, Revocations]:
+    """Many workspaces (SLACK_CLIENT_ID/SECRET): Bolt's OAuth flow, installations in the database (bot.slack.oauth)."""
+    from bot.slack import oauth
+
+    if mode == "socket":
+        raise ConfigError(
+            problem="Socket Mode is not for apps installed in many workspaces (Slack's docs): run "
+            "`rcodebot serve --http` for OAuth, or set SLACK_BOT_TOKEN for one workspace"
+        )
+    if not settings.signing_secret:
+        raise ConfigError(problem="SLACK_SIGNING_SECRET is not set (needed to verify requests in HTTP mode)")
+    client = build_client(settings)
+    parts = oauth.build(settings, client)
+    bolt_logger = logging.getLogger("rcodebot.bolt")
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret,
+        oauth_settings=parts.settings,
+        authorize=parts.authorize,  # type: ignore[arg-type]  # an Authorize instance is accepted (App checks isinstance)
+        process_before_response=True,
+        listener_executor=ContextExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
+        logger=bolt_logger,
+    )
+    return app, oauth.attach(app, parts)
 
 
 def _short(err: Exception) -> str:

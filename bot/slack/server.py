@@ -50,6 +50,9 @@ class HealthCheckedApp:
     def __init__(self, app: App, screen: Screen | None = None) -> None:
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self.screen = screen
+        flow = app.oauth_flow
+        #: With OAuth (many workspaces): Bolt's `GET /slack/install` and `GET /slack/oauth_redirect`.
+        self.oauth_paths = frozenset({flow.install_path, flow.redirect_uri_path}) if flow is not None else frozenset()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -57,6 +60,8 @@ class HealthCheckedApp:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
             return _plain(start_response, "200 OK", b"ok\n")
+        if path in self.oauth_paths:
+            return self.bolt(environ, start_response)
         if path == METRICS_PATH and metrics.enabled():
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])

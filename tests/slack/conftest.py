@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,7 @@ class Response:
     content_type: str
     body: bytes
     seconds: float
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -135,12 +136,13 @@ class SlackSender:
             connection.close()
         return Response(answer.status, answer.getheader("Content-Type") or "", data, time.monotonic() - started)
 
-    def get(self, path: str) -> Response:
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request("GET", path)
+            connection.request("GET", path, headers=dict(headers or {}))
             answer = connection.getresponse()
-            return Response(answer.status, answer.getheader("Content-Type") or "", answer.read(), 0.0)
+            kept = {k.lower(): v for k, v in answer.getheaders()}
+            return Response(answer.status, answer.getheader("Content-Type") or "", answer.read(), 0.0, kept)
         finally:
             connection.close()
 
@@ -297,6 +299,7 @@ def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory)
         RCODEBOT_ALLOW_PRIVATE="true",
         RCODEBOT_QUERY_TIMEOUT="1",
         RCODEBOT_CHECK_DEADLINE="8",
+        RCODEBOT_ROOT_HINTS=str(lab.root_hints_file),
     )
     server = ServerProcess(
         [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("labweb")

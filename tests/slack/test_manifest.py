@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from slack_bolt import App, BoltRequest
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.signature import SignatureVerifier
 
 from bot.core.codes import knowledge
@@ -19,6 +20,7 @@ from bot.slack import build_app
 from bot.slack.listeners.functions import CALLBACK_DNSCHECK, outputs_of
 from bot.slack.listeners.shortcuts import CALLBACK_EXPLAIN
 from bot.slack.messages import ACTION_SHARE
+from bot.slack.oauth import BOT_SCOPES
 from tests.slack.conftest import BOT_TOKEN, ROOT, SECRET, payload, shortcut_body, unique
 from tests.slack.fakeslack import FakeSlack
 
@@ -33,6 +35,7 @@ EVENT_SCOPES = {
 }
 FEATURE_SCOPES = {"commands", "chat:write", "files:read"}  # files:read: shared snippets (message subtype file_share)
 EVENTS_URL = "https://rcodebot.example.com/slack/events"
+REDIRECT_URL = "https://rcodebot.example.com/slack/oauth_redirect"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -74,6 +77,7 @@ def test_the_two_manifests_differ_only_in_transport() -> None:
     for command in http["features"]["slash_commands"]:
         del command["url"]
     del http["settings"]["event_subscriptions"]["request_url"], http["settings"]["interactivity"]["request_url"]
+    assert http["oauth_config"].pop("redirect_urls") == [REDIRECT_URL]
     http["settings"]["socket_mode_enabled"] = True
     assert http == socket
     assert "url" not in json.dumps(socket["features"]) and "request_url" not in json.dumps(socket["settings"])
@@ -171,3 +175,13 @@ def test_every_manifest_function_is_handled(app: App, fake: FakeSlack) -> None:
         assert dispatch(app, json.dumps(body), "application/json") == 200
         (done,) = fake.wait_for(lambda c, e=execution: c.body.get("function_execution_id") == e)
         assert done.method == "functions.completeError"
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.http.yml"])
+def test_an_oauth_install_asks_for_the_manifests_scopes(name: str) -> None:
+    assert sorted(load(name)["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+
+
+def test_the_redirect_url_is_the_path_bolt_serves() -> None:
+    (url,) = load("manifest.http.yml")["oauth_config"]["redirect_urls"]
+    assert urllib.parse.urlparse(url).path == OAuthSettings(client_id="1", client_secret="2").redirect_uri_path

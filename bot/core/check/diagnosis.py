@@ -23,6 +23,8 @@ import dns.rrset
 
 from bot.core.check import dnssec_checks
 from bot.core.check.observations import Exchange, Outcome, ProbeResult, Purpose
+from bot.core.check.trace import Level
+from bot.core.nxname import compact_denial
 
 # The vocabulary, in the order causes are ranked when several explain the same failure.
 CAUSES = (
@@ -213,6 +215,7 @@ class Diagnosis:
     queries: int
     notes: tuple[str, ...] = ()
     display: str = ""
+    trace: tuple[Level, ...] | None = None  # the delegation walked from the root, when asked for (`trace`)
 
     @property
     def failed(self) -> bool:
@@ -221,7 +224,7 @@ class Diagnosis:
 
     def to_json(self) -> dict[str, object]:
         """The public JSON object (without text and blocks, which the Reply adds)."""
-        return {
+        data: dict[str, object] = {
             "name": self.name,
             "type": self.rdtype,
             "verdict": self.verdict,
@@ -236,6 +239,9 @@ class Diagnosis:
             "queries": self.queries,
             "elapsed_ms": round(self.elapsed_ms, 1),
         }
+        if self.trace is not None:
+            data["trace"] = [level.to_json() for level in self.trace]
+        return data
 
 
 # ---------------------------------------------------------------------------------------------------- entry point
@@ -352,6 +358,12 @@ class _Diagnoser:
                 f"that zone too (check it: /dnscheck {alias} {self.r.rdtype})"
             )
         verdict = self._verdict(statuses, checks)
+        compact = [e.who() for e in checks.values() if e.answered and e.message and compact_denial(e.message, e.ask.qname)]
+        if compact and verdict == "nxdomain":
+            self.notes.append(
+                f"{', '.join(compact)} answered NOERROR with compact denial of existence (RFC 9824): an NSEC at "
+                f"{self.r.name} with the NXNAME bit, which means the name does not exist (NXDOMAIN)"
+            )
         order = list(CAUSES)
         if edns_root:
             order.remove("edns_broken")
@@ -669,18 +681,28 @@ class _Diagnoser:
     # ------------------------------------------------------------------------------------------------ causes
 
     def _add(self, cause: str, detail: str | None, evidence: Sequence[str], *, explains: bool) -> None:
-        summary, fix = _TEXT[cause] if cause != "dnssec_bogus" else _DNSSEC_TEXT[detail or "other"]
-        kind, value = ("ede", DETAIL_EDE[detail or "other"]) if cause == "dnssec_bogus" else CAUSE_REF.get(cause, ("", 0))
-        reference = ""
-        fixes = list(fix)
-        if kind:
-            entry = self.kb.ede(value) if kind == "ede" else self.kb.rcode(value)
-            reference = entry.label
-            if explains or cause == "dnssec_bogus":
-                # The code a resolver returns for this failure, in /rcode's words (only when it is failing).
-                summary = f"{summary} {entry.label}: {entry.summary}"
-            fixes += [f for f in entry.fix[:2] if f not in fixes]
-        self.causes.append(Cause(cause, detail, summary, tuple(dict.fromkeys(evidence)), tuple(fixes), explains, reference))
+        self.causes.append(make_cause(self.kb, cause, detail, evidence, explains=explains))
+
+
+def make_cause(kb: KnowledgeLike, cause: str, detail: str | None, evidence: Sequence[str], *, explains: bool) -> Cause:
+    """A Cause with its summary, fix steps and knowledge reference (also used for the trace's findings)."""
+    summary, fix = _TEXT[cause] if cause != "dnssec_bogus" else _DNSSEC_TEXT[detail or "other"]
+    kind, value = ("ede", DETAIL_EDE[detail or "other"]) if cause == "dnssec_bogus" else CAUSE_REF.get(cause, ("", 0))
+    reference = ""
+    fixes = list(fix)
+    if kind:
+        entry = kb.ede(value) if kind == "ede" else kb.rcode(value)
+        reference = entry.label
+        if explains or cause == "dnssec_bogus":
+            # The code a resolver returns for this failure, in /rcode's words (only when it is failing).
+            summary = f"{summary} {entry.label}: {entry.summary}"
+        fixes += [f for f in entry.fix[:2] if f not in fixes]
+    return Cause(cause, detail, summary, tuple(dict.fromkeys(evidence)), tuple(fixes), explains, reference)
+
+
+def headline(verdict: str, display: str, rdtype: str, causes: Sequence[Cause]) -> str:
+    """The one line a person reads first (public for the trace, which adds causes after the diagnosis)."""
+    return _headline(verdict, display, rdtype, causes)
 
 
 @dataclass(slots=True)
@@ -834,6 +856,8 @@ def _status(e: Exchange | None) -> str:
         assert e.message is not None
         if e.tc and not e.message.answer:
             return "other"  # truncated and the TCP retry failed: an empty answer here is not NODATA
+        if compact_denial(e.message, e.ask.qname):
+            return "nxdomain"  # RFC 9824: NOERROR with an NSEC at the name that has the NXNAME bit
         return "answer" if e.message.answer else "nodata"
     kinds = {
         int(dns.rcode.NXDOMAIN): "nxdomain",

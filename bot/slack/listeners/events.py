@@ -128,7 +128,9 @@ def with_files(plain: str, message: Mapping[str, Any], client: WebClient, deps: 
     Shared by the event listeners and the "Explain DNS output" shortcut (whose payload carries the message too).
     """
     shared = files.shared_files(message)
-    if not shared or not deps.settings.bot_token:
+    # The request's own workspace token (set by Bolt's authorize; with OAuth, each workspace has its own).
+    token = client.token or deps.settings.bot_token
+    if not shared or not token:
         return plain
 
     def file_info(file_id: str) -> Mapping[str, Any] | None:
@@ -139,7 +141,7 @@ def with_files(plain: str, message: Mapping[str, Any], client: WebClient, deps: 
             return None
         return info if isinstance(info, Mapping) else None
 
-    texts = files.read_texts(shared, deps.settings.bot_token, api_url=deps.settings.api_url, file_info=file_info)
+    texts = files.read_texts(shared, token, api_url=deps.settings.api_url, file_info=file_info)
     return "\n\n".join(t for t in (plain, *texts) if t.strip())
 
 
