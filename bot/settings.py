@@ -81,6 +81,10 @@ class Settings:
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
     cache_dir: Path | None = None
+    #: RCODEBOT_DATABASE_URL: the shared database (None: the embedded SQLite file in `data_dir`).
+    database_url: str | None = None
+    #: RCODEBOT_DATA_DIR: where the embedded database lives (None: in memory, for this process only).
+    data_dir: Path | None = None
 
     @property
     def has_slack(self) -> bool:
@@ -139,6 +143,8 @@ class Settings:
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
+            database_url=_database_url(text("RCODEBOT_DATABASE_URL")),
+            data_dir=_data_dir(text("RCODEBOT_DATA_DIR"), text("XDG_DATA_HOME"), text("HOME")),
         )
 
 
@@ -174,6 +180,26 @@ def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) 
     if xdg_cache is not None and Path(xdg_cache).is_absolute():
         return Path(xdg_cache) / "rcodebot"
     return Path(home) / ".cache" / "rcodebot" if home is not None else None
+
+
+def _database_url(value: str | None) -> str | None:
+    """RCODEBOT_DATABASE_URL, checked for the form SQLAlchemy reads (`sqlite:///…`, `postgresql+psycopg://…`)."""
+    if value is None:
+        return None
+    scheme = value.partition("://")[0]
+    if not scheme or "://" not in value or not scheme.replace("+", "").replace("_", "").isalnum():
+        raise ConfigError(problem="RCODEBOT_DATABASE_URL is not a database URL (sqlite:///path or postgresql+psycopg://…)")
+    return value
+
+
+def _data_dir(configured: str | None, xdg_data: str | None, home: str | None) -> Path | None:
+    """Where the embedded database is kept: `RCODEBOT_DATA_DIR`, else the XDG data directory; `off` (or no home)
+    keeps it in memory."""
+    if configured is not None:
+        return None if configured.lower() == "off" else Path(configured)
+    if xdg_data is not None and Path(xdg_data).is_absolute():
+        return Path(xdg_data) / "rcodebot"
+    return Path(home) / ".local" / "share" / "rcodebot" if home is not None else None
 
 
 def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:
