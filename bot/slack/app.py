@@ -128,6 +128,7 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
         reason = getattr(err, "reason", err)
         raise ConfigError(problem=f"cannot reach the Slack Web API at {settings.api_url}: {reason}") from None
     deps = Deps.create(settings, knowledge, clock=clock)
+    deps.store.create_schema()  # a database that is down now is logged once; settings fall back to the defaults
     app.use(DedupeEvents(deps.seen))
     app.error(log_unhandled)
     register_listeners(app, deps)

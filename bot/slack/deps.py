@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.codes.knowledge import Knowledge
 from bot.core.dedupe import SeenEvents
 from bot.core.ratelimit import Clock, RateLimiter, Verdict, check_all
 from bot.settings import Settings
+from bot.stores.engine import default_url, make_engine
+from bot.stores.settings import SettingsStore
+
+
+def settings_store(settings: Settings) -> SettingsStore:
+    """The settings store over RCODEBOT_DATABASE_URL, else the embedded SQLite file (in memory with no data dir)."""
+    return SettingsStore(make_engine(settings.database_url or default_url(settings.data_dir)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +27,21 @@ class Deps:
     user_limiter: RateLimiter
     channel_limiter: RateLimiter
     seen: SeenEvents
+    #: per-channel mutes and per-workspace settings, shared by every instance through the database.
+    store: SettingsStore = field(default_factory=lambda: SettingsStore(make_engine(default_url(None))))
 
     @classmethod
-    def create(cls, settings: Settings, knowledge: Knowledge, *, clock: Clock = time.monotonic) -> Deps:
+    def create(
+        cls,
+        settings: Settings,
+        knowledge: Knowledge,
+        *,
+        clock: Clock = time.monotonic,
+        store: SettingsStore | None = None,
+    ) -> Deps:
         """Fresh limiters and dedupe memory for one running app."""
         return cls(
+            store=store if store is not None else settings_store(settings),
             settings=settings,
             knowledge=knowledge,
             user_limiter=RateLimiter(settings.user_rate.count, settings.user_rate.seconds, clock=clock),
