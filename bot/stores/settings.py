@@ -61,6 +61,9 @@ log = logging.getLogger("rcodebot.stores")
 #: How long a value read from the database is reused (the most a change takes to reach every instance).
 TTL_SECONDS = 1.0
 MAX_CACHED = 10_000
+#: While the database is down, reads try it again at most this often (others answer at once from what was known),
+#: so a database that hangs cannot hold every request up for a connection timeout.
+RETRY_SECONDS = 5.0
 
 metadata = MetaData()
 
@@ -124,6 +127,7 @@ class SettingsStore:
         self._cache: OrderedDict[tuple[str, str], tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._down = False
+        self._retry_at = 0.0
         self._schema_ready = False
 
     # ------------------------------------------------------------------------------------------------ schema
@@ -185,6 +189,8 @@ class SettingsStore:
             cached = self._cache.get(key)
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
+        if self._down and now < self._retry_at:
+            return cached[1] if cached is not None else default
         try:
             if not self._schema_ready and not self.create_schema():
                 return cached[1] if cached is not None else default
@@ -262,6 +268,7 @@ class SettingsStore:
             first = not self._down
             self._down = True
             self._schema_ready = False  # a database that comes back may be a new, empty one
+            self._retry_at = self._clock() + RETRY_SECONDS
         if first:
             log.warning("settings database unreachable (%s): using the last known settings", _short(err))
 

@@ -207,7 +207,8 @@ class CommandListeners:
 
         with guarded("/dnscheck", command, deliver, logger):
             request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
-            deliver(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+            team = command.get("team_id")
+            deliver(dnscheck.run(request, self.deps.settings_for(str(team) if team else None), self.deps.knowledge))
 
 
 def register(app: App, deps: Deps) -> None:

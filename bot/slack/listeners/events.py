@@ -260,7 +260,8 @@ class EventListeners:
                 client.chat_update(channel=str(event["channel"]), ts=progress_ts, **messages.message_args(reply))
 
         with guarded("mention dnscheck", body, replace, logger):
-            replace(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+            team = body.get("team_id")
+            replace(dnscheck.run(request, self.deps.settings_for(str(team) if team else None), self.deps.knowledge))
 
 
 def register(app: App, deps: Deps) -> None:
