@@ -81,6 +81,9 @@ class Settings:
     channel_rate: RateLimit = RateLimit(20, 60.0)
     log_level: str = "INFO"
     cache_dir: Path | None = None
+    redis_url: str | None = None
+    max_body_bytes: int = 1_048_576
+    body_timeout: float = 5.0
     #: RCODEBOT_DATABASE_URL: the shared database (None: the embedded SQLite file in `data_dir`).
     database_url: str | None = None
     #: RCODEBOT_DATA_DIR: where the embedded database lives (None: in memory, for this process only).
@@ -142,6 +145,11 @@ class Settings:
             user_rate=RateLimit.from_text("RCODEBOT_RATE_USER", text("RCODEBOT_RATE_USER") or "5/60"),
             channel_rate=RateLimit.from_text("RCODEBOT_RATE_CHANNEL", text("RCODEBOT_RATE_CHANNEL") or "20/60"),
             log_level=(text("RCODEBOT_LOG_LEVEL") or "INFO").upper(),
+            max_body_bytes=int(
+                _number("RCODEBOT_MAX_BODY_BYTES", text("RCODEBOT_MAX_BODY_BYTES"), 1_048_576, 65_536, 67_108_864)
+            ),
+            body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
+            redis_url=_redis_url(text("RCODEBOT_REDIS_URL")),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
             database_url=_database_url(text("RCODEBOT_DATABASE_URL")),
             data_dir=_data_dir(text("RCODEBOT_DATA_DIR"), text("XDG_DATA_HOME"), text("HOME")),
@@ -170,6 +178,15 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
+
+
+def _redis_url(value: str | None) -> str | None:
+    """`RCODEBOT_REDIS_URL`, checked for its scheme only (redis-py reads the rest; a wrong host shows at start)."""
+    if value is None:
+        return None
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(problem="RCODEBOT_REDIS_URL should be a redis://, rediss:// or unix:// URL")
+    return value
 
 
 def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) -> Path | None:

@@ -29,7 +29,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
 from bot.core.codes.knowledge import Knowledge
-from bot.core.dedupe import SeenEvents
 from bot.core.errors import ConfigError
 from bot.core.ratelimit import Clock
 from bot.settings import Settings
@@ -37,6 +36,7 @@ from bot.slack.deps import Deps
 from bot.slack.listeners import register_listeners
 from bot.slack.reporting import describe
 from bot.slack.responder import retry_handlers
+from bot.stores.shared import SharedState
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -62,7 +62,7 @@ class DedupeEvents(Middleware):
     to inject, on every request.
     """
 
-    def __init__(self, seen: SeenEvents) -> None:
+    def __init__(self, seen: SharedState) -> None:
         self.seen = seen
 
     def process(

@@ -7,9 +7,9 @@ import time
 from dataclasses import dataclass, field, replace
 
 from bot.core.codes.knowledge import Knowledge
-from bot.core.dedupe import SeenEvents
-from bot.core.ratelimit import Clock, RateLimiter, Verdict, check_all
+from bot.core.ratelimit import Clock, Verdict
 from bot.settings import RateLimit, Settings
+from bot.stores import shared
 from bot.stores.engine import default_url, make_engine
 from bot.stores.settings import SettingsStore
 from bot.workspace import WorkspaceSettings, bounded, effective_probe
@@ -22,20 +22,22 @@ def settings_store(settings: Settings) -> SettingsStore:
 
 @dataclass(frozen=True, slots=True)
 class Deps:
-    """Process-wide state shared by the listeners (one gunicorn worker, or one Socket Mode process)."""
+    """What the listeners share: settings, knowledge, and the state every instance must agree on (`seen`: which
+    deliveries were handled; the live-check allowances), in this process or in Redis (`bot.stores.shared`); and the
+    per-channel and per-workspace settings (`store`), in the database."""
 
     settings: Settings
     knowledge: Knowledge
-    user_limiter: RateLimiter
-    channel_limiter: RateLimiter
-    seen: SeenEvents
+    seen: shared.MemoryState | shared.RedisState
     #: per-channel mutes and per-workspace settings, shared by every instance through the database.
     store: SettingsStore = field(default_factory=lambda: SettingsStore(make_engine(default_url(None))))
-    #: limiters for workspaces that chose stricter allowances, by (kind, count, seconds); bounded by the few
-    #: distinct allowances workspaces choose.
-    workspace_limiters: dict[tuple[str, int, float], RateLimiter] = field(default_factory=dict)
+    #: the allowances of workspaces that chose stricter ones, by (per person, per channel); in Redis like the
+    #: operator's when RCODEBOT_REDIS_URL is set. Bounded by the few distinct allowances workspaces choose.
+    workspace_states: dict[tuple[RateLimit, RateLimit], shared.MemoryState | shared.RedisState] = field(
+        default_factory=dict
+    )
     clock: Clock = time.monotonic
-    _limiters_lock: threading.Lock = field(default_factory=threading.Lock)
+    _states_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def create(
@@ -46,14 +48,13 @@ class Deps:
         clock: Clock = time.monotonic,
         store: SettingsStore | None = None,
     ) -> Deps:
-        """Fresh limiters and dedupe memory for one running app."""
+        """The shared state for one running app (fresh memory, or the Redis that RCODEBOT_REDIS_URL names)."""
+        state = shared.create(settings.redis_url, settings.user_rate, settings.channel_rate, clock=clock)
         return cls(
-            store=store if store is not None else settings_store(settings),
             settings=settings,
             knowledge=knowledge,
-            user_limiter=RateLimiter(settings.user_rate.count, settings.user_rate.seconds, clock=clock),
-            channel_limiter=RateLimiter(settings.channel_rate.count, settings.channel_rate.seconds, clock=clock),
-            seen=SeenEvents(clock=clock),
+            seen=state,
+            store=store if store is not None else settings_store(settings),
             clock=clock,
         )
 
@@ -71,13 +72,14 @@ class Deps:
             return self.settings
         return replace(self.settings, probe=effective_probe(self.settings.probe, chosen))
 
-    def _workspace_limiter(self, kind: str, limit: RateLimit) -> RateLimiter:
-        key = (kind, limit.count, limit.seconds)
-        with self._limiters_lock:
-            limiter = self.workspace_limiters.get(key)
-            if limiter is None:
-                limiter = self.workspace_limiters[key] = RateLimiter(limit.count, limit.seconds, clock=self.clock)
-            return limiter
+    def _workspace_state(self, user_rate: RateLimit, channel_rate: RateLimit) -> shared.MemoryState | shared.RedisState:
+        key = (user_rate, channel_rate)
+        with self._states_lock:
+            state = self.workspace_states.get(key)
+            if state is None:
+                state = shared.create(self.settings.redis_url, user_rate, channel_rate, clock=self.clock)
+                self.workspace_states[key] = state
+            return state
 
     def admit_probe(self, team: str | None, user: str | None, channel: str | None) -> Verdict:
         """Count one live check against the user's and the channel's allowance (both must have room).
@@ -86,15 +88,19 @@ class Deps:
         come the same way everywhere (on Enterprise Grid a button click can carry `team: null` where the slash
         command carried the workspace), so a team in the key would give one person two allowances. Without a user
         id, the team stands in (one shared allowance rather than none).
+
+        A workspace that chose stricter allowances is counted against them first (keys prefixed `ws:`, so they
+        never share a window with the operator's), then against the operator's: a refusal by the workspace's does
+        not use up the operator's.
         """
         person = f"user:{user}" if user else f"team:{team or '-'}"
-        pairs = [(self.user_limiter, person)]
-        if channel:
-            pairs.append((self.channel_limiter, f"channel:{channel}"))
-        # A workspace's stricter allowances count on top of the operator's (never instead of them).
+        room = f"channel:{channel}" if channel else None
         chosen = self.workspace(team)
-        if chosen.user_rate is not None:
-            pairs.append((self._workspace_limiter("user", chosen.user_rate), person))
-        if chosen.channel_rate is not None and channel:
-            pairs.append((self._workspace_limiter("channel", chosen.channel_rate), f"channel:{channel}"))
-        return check_all(pairs)
+        if chosen.user_rate is not None or chosen.channel_rate is not None:
+            state = self._workspace_state(
+                chosen.user_rate or self.settings.user_rate, chosen.channel_rate or self.settings.channel_rate
+            )
+            verdict = state.admit(f"ws:{person}", f"ws:{room}" if room else None)
+            if not verdict.allowed:
+                return verdict
+        return self.seen.admit(person, room)

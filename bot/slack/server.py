@@ -2,9 +2,10 @@
 
 HTTP mode embeds gunicorn (`gunicorn.app.base.BaseApplication`) rather than naming a module on gunicorn's command
 line, so configuration is read and checked, and `auth.test` called, once in `rcodebot serve` before gunicorn
-starts: a mistake is one line and a non-zero exit, never a worker boot loop with tracebacks. It runs ONE worker
-process with threads (gthread): the event_id dedupe memory and the rate limits live in that process, and with
-several processes a Slack retry could land in a different one. Threads give the concurrency.
+starts: a mistake is one line and a non-zero exit, never a worker boot loop with tracebacks. It runs one worker
+process with threads (gthread) by default: the event_id dedupe memory and the rate limits then live in that
+process. `--workers N` runs N processes, and needs RCODEBOT_REDIS_URL so that they share that state
+(`bot.stores.shared`): otherwise a Slack retry landing in another process would get a second reply.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
 from bot.core.errors import ConfigError
+from bot.slack.screen import Screen, screened
 
 log = logging.getLogger("rcodebot.slack")
 
@@ -41,8 +43,9 @@ class HealthCheckedApp:
     /healthz is ready to serve Slack.
     """
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, screen: Screen | None = None) -> None:
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self.screen = screen
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -52,6 +55,8 @@ class HealthCheckedApp:
             return _plain(start_response, "200 OK", b"ok\n")
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
+        if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
+            return screened(self.screen, environ, start_response, self.bolt)
         return self.bolt(environ, start_response)
 
 
@@ -63,11 +68,11 @@ def _plain(
     return [body]
 
 
-def gunicorn_options(host: str, port: int, log_level: str = "info") -> dict[str, Any]:
-    """Gunicorn settings for the bot (one process, threads; see the module docstring)."""
+def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int = 1) -> dict[str, Any]:
+    """Gunicorn settings for the bot (one process with threads, or several sharing Redis; see the module docstring)."""
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": 1,
+        "workers": workers,
         "worker_class": "gthread",
         "threads": HTTP_THREADS,
         "timeout": 30,
@@ -82,11 +87,11 @@ def gunicorn_options(host: str, port: int, log_level: str = "info") -> dict[str,
     }
 
 
-def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info") -> int:
+def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", workers: int = 1) -> int:
     """Serve `wsgi` with gunicorn until SIGTERM/SIGINT; returns gunicorn's exit status."""
     from gunicorn.app.base import BaseApplication
 
-    options = {k: v for k, v in gunicorn_options(host, port, log_level).items() if v is not None}
+    options = {k: v for k, v in gunicorn_options(host, port, log_level, workers).items() if v is not None}
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

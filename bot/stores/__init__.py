@@ -1,1 +1,2 @@
-"""Stores: state that outlives a request (settings), behind small interfaces, in the database SQLAlchemy names."""
+"""Stores: where state that outlives one request is kept (in the process by default, in Redis when several
+instances must act as one bot; settings in the database SQLAlchemy names)."""
