@@ -33,9 +33,7 @@ class Deps:
     store: SettingsStore = field(default_factory=lambda: SettingsStore(make_engine(default_url(None))))
     #: the allowances of workspaces that chose stricter ones, by (per person, per channel); in Redis like the
     #: operator's when RCODEBOT_REDIS_URL is set. Bounded by the few distinct allowances workspaces choose.
-    workspace_states: dict[tuple[RateLimit, RateLimit], shared.MemoryState | shared.RedisState] = field(
-        default_factory=dict
-    )
+    workspace_states: dict[tuple[RateLimit, RateLimit], shared.MemoryState | shared.RedisState] = field(default_factory=dict)
     clock: Clock = time.monotonic
     _states_lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from bot.core.codes import knowledge
 from bot.settings import RateLimit, Settings
 from bot.slack.deps import Deps
+from tests.redis_server import RedisServer
 
 
 class Clock:
@@ -76,3 +80,19 @@ def test_a_workspace_resolver_choice_is_used_only_within_the_operators_bounds() 
     shared.store.set_workspace("T3", WorkspaceSettings(resolvers=("8.8.8.8",), user_rate=RateLimit(50, 60.0)))
     assert shared.settings_for("T3") is settings
     assert shared.workspace("T3") == WorkspaceSettings()
+
+
+def test_two_instances_share_a_workspaces_allowance_through_redis_and_the_database(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    from bot.workspace import WorkspaceSettings
+
+    settings = Settings(redis_url=redis_server.url, user_rate=RateLimit(5, 60.0), data_dir=tmp_path)
+    kb = knowledge.load(settings.knowledge_path)
+    one, two = Deps.create(settings, kb), Deps.create(settings, kb)
+    team, user = f"T{uuid.uuid4().hex[:10]}", f"U{uuid.uuid4().hex[:10]}"
+    one.store.set_workspace(team, WorkspaceSettings(user_rate=RateLimit(2, 60.0)))
+    assert one.admit_probe(team, user, None).allowed
+    assert two.admit_probe(team, user, None).allowed
+    assert not one.admit_probe(team, user, None).allowed  # two for the workspace, whichever instance counted them
+    assert not two.admit_probe(team, user, None).allowed
