@@ -144,3 +144,20 @@ def test_the_setting_survives_a_restart(fake: FakeSlack, tmp_path: Path) -> None
         assert_no_reply(bot, fake, channel, paste(bot, channel))
     finally:
         server.stop()
+
+
+def test_a_snippet_shared_in_a_muted_channel_gets_no_reply(
+    two_bots: tuple[SlackSender, SlackSender], fake: FakeSlack
+) -> None:
+    from tests.slack.test_files import DIG, share
+
+    bot, _ = two_bots
+    channel = unique("C")
+    mute(bot, fake, channel)
+    entry = fake.add_file(DIG, name="dig.txt")
+    ts = share(bot, channel, [entry], user=unique("U"))
+    assert_no_reply(bot, fake, channel, ts)
+    assert not fake.find(lambda c: c.method == "file_download" and entry["id"] in c.path)  # not even downloaded
+    mute(bot, fake, channel, "unmute")
+    ts = share(bot, channel, [fake.add_file(DIG, name="dig.txt")], user=unique("U"))
+    fake.wait_for(in_thread(channel, ts))
