@@ -129,6 +129,7 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
         raise ConfigError(problem=f"cannot reach the Slack Web API at {settings.api_url}: {reason}") from None
     deps = Deps.create(settings, knowledge, clock=clock)
     deps.store.create_schema()  # a database that is down now is logged once; settings fall back to the defaults
+    deps.store.release_connections()  # no connection crosses gunicorn's fork (the app is built before it)
     app.use(DedupeEvents(deps.seen))
     app.error(log_unhandled)
     register_listeners(app, deps)

@@ -51,6 +51,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
 from bot.core.errors import BotError
 from bot.settings import RateLimit
@@ -142,6 +143,13 @@ class SettingsStore:
         self._schema_ready = True
         self._came_back()
         return True
+
+    def release_connections(self) -> None:
+        """Close the pool's connections (before gunicorn forks its workers: a SQLite or PostgreSQL connection must
+        not be shared by two processes); each process opens its own on first use. An in-memory database is kept:
+        its one connection is the database."""
+        if not isinstance(self.engine.pool, StaticPool):
+            self.engine.dispose()
 
     def _ensure_schema(self) -> None:
         if not self._schema_ready and not self.create_schema():

@@ -84,7 +84,18 @@ def test_in_memory_when_there_is_no_data_dir() -> None:
     assert default_url(None) == IN_MEMORY
     store = SettingsStore(make_engine(IN_MEMORY))
     store.set_muted("T1", "C1", True)
+    store.release_connections()  # before a fork: the in-memory database is its one connection, so it stays
     assert store.is_muted("C1")  # one connection shared across threads keeps the in-memory tables
+
+
+def test_connections_are_released_before_a_fork_and_reopened_on_use(tmp_path: Path) -> None:
+    store = SettingsStore(make_engine(default_url(tmp_path)))
+    store.set_muted("T1", "C1", True)
+    assert store.engine.pool.checkedin() == 1
+    store.release_connections()
+    assert store.engine.pool.checkedin() == 0
+    store._cache.clear()
+    assert store.is_muted("C1")
 
 
 def test_the_data_dir_default_follows_xdg_and_can_be_turned_off(tmp_path: Path) -> None:
