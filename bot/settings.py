@@ -82,6 +82,8 @@ class Settings:
     log_level: str = "INFO"
     cache_dir: Path | None = None
     redis_url: str | None = None
+    log_format: str = "text"
+    grace_seconds: float = 15.0
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
     #: RCODEBOT_DATABASE_URL: the shared database (None: the embedded SQLite file in `data_dir`).
@@ -150,6 +152,8 @@ class Settings:
             ),
             body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
             redis_url=_redis_url(text("RCODEBOT_REDIS_URL")),
+            log_format=_log_format(text("RCODEBOT_LOG_FORMAT")),
+            grace_seconds=_number("RCODEBOT_GRACE_SECONDS", text("RCODEBOT_GRACE_SECONDS"), 15.0, 0, 600),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
             database_url=_database_url(text("RCODEBOT_DATABASE_URL")),
             data_dir=_data_dir(text("RCODEBOT_DATA_DIR"), text("XDG_DATA_HOME"), text("HOME")),
@@ -178,6 +182,13 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key] = value
     return values
+
+
+def _log_format(value: str | None) -> str:
+    form = (value or "text").lower()
+    if form not in ("text", "json"):
+        raise ConfigError(problem=f"RCODEBOT_LOG_FORMAT={value!r} should be text or json")
+    return form
 
 
 def _redis_url(value: str | None) -> str | None:

@@ -7,7 +7,6 @@ Configuration is checked before anything starts, so a missing token or secret is
 from __future__ import annotations
 
 import argparse
-import logging
 from typing import Any
 
 from bot.commands.context import Context
@@ -60,17 +59,23 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
             problem=f"--workers {workers} needs Redis: set RCODEBOT_REDIS_URL (e.g. redis://localhost:6379/0) so the "
             "workers share deduplication and allowances"
         )
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    from bot import logs
+
+    logs.configure(
+        level=settings.log_level,
+        form=settings.log_format,
         stream=ctx.env.stderr,
+        secrets=(settings.bot_token, settings.signing_secret, settings.app_token),
     )
+    from bot import metrics
+
+    metrics.enable(multiprocess=chosen == "http" and workers > 1)  # before anything imports prometheus_client
     from bot.slack import build_app, server
 
     app = build_app(settings, ctx.knowledge, mode=chosen)
     if chosen == "socket":
         assert settings.app_token is not None  # build_app checked it
-        return server.run_socket_mode(app, settings.app_token)
+        return server.run_socket_mode(app, settings.app_token, grace=settings.grace_seconds)
     from bot.slack.screen import Screen
 
     assert settings.signing_secret is not None  # build_app checked it for HTTP mode
@@ -81,4 +86,14 @@ def serve(ctx: Context, *, mode: str | None, port: int | None, host: str = DEFAU
         readers=server.HTTP_THREADS // 2,
     )
     wsgi = server.HealthCheckedApp(app, screen)
-    return server.run_http(wsgi, host=host, port=port or settings.port, log_level=settings.log_level, workers=workers)
+    try:
+        return server.run_http(
+            wsgi,
+            host=host,
+            port=port or settings.port,
+            log_level=settings.log_level,
+            workers=workers,
+            grace=settings.grace_seconds,
+        )
+    finally:
+        metrics.cleanup()

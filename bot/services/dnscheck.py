@@ -6,9 +6,11 @@ blocks for up to the check's deadline and is called from a lazy listener (Slack)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.core.check import target as target_mod
 from bot.core.check.diagnosis import diagnose
 from bot.core.check.observations import ProbeResult
@@ -106,6 +108,7 @@ def probe(request: CheckRequest, settings: Settings) -> ProbeResult | None:
 
 def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Reply:
     """Probe and diagnose; DNS trouble (timeouts, refusals, garbage) is part of the answer, never an exception."""
+    started = time.monotonic()
     result = probe(request, settings)
     if result is None:
         message = "No resolver to ask: the resolver list is empty and /etc/resolv.conf names no nameserver."
@@ -115,4 +118,6 @@ def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Repl
             data={"name": request.name, "type": request.rdtype, "error": message},
             ok=False,
         )
-    return render.reply(diagnose(result, knowledge, display=request.display))
+    diagnosis = diagnose(result, knowledge, display=request.display)
+    metrics.probe(diagnosis.verdict, time.monotonic() - started)
+    return render.reply(diagnosis)

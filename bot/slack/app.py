@@ -18,7 +18,6 @@ import re
 import time
 import urllib.error
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,9 +27,11 @@ from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
+from bot import metrics
 from bot.core.codes.knowledge import Knowledge
 from bot.core.errors import ConfigError
 from bot.core.ratelimit import Clock
+from bot.logs import REQUEST, ContextExecutor, request_ids
 from bot.settings import Settings
 from bot.slack.deps import Deps
 from bot.slack.listeners import register_listeners
@@ -45,9 +46,25 @@ LAZY_WORKERS = 16
 WEB_API_TIMEOUT = 10
 
 
+class CountingClient(WebClient):
+    """The Web API client, counting replies posted and Slack's errors by method (`bot.metrics`)."""
+
+    REPLIES = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update", "files.completeUploadExternal"})
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        try:
+            response = super().api_call(api_method, **kwargs)
+        except SlackApiError as err:
+            metrics.slack_error(api_method, str(err.response.get("error") or "unknown"))
+            raise
+        if api_method in self.REPLIES:
+            metrics.reply(api_method)
+        return response
+
+
 def build_client(settings: Settings, token: str | None = None) -> WebClient:
     """The Web API client: the configured base URL, and retries for 429 (honouring Retry-After), 5xx and resets."""
-    return WebClient(
+    return CountingClient(
         token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=WEB_API_TIMEOUT,
@@ -56,7 +73,8 @@ def build_client(settings: Settings, token: str | None = None) -> WebClient:
 
 
 class DedupeEvents(Middleware):
-    """A global middleware that acks a redelivered event (same event_id) with 200 and runs nothing.
+    """A global middleware that acks a redelivered event (same event_id) with 200 and runs nothing; it also counts
+    each request by kind and gives the listeners a Web API client that counts replies and errors (`bot.metrics`).
 
     A `Middleware` subclass rather than a function: Bolt calls it directly, without working out which arguments
     to inject, on every request.
@@ -73,11 +91,45 @@ class DedupeEvents(Middleware):
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         body = req.body
+        if isinstance(body, Mapping):
+            metrics.event(request_kind(body))
+            REQUEST.set(request_ids(body))
+        client = req.context.get("client")
+        if metrics.enabled() and isinstance(client, WebClient) and not isinstance(client, CountingClient):
+            # Bolt makes a plain WebClient per request (a copy of ours): make it one that counts.
+            req.context["client"] = CountingClient(
+                token=client.token,
+                base_url=client.base_url,
+                timeout=client.timeout,
+                ssl=client.ssl,
+                proxy=client.proxy,
+                headers=client.headers,
+                team_id=req.context.team_id,
+                logger=client.logger,
+                retry_handlers=client.retry_handlers,
+            )
         event_id = body.get("event_id") if isinstance(body, Mapping) else None
         if isinstance(event_id, str) and event_id and not self.seen.first_time(event_id):
             log.info("dropping a redelivery of %s [%s]", event_id, describe(body))
+            metrics.dedupe_hit()
             return BoltResponse(status=200, body="")
         return next()
+
+
+def request_kind(body: Mapping[str, Any]) -> str:
+    """What a Slack request is, for the metrics: `event:message`, `command:/rcode`, `action:run_live_check`, …"""
+    if isinstance(body.get("command"), str):
+        return f"command:{body['command']}"
+    kind = str(body.get("type") or "unknown")
+    event = body.get("event")
+    if kind == "event_callback" and isinstance(event, Mapping):
+        return f"event:{event.get('type') or 'unknown'}"
+    actions = body.get("actions")
+    if kind == "block_actions" and isinstance(actions, list) and actions and isinstance(actions[0], Mapping):
+        return f"action:{actions[0].get('action_id') or 'unknown'}"
+    if kind in ("message_action", "shortcut"):
+        return f"shortcut:{body.get('callback_id') or 'unknown'}"
+    return kind
 
 
 def log_unhandled(error: Exception, body: Mapping[str, Any], logger: logging.Logger) -> None:
@@ -117,7 +169,7 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
                 signing_secret=settings.signing_secret or "unused-in-socket-mode",
                 request_verification_enabled=mode == "http",
                 process_before_response=True,
-                listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
+                listener_executor=ContextExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
                 logger=bolt_logger,
             )
     except BoltError as err:

@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 
+from bot import metrics
 from bot.core.codes.knowledge import Knowledge
 from bot.core.ratelimit import Clock, Verdict
 from bot.settings import RateLimit, Settings
@@ -100,5 +101,9 @@ class Deps:
             )
             verdict = state.admit(f"ws:{person}", f"ws:{room}" if room else None)
             if not verdict.allowed:
+                metrics.rate_limited()
                 return verdict
-        return self.seen.admit(person, room)
+        verdict = self.seen.admit(person, room)
+        if not verdict.allowed:
+            metrics.rate_limited()
+        return verdict

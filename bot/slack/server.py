@@ -11,9 +11,11 @@ process. `--workers N` runs N processes, and needs RCODEBOT_REDIS_URL so that th
 from __future__ import annotations
 
 import logging
+import math
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
@@ -23,6 +25,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.core.errors import ConfigError
 from bot.slack.screen import Screen, screened
 
@@ -30,6 +33,7 @@ log = logging.getLogger("rcodebot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 HTTP_THREADS = 32
 
 StartResponse = Callable[..., Any]
@@ -53,11 +57,21 @@ class HealthCheckedApp:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
             return _plain(start_response, "200 OK", b"ok\n")
+        if path == METRICS_PATH and metrics.enabled():
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
+            data, content_type = metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+            return [data]
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
-        if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
-            return screened(self.screen, environ, start_response, self.bolt)
-        return self.bolt(environ, start_response)
+        started = time.monotonic()
+        try:
+            if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
+                return list(screened(self.screen, environ, start_response, self.bolt))
+            return list(self.bolt(environ, start_response))
+        finally:
+            metrics.ack(time.monotonic() - started)
 
 
 def _plain(
@@ -68,7 +82,7 @@ def _plain(
     return [body]
 
 
-def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int = 1) -> dict[str, Any]:
+def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int = 1, grace: float = 15.0) -> dict[str, Any]:
     """Gunicorn settings for the bot (one process with threads, or several sharing Redis; see the module docstring)."""
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
@@ -76,7 +90,9 @@ def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int
         "worker_class": "gthread",
         "threads": HTTP_THREADS,
         "timeout": 30,
-        "graceful_timeout": 20,  # let in-flight requests and lazy probes finish on SIGTERM
+        # On SIGTERM a worker stops accepting, answers what it has, and exits once the acked work (lazy listeners:
+        # probes, posting replies) is done; after `grace` seconds the arbiter kills what is left.
+        "graceful_timeout": math.ceil(grace),
         "keepalive": 5,
         "proc_name": "rcodebot",
         "accesslog": None,
@@ -87,16 +103,18 @@ def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int
     }
 
 
-def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", workers: int = 1) -> int:
+def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", workers: int = 1, grace: float = 15.0) -> int:
     """Serve `wsgi` with gunicorn until SIGTERM/SIGINT; returns gunicorn's exit status."""
     from gunicorn.app.base import BaseApplication
 
-    options = {k: v for k, v in gunicorn_options(host, port, log_level, workers).items() if v is not None}
+    options = {k: v for k, v in gunicorn_options(host, port, log_level, workers, grace).items() if v is not None}
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            if logging.getLogger().handlers:
+                self.cfg.set("logger_class", _root_logger_class())
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no runtime control socket needed
                 self.cfg.set("control_socket_disable", True)
 
@@ -110,7 +128,23 @@ def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", wo
     return 0
 
 
-def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None) -> int:
+def _root_logger_class() -> type:
+    """gunicorn's logger, sending its lines through the root logger (`bot.logs`: redacted, JSON when asked)
+    instead of its own stderr handlers."""
+    from gunicorn.glogging import Logger
+
+    class RootLogger(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                for handler in list(log.handlers):
+                    log.removeHandler(handler)
+                log.propagate = True
+
+    return RootLogger
+
+
+def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None, grace: float = 15.0) -> int:
     """Connect to Slack over Socket Mode and run until SIGTERM/SIGINT (or `stop` is set)."""
     stop = stop or threading.Event()
     handler = SocketModeHandler(app, app_token=app_token)
@@ -138,4 +172,22 @@ def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = 
         stop.wait()
     finally:
         handler.close()  # type: ignore[no-untyped-call]
+        _finish_acked_work(app, grace)
     return 0
+
+
+def _finish_acked_work(app: App, grace: float) -> None:
+    """Wait up to `grace` seconds for the lazy listeners already started (probes, replies) to finish."""
+    executor = getattr(app.listener_runner, "listener_executor", None)
+    if executor is None:
+        return
+    done = threading.Event()
+
+    def _shutdown() -> None:
+        executor.shutdown(wait=True)
+        done.set()
+
+    threading.Thread(target=_shutdown, name="rcodebot-grace", daemon=True).start()
+    if not done.wait(grace):
+        log.warning("stopping with work still running after %s s (RCODEBOT_GRACE_SECONDS): it is cut off", grace)
+        os._exit(0)

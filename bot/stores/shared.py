@@ -196,4 +196,6 @@ def create(
     memory = MemoryState(user_rate, channel_rate, clock=clock)
     if redis_url is None:
         return memory
-    return RedisState(redis_url, user_rate, channel_rate, fallback=memory)
+    from bot import metrics
+
+    return RedisState(redis_url, user_rate, channel_rate, fallback=memory, on_error=metrics.redis_error)

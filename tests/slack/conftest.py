@@ -73,7 +73,7 @@ def free_port() -> int:
 
 def base_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
     """A clean environment for a server under test (nothing inherited but PATH and friends)."""
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR", "RCODEBOT_CACHE_DIR") if key in os.environ}
     # This checkout first on the path: the server runs from a scratch directory (no stray .env is read there), and
     # an editable install made before a package gained its __init__.py would otherwise resolve `bot` elsewhere.
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])

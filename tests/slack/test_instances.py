@@ -90,3 +90,14 @@ def test_replies_go_on_while_redis_is_away(fake: FakeSlack, tmp_path_factory: py
     finally:
         server.stop()
         redis.kill()
+
+
+def test_metrics_add_up_every_worker(two: tuple[SlackSender, SlackSender]) -> None:
+    from tests.slack.test_metrics import delta, scrape
+
+    _, b = two  # two gunicorn workers: /metrics is answered by either, and counts both (multiprocess mode)
+    before = scrape(b)
+    for _ in range(12):
+        assert b.command("/rcode", "2")[0].status == 200
+    after = scrape(b)
+    assert delta(before, after, "rcodebot_events_total", kind="command:/rcode") == 12

@@ -41,9 +41,11 @@ def test_an_unsigned_10_mb_body_is_refused_unread_and_never_logged(http_bot: Sla
     marker = unique("BODYMARK").encode()
     head = (
         b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        b"X-Slack-Request-Timestamp: 1\r\nX-Slack-Signature: v0=00\r\nContent-Length: 10485760\r\n\r\n"
+        b"X-Slack-Request-Timestamp: 1\r\nX-Slack-Signature: v0=00\r\nContent-Length: 10485760\r\n"
     )
-    answer = _send_raw(http_bot.port, head, marker + b"x" * 65536)
+    # Only the headers are sent: the server answers before reading any body, and a body still in flight when it
+    # closes would make the kernel reset the connection (losing the answer in the test, not the refusal).
+    answer = _send_raw(http_bot.port, head + b"X-Marker: " + marker + b"\r\n\r\n")
     assert _status(answer) == 413
     time.sleep(0.2)
     grown = _log(http_bot)[before:]
