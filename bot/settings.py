@@ -84,6 +84,9 @@ class Settings:
     redis_url: str | None = None
     log_format: str = "text"
     grace_seconds: float = 15.0
+    probe_cache_ttl: float = 60.0
+    max_probes: int = 8
+    max_waiting_probes: int = 24
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
     #: RCODEBOT_DATABASE_URL: the shared database (None: the embedded SQLite file in `data_dir`).
@@ -153,6 +156,9 @@ class Settings:
             body_timeout=_number("RCODEBOT_BODY_TIMEOUT", text("RCODEBOT_BODY_TIMEOUT"), 5.0, 0.5, 60),
             redis_url=_redis_url(text("RCODEBOT_REDIS_URL")),
             log_format=_log_format(text("RCODEBOT_LOG_FORMAT")),
+            probe_cache_ttl=_number("RCODEBOT_PROBE_CACHE_TTL", text("RCODEBOT_PROBE_CACHE_TTL"), 60.0, 0, 3600),
+            max_probes=int(_number("RCODEBOT_MAX_PROBES", text("RCODEBOT_MAX_PROBES"), 8, 1, 256)),
+            max_waiting_probes=int(_number("RCODEBOT_MAX_WAITING_PROBES", text("RCODEBOT_MAX_WAITING_PROBES"), 24, 0, 1024)),
             grace_seconds=_number("RCODEBOT_GRACE_SECONDS", text("RCODEBOT_GRACE_SECONDS"), 15.0, 0, 600),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
             database_url=_database_url(text("RCODEBOT_DATABASE_URL")),

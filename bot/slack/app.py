@@ -41,8 +41,9 @@ from bot.stores.shared import SharedState
 
 log = logging.getLogger("rcodebot.slack")
 
-#: Threads for lazy work (probes, posting replies). Probes are rate-limited per user and channel on top.
-LAZY_WORKERS = 16
+#: Threads for lazy work (probes, posting replies). More than the live checks that may run and wait at once
+#: (RCODEBOT_MAX_PROBES + RCODEBOT_MAX_WAITING_PROBES, 8 + 24 by default), so cheap replies always find a thread.
+LAZY_WORKERS = 48
 WEB_API_TIMEOUT = 10
 
 
@@ -169,7 +170,10 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
                 signing_secret=settings.signing_secret or "unused-in-socket-mode",
                 request_verification_enabled=mode == "http",
                 process_before_response=True,
-                listener_executor=ContextExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="rcodebot-lazy"),
+                listener_executor=ContextExecutor(
+                    max_workers=max(LAZY_WORKERS, settings.max_probes + settings.max_waiting_probes + 16),
+                    thread_name_prefix="rcodebot-lazy",
+                ),
                 logger=bolt_logger,
             )
     except BoltError as err:

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from bot import metrics
 from bot.core.codes.knowledge import Knowledge
 from bot.core.ratelimit import Clock, Verdict
+from bot.services import dnscheck
 from bot.settings import RateLimit, Settings
+from bot.slack.probes import ProbeRunner
 from bot.stores import shared
 from bot.stores.engine import default_url, make_engine
 from bot.stores.settings import SettingsStore
@@ -30,6 +32,7 @@ class Deps:
     settings: Settings
     knowledge: Knowledge
     seen: shared.MemoryState | shared.RedisState
+    probes: ProbeRunner
     #: per-channel mutes and per-workspace settings, shared by every instance through the database.
     store: SettingsStore = field(default_factory=lambda: SettingsStore(make_engine(default_url(None))))
     #: the allowances of workspaces that chose stricter ones, by (per person, per channel); in Redis like the
@@ -49,10 +52,19 @@ class Deps:
     ) -> Deps:
         """The shared state for one running app (fresh memory, or the Redis that RCODEBOT_REDIS_URL names)."""
         state = shared.create(settings.redis_url, settings.user_rate, settings.channel_rate, clock=clock)
+        probes = ProbeRunner(
+            lambda request, for_settings: dnscheck.run(request, for_settings, knowledge),
+            cache_ttl=settings.probe_cache_ttl,
+            max_running=settings.max_probes,
+            max_waiting=settings.max_waiting_probes,
+            redis_url=settings.redis_url,
+            clock=clock,
+        )
         return cls(
             settings=settings,
             knowledge=knowledge,
             seen=state,
+            probes=probes,
             store=store if store is not None else settings_store(settings),
             clock=clock,
         )

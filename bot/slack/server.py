@@ -115,6 +115,8 @@ def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", wo
                 self.cfg.set(key, value)
             if logging.getLogger().handlers:
                 self.cfg.set("logger_class", _root_logger_class())
+            if workers > 1 and metrics.enabled():
+                self.cfg.set("child_exit", _forget_worker_metrics)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no runtime control socket needed
                 self.cfg.set("control_socket_disable", True)
 
@@ -126,6 +128,13 @@ def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", wo
     except SystemExit as exit_:
         return int(exit_.code) if isinstance(exit_.code, int) else 1
     return 0
+
+
+def _forget_worker_metrics(server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook: a worker that exited no longer counts in the live gauges (multiprocess mode)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def _root_logger_class() -> type:

@@ -87,6 +87,10 @@ def test_replies_go_on_while_redis_is_away(fake: FakeSlack, tmp_path_factory: py
         fake.wait_for(_in_thread(channel, ts))
         log = server.log()
         assert "Redis unreachable" in log and "duplicate replies" in log and "Traceback" not in log
+        from tests.slack.test_metrics import scrape
+
+        errors = sum(v for (name, _), v in scrape(bot).items() if name == "rcodebot_redis_errors_total")
+        assert errors >= 1
     finally:
         server.stop()
         redis.kill()
@@ -101,3 +105,14 @@ def test_metrics_add_up_every_worker(two: tuple[SlackSender, SlackSender]) -> No
         assert b.command("/rcode", "2")[0].status == 200
     after = scrape(b)
     assert delta(before, after, "rcodebot_events_total", kind="command:/rcode") == 12
+
+
+def test_a_check_cached_by_one_instance_is_served_by_another(two: tuple[SlackSender, SlackSender], fake: FakeSlack) -> None:
+    a, b = two
+    target = f"{unique('cache')}.example"
+    _, first, _ = a.command("/dnscheck", target, user_id=unique("U"), channel_id=unique("C"))
+    (done,) = fake.wait_for(fake.to_response(first), timeout=20)
+    assert "Cached result" not in done.all_text()
+    _, second, _ = b.command("/dnscheck", target, user_id=unique("U"), channel_id=unique("C"))
+    (served,) = fake.wait_for(fake.to_response(second), timeout=20)
+    assert "Cached result from" in served.all_text()

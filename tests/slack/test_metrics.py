@@ -36,8 +36,8 @@ def test_metrics_count_what_happened(http_bot: SlackSender, fake: FakeSlack) -> 
     http_bot.event(event, event_id=event_id, headers={"X-Slack-Retry-Num": "1"})
     fake.wait_for(lambda c: c.method == "chat.postMessage" and c.body.get("thread_ts") == ts)
     user = unique("U")
-    for _ in range(4):  # the test server allows 3 live checks an hour per user
-        http_bot.command("/dnscheck", "example.com", user_id=user, channel_id=unique("C"))
+    for n in range(4):  # the test server allows 3 live checks an hour per user (distinct names: no cache hits)
+        http_bot.command("/dnscheck", f"metrics{n}.{unique('n')}.example", user_id=user, channel_id=unique("C"))
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         after = scrape(http_bot)

@@ -208,7 +208,13 @@ class CommandListeners:
         with guarded("/dnscheck", command, deliver, logger):
             request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
             team = command.get("team_id")
-            deliver(dnscheck.run(request, self.deps.settings_for(str(team) if team else None), self.deps.knowledge))
+            deliver(
+                self.deps.probes.run(
+                    request,
+                    self.deps.settings_for(str(team) if team else None),
+                    waiting=lambda note: deliver(messages.notice(note)),
+                )
+            )
 
 
 def register(app: App, deps: Deps) -> None:

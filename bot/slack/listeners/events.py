@@ -261,7 +261,13 @@ class EventListeners:
 
         with guarded("mention dnscheck", body, replace, logger):
             team = body.get("team_id")
-            replace(dnscheck.run(request, self.deps.settings_for(str(team) if team else None), self.deps.knowledge))
+            replace(
+                self.deps.probes.run(
+                    request,
+                    self.deps.settings_for(str(team) if team else None),
+                    waiting=lambda note: replace(messages.notice(note)),
+                )
+            )
 
 
 def register(app: App, deps: Deps) -> None:

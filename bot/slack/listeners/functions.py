@@ -108,7 +108,7 @@ class FunctionListeners:
             channel = channel_of(inputs or {})
             self._admit(body, channel)
             team = str(body.get("team_id") or "") or None
-            reply = dnscheck.run(request, self.deps.settings_for(team), self.deps.knowledge)
+            reply = self.deps.probes.run(request, self.deps.settings_for(team))
             if "error" in reply.data:
                 raise StepError(str(reply.data["error"]))
             url = self._post_result(client, channel, reply) if channel else ""
