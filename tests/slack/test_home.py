@@ -109,12 +109,17 @@ def test_an_admin_changes_the_workspace_allowance_and_it_applies(http_bot: Slack
 
     # The workspace's allowance now holds for its people: one live check, then a refusal.
     person, channel = unique("U"), unique("C")
-    first, _, _ = http_bot.command("/dnscheck", "example.com", team_id=team, user_id=person, channel_id=channel)
+    # Names of its own: another test's cached check of the same name must not be served to it, nor its to them.
+    first, _, _ = http_bot.command(
+        "/dnscheck", f"{unique('home')}.example.com", team_id=team, user_id=person, channel_id=channel
+    )
     assert "Checking" in first.json()["text"]
-    second, _, _ = http_bot.command("/dnscheck", "example.org", team_id=team, user_id=person, channel_id=unique("C"))
+    second, _, _ = http_bot.command(
+        "/dnscheck", f"{unique('home')}.example.org", team_id=team, user_id=person, channel_id=unique("C")
+    )
     assert "Too many live checks" in second.json()["text"]
     # Another workspace keeps the operator's allowance.
-    other, _, _ = http_bot.command("/dnscheck", "example.net", team_id=unique("T"), user_id=person + "X")
+    other, _, _ = http_bot.command("/dnscheck", f"{unique('home')}.example.net", team_id=unique("T"), user_id=person + "X")
     assert "Checking" in other.json()["text"]
     assert USER_RATE == "3/3600"
 
