@@ -40,6 +40,8 @@ def database_url_from(env: Mapping[str, str]) -> str:
     any other scheme is a ConfigError naming the variable.
     """
     url = (env.get("RCODEBOT_DATABASE_URL") or "").strip()
+    if not url and (env.get("RCODEBOT_DATA_DIR") or "").strip().lower() == "off":
+        return "sqlite://"  # `RCODEBOT_DATA_DIR=off`: in memory, for this one process
     if not url:
         return f"sqlite:///{default_data_dir(env) / DATABASE_FILE}"
     scheme, sep, rest = url.partition("://")
@@ -129,8 +131,9 @@ class Settings:
     client_id: str | None = None
     client_secret: str | None = None
     redirect_uri: str | None = None
-    #: SQLAlchemy URL of the database (installations, OAuth state); see `database_url_from`.
-    database_url: str = field(default_factory=lambda: database_url_from({}))
+    #: SQLAlchemy URL of the database (installations, OAuth state, settings); see `database_url_from`. Built
+    #: directly (tests), Settings keeps it in memory; `from_env` names the embedded file in the data directory.
+    database_url: str = "sqlite://"
     cache_dir: Path | None = None
     redis_url: str | None = None
     log_format: str = "text"
@@ -140,6 +143,8 @@ class Settings:
     max_waiting_probes: int = 24
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
+    #: RCODEBOT_DATA_DIR: where the embedded database lives (None: `off`, in memory, for this process only).
+    data_dir: Path | None = None
 
     @property
     def has_slack(self) -> bool:
@@ -218,6 +223,7 @@ class Settings:
             max_waiting_probes=int(_number("RCODEBOT_MAX_WAITING_PROBES", text("RCODEBOT_MAX_WAITING_PROBES"), 24, 0, 1024)),
             grace_seconds=_number("RCODEBOT_GRACE_SECONDS", text("RCODEBOT_GRACE_SECONDS"), 15.0, 0, 600),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
+            data_dir=_data_dir(text("RCODEBOT_DATA_DIR"), text("XDG_DATA_HOME"), text("HOME")),
         )
 
 
@@ -269,6 +275,16 @@ def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) 
     if xdg_cache is not None and Path(xdg_cache).is_absolute():
         return Path(xdg_cache) / "rcodebot"
     return Path(home) / ".cache" / "rcodebot" if home is not None else None
+
+
+def _data_dir(configured: str | None, xdg_data: str | None, home: str | None) -> Path | None:
+    """Where the embedded database is kept: `RCODEBOT_DATA_DIR`, else the XDG data directory; `off` (or no home)
+    keeps it in memory."""
+    if configured is not None:
+        return None if configured.lower() == "off" else Path(configured)
+    if xdg_data is not None and Path(xdg_data).is_absolute():
+        return Path(xdg_data) / "rcodebot"
+    return Path(home) / ".local" / "share" / "rcodebot" if home is not None else None
 
 
 def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:

@@ -162,10 +162,12 @@ def build_app(settings: Settings, knowledge: Knowledge, *, mode: str = "http", c
         app, revocations = _build_oauth_app(settings, mode=mode)
     else:
         app = _build_single_workspace_app(settings, mode=mode)
-    # With OAuth, stores that keep per-workspace data delete it on uninstall by adding a callback:
-    # revocations.callbacks.append(lambda enterprise_id, team_id: ...)
-    del revocations
     deps = Deps.create(settings, knowledge, clock=clock)
+    deps.store.create_schema()  # a database that is down now is logged once; settings fall back to the defaults
+    deps.store.release_connections()  # no connection crosses gunicorn's fork (the app is built before it)
+    if revocations is not None:
+        # An uninstalled workspace leaves nothing behind: its mutes, resolvers and allowances go with its tokens.
+        revocations.callbacks.append(lambda enterprise_id, team_id: deps.store.delete_team(team_id) if team_id else None)
     app.use(DedupeEvents(deps.seen))
     app.error(log_unhandled)
     register_listeners(app, deps)

@@ -71,7 +71,10 @@ def create_engine(url: str) -> Engine:
         return _sqlite_engine(parsed)
     if parsed.get_backend_name() == "postgresql":
         # pre_ping: a connection the server closed (restart, failover) is replaced instead of failing a request.
-        return sqlalchemy.create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # connect_timeout: a database that went away costs a request a few seconds at most, never a hang.
+        return sqlalchemy.create_engine(
+            parsed, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 3}
+        )
     raise ConfigError(problem=f"RCODEBOT_DATABASE_URL: {parsed.drivername} is not supported (SQLite or PostgreSQL)")
 
 
@@ -83,7 +86,13 @@ def _sqlite_engine(parsed: sqlalchemy.engine.URL) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise ConfigError(problem=f"cannot create the data directory {path.parent}: {err.strerror}") from None
-    engine = sqlalchemy.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+    memory = database in ("", ":memory:")
+    engine = sqlalchemy.create_engine(
+        parsed,
+        connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+        # In memory, every new connection would be a new, empty database: one connection, shared by every thread.
+        **({"poolclass": sqlalchemy.pool.StaticPool} if memory else {}),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:

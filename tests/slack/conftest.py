@@ -16,6 +16,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
@@ -82,6 +83,8 @@ def base_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
         SLACK_API_URL=fake.api_url,
         RCODEBOT_LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
+        # The embedded settings database of this server alone (never the tester's ~/.local/share/rcodebot).
+        RCODEBOT_DATA_DIR=tempfile.mkdtemp(prefix="rcodebot-data-"),
     )
     env.update(extra)
     return env

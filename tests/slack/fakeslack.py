@@ -160,6 +160,8 @@ class FakeSlack:
         self._issued = 0
         #: Seconds oauth.v2.access takes to answer a refresh (so two refreshes can overlap in a test).
         self.refresh_delay = 0.0
+        #: users.info answers by user id ({"is_admin": True}, {"is_owner": True}, a "team_id"); others are members.
+        self.users: dict[str, dict[str, Any]] = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -444,6 +446,28 @@ class FakeSlack:
                 if not isinstance(outputs, dict):
                     return {"ok": False, "error": "invalid_arguments"}
             return {"ok": True}
+        if method == "users.info":
+            user = str(body.get("user") or "")
+            if not user.startswith(("U", "W")):
+                return {"ok": False, "error": "user_not_found"}
+            with self._cond:
+                extra = dict(self.users.get(user, {}))
+            profile = {"is_admin": False, "is_owner": False, "is_primary_owner": False, "is_bot": False}
+            return {"ok": True, "user": {"id": user, "team_id": TEAM_ID, "name": user.lower(), **profile, **extra}}
+        if method in ("views.publish", "views.open"):
+            view = json.loads(body["view"]) if isinstance(body.get("view"), str) else body.get("view")
+            if not isinstance(view, dict) or view.get("type") != ("home" if method == "views.publish" else "modal"):
+                return {"ok": False, "error": "invalid_arguments"}
+            if method == "views.publish" and not str(body.get("user_id") or "").startswith(("U", "W")):
+                return {"ok": False, "error": "user_not_found"}
+            if method == "views.open" and not body.get("trigger_id"):
+                return {"ok": False, "error": "invalid_trigger_id"}
+            if len(view.get("blocks") or []) > 100:
+                return {"ok": False, "error": "invalid_blocks", "problem": "more than 100 blocks in a view"}
+            problem = block_problem(view.get("blocks"))
+            if problem:
+                return {"ok": False, "error": "invalid_blocks", "problem": problem}
+            return {"ok": True, "view": {"id": "V0HOME", **view}}
         if method == "chat.getPermalink":
             channel, ts = str(body.get("channel") or ""), str(body.get("message_ts") or "")
             if not channel or not ts:

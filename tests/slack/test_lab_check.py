@@ -76,3 +76,22 @@ def test_dnscheck_trace_walks_from_the_lab_root_and_names_the_lame_tld_server(
     assert "*Trace*" in text and "referral to flaky. NS ns1.flaky., ns2.flaky." in text
     assert "ns2.flaky. 127.53.2.1: REFUSED, no aa: lame" in text
     assert "lame_delegation" in text and "listed for flaky. by the . servers" in text
+
+
+def test_a_workspaces_own_resolvers_are_the_ones_its_checks_ask(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    from tests.slack.test_home import submit
+
+    team, admin = unique("T"), unique("U")
+    fake.users[admin] = {"team_id": team, "is_admin": True}
+    chosen, other = lab.resolvers[1], lab.resolvers[0]
+    assert submit(lab_bot, team, admin, resolvers=chosen, user_rate="", channel_rate="").body == b""
+    fake.wait_for(lambda c: c.method == "views.publish" and c.body.get("user_id") == admin)
+    scenario = lab.scenarios["expired_rrsig"]
+    qname = scenario.qname.rstrip(".")
+    _, name, _ = lab_bot.command("/dnscheck", qname, team_id=team, user_id=unique("U"))
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    text = result.all_text()
+    assert chosen in text and other not in text  # only the workspace's resolver was asked
+    _, name, _ = lab_bot.command("/dnscheck", qname, team_id=unique("T"), user_id=unique("U"))
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    assert chosen in result.all_text() and other in result.all_text()  # another workspace: the operator's resolvers

@@ -32,8 +32,10 @@ EVENT_SCOPES = {
     "message.im": "im:history",
     "message.mpim": "mpim:history",
     "function_executed": None,  # a workflow step's run: no scope (Slack sends it for the app's own functions)
+    "app_home_opened": None,  # the App Home tab: no scope
 }
-FEATURE_SCOPES = {"commands", "chat:write", "files:read"}  # files:read: shared snippets (message subtype file_share)
+# files:read: shared snippets (message subtype file_share); users:read: App Home's "is this person an admin?"
+FEATURE_SCOPES = {"commands", "chat:write", "files:read", "users:read"}
 EVENTS_URL = "https://rcodebot.example.com/slack/events"
 REDIRECT_URL = "https://rcodebot.example.com/slack/oauth_redirect"
 
@@ -66,6 +68,7 @@ def test_scopes_are_exactly_what_the_events_and_features_need(name: str) -> None
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == FEATURE_SCOPES | needed
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # message.im needs the DM tab
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True  # app_home_opened publishes the Home tab
 
 
 def test_the_two_manifests_differ_only_in_transport() -> None:
@@ -91,7 +94,12 @@ def test_every_manifest_command_is_handled(app: App, command: str, fake: FakeSla
 
 
 @pytest.mark.parametrize(
-    "event", [e for e in load("manifest.yml")["settings"]["event_subscriptions"]["bot_events"] if e != "function_executed"]
+    "event",
+    [
+        e
+        for e in load("manifest.yml")["settings"]["event_subscriptions"]["bot_events"]
+        if e not in ("function_executed", "app_home_opened")
+    ],
 )
 def test_every_subscribed_event_is_acked(app: App, event: str, fake: FakeSlack) -> None:
     kind, _, channel_type = event.partition(".")

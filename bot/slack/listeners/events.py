@@ -168,10 +168,23 @@ class EventListeners:
 
         return post
 
+    def _muted(self, event: Mapping[str, Any], body: Mapping[str, Any], logger: logging.Logger) -> bool:
+        """Whether automatic replies are off in the event's channel (`/rcode mute`); a DM with the bot never is.
+
+        Checked after the ack, in the lazy half: it may read the settings database."""
+        if event.get("channel_type") == "im" or not event.get("channel"):
+            return False
+        if self.deps.store.is_muted(str(event["channel"])):
+            logger.debug("paste in a muted channel: not answered [%s]", describe(body))
+            return True
+        return False
+
     def reply_to_paste(
         self, event: Mapping[str, Any], body: Mapping[str, Any], client: WebClient, logger: logging.Logger
     ) -> None:
         """Explain pasted output in the message's thread (with the "Run live check" button when it names a target)."""
+        if self._muted(event, body, logger):
+            return
         with guarded("paste", body, self._poster(client, event), logger):
             reply = paste.answer(str(event.get("text") or ""), self.deps.knowledge, offer_probe=True, from_slack=True)
             if reply is not None:
@@ -187,6 +200,8 @@ class EventListeners:
 
         Nothing is posted when the files hold no tool output: sharing a config file in a channel is not a question.
         """
+        if self._muted(event, body, logger):
+            return
         with guarded("shared file", body, self._poster(client, event), logger):
             text = self._with_files(from_slack(str(event.get("text") or "")), event, client)
             if not digtext.looks_like_dig(text):
@@ -247,7 +262,14 @@ class EventListeners:
                 client.chat_update(channel=str(event["channel"]), ts=progress_ts, **messages.message_args(reply))
 
         with guarded("mention dnscheck", body, replace, logger):
-            replace(self.deps.probes.run(request, self.deps.settings, waiting=lambda note: replace(messages.notice(note))))
+            team = body.get("team_id")
+            replace(
+                self.deps.probes.run(
+                    request,
+                    self.deps.settings_for(str(team) if team else None),
+                    waiting=lambda note: replace(messages.notice(note)),
+                )
+            )
 
 
 def register(app: App, deps: Deps) -> None:
