@@ -49,6 +49,7 @@ BOT_SCOPES = (
     "groups:history",
     "im:history",
     "mpim:history",
+    "users:read",
 )
 #: Tokens whose auth.test result one process remembers.
 AUTHORIZE_CACHE_SIZE = 10_000

@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import metrics
 from bot.core.errors import ConfigError
+from bot.logs import REQUEST
 from bot.slack.screen import Screen, screened
 
 log = logging.getLogger("rcodebot.slack")
@@ -55,6 +56,7 @@ class HealthCheckedApp:
         self.oauth_paths = frozenset({flow.install_path, flow.redirect_uri_path}) if flow is not None else frozenset()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        REQUEST.set(None)  # gunicorn reuses its threads: a line logged before Bolt names no earlier request
         path = environ.get("PATH_INFO") or "/"
         if path == HEALTH_PATH:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):

@@ -279,6 +279,7 @@ def http_bot(fake: FakeSlack, silent_resolver: int, tmp_path_factory: pytest.Tem
         RCODEBOT_QUERY_TIMEOUT="0.3",
         RCODEBOT_CHECK_DEADLINE="1.5",
         RCODEBOT_RATE_USER=USER_RATE,
+        RCODEBOT_PROBE_CACHE_TTL="0",  # one server for the whole session: no test may get another's cached check
     )
     server = ServerProcess(
         [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("web")
