@@ -17,7 +17,8 @@ def add_parser(sub: Any) -> None:
         description="Probe a name live: ask the resolvers, find the zone and its delegation, ask every nameserver "
         "directly, check DNSSEC, and say what is wrong and how to fix it. NAME may be a URL, an e-mail address or an "
         "IP address (its PTR name); @RESOLVER words work as in Slack.",
-        epilog="Exit status: 0 for ok, nxdomain or nodata; 3 when the name fails to resolve; 2 for bad input; 4 when "
+        epilog="Exit status: 0 for ok, nxdomain or nodata; 5 for degraded (it resolves, but a cause was found); 3 when "
+        "the name fails to resolve; 2 for bad input; 4 when "
         "--diagram cannot be drawn (Graphviz missing) or written.",
     )
     parser.add_argument(
@@ -92,6 +93,8 @@ def run(ctx: Context) -> int:
     verdict = reply.data.get("verdict")
     if verdict in ("ok", "nxdomain", "nodata"):
         return ExitStatus.OK
+    if verdict == "degraded":
+        return ExitStatus.DEGRADED
     return ExitStatus.DNS_FAILURE
 
 

@@ -17,8 +17,8 @@ from bot.render.escape import code_span, mrkdwn
 from bot.render.limits import MAX_SECTION_TEXT, clip
 from bot.render.reply import Reply
 
-ICON = {"ok": "✅", "nxdomain": "ℹ️", "nodata": "ℹ️", "failure": "🔴"}
-ICON_TEXT = {"ok": "OK", "nxdomain": "NXDOMAIN", "nodata": "NODATA", "failure": "FAILURE"}
+ICON = {"ok": "✅", "degraded": "🟡", "nxdomain": "ℹ️", "nodata": "ℹ️", "failure": "🔴"}
+ICON_TEXT = {"ok": "OK", "degraded": "DEGRADED", "nxdomain": "NXDOMAIN", "nodata": "NODATA", "failure": "FAILURE"}
 MAX_EVIDENCE = 8
 MAX_ANSWER = 10
 MAX_GLUE = 4  # glue addresses listed per referral line; beyond that, a count

@@ -80,7 +80,7 @@ def test_lame_tld_server_is_found_only_by_the_trace(lab: Lab, kb: knowledge.Know
     plain = dnscheck.run(dnscheck.parse("www.child.flaky", settings.probe, trusted=True), settings, kb).to_json()
     assert plain["verdict"] == "ok" and plain["causes"] == [] and "trace" not in plain
     data = _trace(lab, kb, "www.child.flaky +trace")
-    assert data["verdict"] == "ok"
+    assert data["verdict"] == "degraded"  # one of the TLD's two servers is lame: resolvers that ask it fail
     assert [level["zone"] for level in data["trace"]] == [".", "flaky.", "child.flaky."]
     tld = _level(data, "flaky.")
     said = {s["name"]: (s["said"], s["rcode"]) for s in tld["servers"]}
@@ -155,7 +155,7 @@ def test_cli_trace_flag_and_json(lab: Lab) -> None:
     out, err = io.StringIO(), io.StringIO()
     env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ={"RCODEBOT_ROOT_HINTS": str(lab.root_hints_file)})
     status = main(["dnscheck", "www.child.flaky", "--trace", "--resolver", A.UNBOUND, "--json"], env)
-    assert status == ExitStatus.OK, err.getvalue()
+    assert status == ExitStatus.DEGRADED, err.getvalue()  # the lame TLD server: it resolves, but not reliably
     data = json.loads(out.getvalue())
     assert [level["zone"] for level in data["trace"]] == [".", "flaky.", "child.flaky."]
     assert data["trace"][0]["servers"][0]["name"] == "a.root-servers."

@@ -41,8 +41,10 @@ CAUSES = (
     "resolver_failure",
 )
 DNSSEC_DETAILS = dnssec_checks.DETAIL_ORDER
-VERDICTS = ("ok", "nxdomain", "nodata", "failure")
-ANSWER_VERDICTS = frozenset({"ok", "nxdomain", "nodata"})
+VERDICTS = ("ok", "degraded", "nxdomain", "nodata", "failure")
+ANSWER_VERDICTS = frozenset({"ok", "degraded", "nxdomain", "nodata"})
+"""Verdicts that are answers: `degraded` resolves now, but some resolvers, some of the time, or soon, will not get
+that answer (one of several servers lame or silent, servers that disagree, a secondary behind)."""
 
 # EDE -> the dnssec_bogus detail it names (RFC 8914; Unbound's validator reasons).
 EDE_DETAIL = {
@@ -219,7 +221,7 @@ class Diagnosis:
 
     @property
     def failed(self) -> bool:
-        """True for a verdict that is not a plain answer (ok, nxdomain, nodata): the CLI exits 3."""
+        """True for a verdict that is not an answer (ok, degraded, nxdomain, nodata): the CLI exits 3."""
         return self.verdict not in ANSWER_VERDICTS
 
     def to_json(self) -> dict[str, object]:
@@ -371,6 +373,9 @@ class _Diagnoser:
         causes = sorted(self.causes, key=lambda c: (not c.explains, order.index(c.id)))
         if verdict == "ok" and not causes and self._all_failed(statuses):
             verdict = "failure"
+        if verdict == "ok" and causes:
+            # It resolves now, but a cause was found: `ok` means none was.
+            verdict = "degraded"
         answer = self._answer_lines(checks)
         views = tuple(
             self._resolver_view(label, address, checks.get(address), cds.get(address)) for label, address in self.r.resolvers
@@ -905,9 +910,8 @@ def _headline(verdict: str, display: str, rdtype: str, causes: Sequence[Cause]) 
     if first is not None and first.detail:
         what += f" ({first.detail.replace('_', ' ')})"
     return {
-        "ok": f"{display} {rdtype} resolves, but something is wrong: {what}."
-        if first
-        else f"{display} {rdtype} resolves, and its nameservers look healthy.",
+        "ok": f"{display} {rdtype} resolves, and its nameservers look healthy.",
+        "degraded": f"{display} {rdtype} resolves now, but not for everyone, every time: {what}.",
         "nxdomain": f"{display} does not exist (NXDOMAIN): an answer, not a failure."
         + (f" Still, something is wrong: {what}." if first else ""),
         "nodata": f"{display} exists but has no {rdtype} records (NODATA): an answer, not a failure."

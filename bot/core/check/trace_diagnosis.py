@@ -30,11 +30,13 @@ def with_trace(d: Diagnosis, trace: TraceResult, kb: KnowledgeLike) -> Diagnosis
         else:
             causes[index] = replace(old, evidence=evidence)
     ranked = _rank(causes, d.causes)
+    verdict = "degraded" if d.verdict == "ok" and ranked else d.verdict  # a cause only the walk saw: not `ok`
     notes = tuple(dict.fromkeys([*d.notes, *(f"trace: {note}" for note in trace.notes)]))
     return replace(
         d,
         causes=ranked,
-        headline=diagnosis_mod.headline(d.verdict, d.display or d.name, d.rdtype, ranked),
+        verdict=verdict,
+        headline=diagnosis_mod.headline(verdict, d.display or d.name, d.rdtype, ranked),
         trace=trace.levels,
         queries=d.queries + trace.queries_sent,
         notes=notes,
