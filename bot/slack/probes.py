@@ -166,8 +166,8 @@ class ProbeRunner:
         if self._redis is not None:
             raw = self._redis_call(lambda r: r.get(PREFIX + key))
             if raw:
-                stored_at = json.loads(raw)["at"]
-                return _load(json.loads(raw)["reply"], time.time() - stored_at)
+                stored = json.loads(raw)
+                return _load(stored["reply"], time.time() - stored["at"])
         with self._lock:
             entry = self._cache.get(key)
             now = self._clock()
@@ -219,7 +219,7 @@ class ProbeRunner:
         told = False
         deadline = time.monotonic() + settings.probe.deadline * 3 + 10
         with self._lock:
-            if self._running >= self.max_running or not self._global_room(peek=True):
+            if self._running >= self.max_running or not self._global_room():
                 if self._waiting >= self.max_waiting:
                     raise Busy(why=f"{self._running} running, {self._waiting} waiting")
             self._waiting += 1
@@ -256,7 +256,7 @@ class ProbeRunner:
         if lease:
             self._redis_call(lambda r: r.zrem(PREFIX + "running", lease))
 
-    def _global_room(self, *, peek: bool) -> bool:
+    def _global_room(self) -> bool:
         if self._redis is None:
             return True
         now = time.time()
