@@ -21,6 +21,7 @@ from slack_sdk.web import WebClient
 
 from bot.slack.oauth import LockedTokenRotator, Revocations
 from bot.stores import database, installations
+from bot.stores.settings import SettingsStore
 from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, payload, procfile_command, unique
 from tests.slack.fakeslack import CLIENT_ID, CLIENT_SECRET, Call, FakeSlack, Workspace
 
@@ -109,6 +110,12 @@ def test_an_uninstall_removes_only_that_workspaces_tokens(
     gone, kept = Workspace(unique("T")), Workspace(unique("T"))
     install(oauth_bot, fake, gone)
     install(oauth_bot, fake, kept)
+    # Each workspace has a muted channel: the uninstalled one's settings go with its tokens.
+    settings = SettingsStore(database.create_engine(database_url), ttl=0)
+    gone_channel, kept_channel = unique("C"), unique("C")
+    settings.set_muted(str(gone.team_id), gone_channel, True)
+    settings.set_muted(str(kept.team_id), kept_channel, True)
+    assert settings.is_muted(gone_channel) and settings.is_muted(kept_channel)
     fake.revoke(str(gone.team_id))
     body = payload("event_app_mention")
     body.update(team_id=gone.team_id, event_id=unique("Ev"))
@@ -123,6 +130,10 @@ def test_an_uninstall_removes_only_that_workspaces_tokens(
         time.sleep(0.1)
     assert store.find_bot(enterprise_id=None, team_id=gone.team_id) is None
     assert store.find_installation(enterprise_id=None, team_id=kept.team_id) is not None
+    while settings.is_muted(gone_channel):
+        assert time.monotonic() < deadline, "the uninstalled workspace's settings are still stored"
+        time.sleep(0.1)
+    assert settings.is_muted(kept_channel)
     # The kept workspace is still answered; the gone one gets nothing posted.
     reply_in(fake, mention(oauth_bot, kept))
     silent = mention(oauth_bot, gone)

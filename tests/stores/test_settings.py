@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,24 @@ def test_an_unreachable_postgresql_is_a_clear_answer_not_a_traceback(caplog: pyt
             store.set_muted("T1", "C1", True)
     (warning,) = [r for r in caplog.records if r.name == "rcodebot.stores"]
     assert "secret-password" not in warning.getMessage() and warning.exc_info is None
+
+
+def test_two_instances_share_settings_on_sqlite_and_postgresql(database_url: str) -> None:
+    # The same store code on both engines the bot supports: one instance's change is the other's within a second,
+    # and an uninstall's delete_team removes that workspace only.
+    a, b = SettingsStore(make_engine(database_url)), SettingsStore(make_engine(database_url))
+    assert not b.is_muted("C1")
+    a.set_muted("T1", "C1", True)
+    a.set_muted("T2", "C2", True)
+    deadline = time.monotonic() + 1.5
+    while not b.is_muted("C1"):
+        assert time.monotonic() < deadline, "the other instance did not see the mute within a second"
+        time.sleep(0.05)
+    a.delete_team("T1")
+    deadline = time.monotonic() + 1.5
+    while b.is_muted("C1"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert b.is_muted("C2")
+    a.engine.dispose()
+    b.engine.dispose()
