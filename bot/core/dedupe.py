@@ -46,6 +46,11 @@ class SeenEvents:
                 self._seen.popitem(last=False)
             return True
 
+    def forget(self, key: str) -> None:
+        """Drop `key`, so it counts as new again (work recorded by `first_time` that failed, and may be retried)."""
+        with self._lock:
+            self._seen.pop(key, None)
+
     def _expire(self, now: float) -> None:
         while self._seen:
             oldest_key, first_seen = next(iter(self._seen.items()))

@@ -16,6 +16,8 @@ from bot.render import limits
 if TYPE_CHECKING:
     from slack_sdk.models.blocks import Block
 
+    from bot.core.check.graph import Graph
+
 BlockSource = Sequence["Block"] | Callable[[], Sequence["Block"]]
 """Blocks, or a function that builds them: a renderer passes a function so that a reply only the terminal shows
 never imports slack_sdk's Block Kit models (most of a short `rcodebot explain`'s start-up)."""
@@ -31,12 +33,14 @@ class Reply:
         blocks: Block Kit blocks, fitted to Slack's limits (built on first use when the renderer deferred them).
         data: the JSON object for `--json`, without `text` and `blocks` (added by `to_json`).
         ok: False when the answer is an error (unknown code, bad name): shells map it to a non-zero exit.
+        graph: a live check's picture as data (`bot.core.check.graph`), for the diagram; never in `--json`.
     """
 
     text: str
     fallback: str
     data: Mapping[str, Any]
     ok: bool
+    graph: Graph | None
     _source: BlockSource = field(repr=False)
     _fitted: list[Block] | None = field(default=None, repr=False)
     _dicts: list[dict[str, Any]] | None = field(default=None, repr=False)
@@ -48,14 +52,23 @@ class Reply:
         blocks: BlockSource = (),
         data: Mapping[str, Any] | None = None,
         ok: bool = True,
+        graph: Graph | None = None,
     ) -> None:
         object.__setattr__(self, "text", text)
         object.__setattr__(self, "fallback", limits.clip(fallback, limits.MAX_MESSAGE_TEXT))
         object.__setattr__(self, "data", data if data is not None else {})
         object.__setattr__(self, "ok", ok)
+        object.__setattr__(self, "graph", graph)
         object.__setattr__(self, "_source", blocks)
         object.__setattr__(self, "_fitted", None)
         object.__setattr__(self, "_dicts", None)
+
+    def with_graph(self, graph: Graph | None) -> Reply:
+        """The same reply carrying `graph` (the blocks already built are kept)."""
+        copy = Reply(self.text, self.fallback, self._source, self.data, self.ok, graph)
+        object.__setattr__(copy, "_fitted", self._fitted)
+        object.__setattr__(copy, "_dicts", self._dicts)
+        return copy
 
     @property
     def blocks(self) -> list[Block]:

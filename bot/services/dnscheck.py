@@ -6,13 +6,15 @@ blocks for up to the check's deadline and is called from a lazy listener (Slack)
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot import metrics
+from bot.core.check import graph
 from bot.core.check import target as target_mod
-from bot.core.check.diagnosis import diagnose
+from bot.core.check.diagnosis import Diagnosis, diagnose
 from bot.core.check.observations import ProbeResult
 from bot.core.check.target import is_public
 from bot.core.check.trace import TraceResult
@@ -28,6 +30,7 @@ from bot.render.reply import Reply
 from bot.settings import ProbeSettings, Settings
 
 USAGE = target_mod.USAGE
+log = logging.getLogger("rcodebot.dnscheck")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,15 @@ def parse(
         allow_private=trusted or probe.allow_private,
         trace=target.trace,
     )
+
+
+def as_text(request: CheckRequest) -> str:
+    """The request as `parse` reads it back (`NAME TYPE [@RESOLVER…] [trace]`): a button's value names the same
+    check, so its click is served from the same cache entry."""
+    parts = [request.name, request.rdtype, *(f"@{r}" for r in request.resolvers)]
+    if request.trace:
+        parts.append("trace")
+    return " ".join(parts)
 
 
 def progress(request: CheckRequest) -> Reply:
@@ -164,7 +176,17 @@ def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Repl
         found = replace(found, notes=(*found.notes, note))
     if trace is not None:
         found = with_trace(found, trace, knowledge)
-    return render.reply(found)
+    return render.reply(found).with_graph(_graph(result, found))
+
+
+def _graph(result: ProbeResult, found: Diagnosis) -> graph.Graph | None:
+    """The picture as data (about a millisecond), so a "Show diagram" click on this result needs no second check.
+    A fault in drawing never costs the check its answer: it is logged, and the result has no diagram."""
+    try:
+        return graph.build(result, found)
+    except Exception:
+        log.exception("building the diagram of %s %s failed", found.name, found.rdtype)
+        return None
 
 
 def _skipped_system(

@@ -31,6 +31,9 @@ from bot.render.reply import Reply
 ACTION_SHARE = "share_in_channel"
 SHARE_BLOCK_ID = "rcodebot_share"
 MAX_BUTTON_VALUE = 2000
+#: action_id of the "Show diagram" button on a /dnscheck result; its value is the check (`NAME TYPE [@R…] [trace]`).
+ACTION_SHOW_DIAGRAM = "show_diagram"
+DIAGRAM_BLOCK_ID = "rcodebot_diagram"
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _PUBLIC = re.compile(r"(?:^|\s+)public\s*$", re.IGNORECASE)
@@ -47,6 +50,30 @@ def split_public(text: str) -> tuple[str, bool]:
     if match is None:
         return text.strip(), False
     return text[: match.start()].strip(), True
+
+
+def split_diagram(text: str) -> tuple[str, bool]:
+    """`"example.com MX diagram"` -> `("example.com MX", True)`: the word `diagram` after the name asks for the
+    check's picture too (a lone `diagram` is a name)."""
+    words = text.split()
+    kept = words[:1] + [w for w in words[1:] if w.lower() != "diagram"]
+    return (" ".join(kept), True) if len(kept) < len(words) else (text.strip(), False)
+
+
+def with_diagram_button(reply: Reply, check: str) -> list[Block]:
+    """A /dnscheck result's blocks with a "Show diagram" button under its headline, when it has a picture.
+
+    `check` is the request as text (`bot.services.dnscheck.as_text`); the click parses it again, untrusted. The
+    result is fitted again, so a reply already at Slack's limits loses its last block, not the button.
+    """
+    blocks = reply.blocks
+    if reply.graph is None or not check.strip() or len(check) > MAX_BUTTON_VALUE:
+        return blocks
+    button = ActionsBlock(
+        block_id=DIAGRAM_BLOCK_ID,
+        elements=[ButtonElement(text="Show diagram", action_id=ACTION_SHOW_DIAGRAM, value=check)],
+    )
+    return limits.fit([*blocks[:2], button, *blocks[2:]])
 
 
 def notice(text: str) -> Reply:

@@ -46,6 +46,7 @@ BOT_SCOPES = (
     "chat:write",
     "commands",
     "files:read",
+    "files:write",
     "groups:history",
     "im:history",
     "mpim:history",

@@ -59,8 +59,16 @@ def check_key(request: dnscheck.CheckRequest, settings: Settings) -> str:
 
 
 def _dump(reply: Reply) -> str:
+    graph = reply.graph.to_json() if reply.graph is not None else None
     return json.dumps(
-        {"text": reply.text, "fallback": reply.fallback, "blocks": reply.block_dicts(), "data": reply.data, "ok": reply.ok},
+        {
+            "text": reply.text,
+            "fallback": reply.fallback,
+            "blocks": reply.block_dicts(),
+            "data": reply.data,
+            "ok": reply.ok,
+            "graph": graph,
+        },
         default=str,
     )
 
@@ -69,14 +77,22 @@ def _load(raw: str | bytes, age: float) -> Reply:
     """A cached reply, marked as such in its text, its blocks and its data."""
     from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
+    from bot.core.check.graph import Graph
+
     stored = json.loads(raw)
     seconds = max(0, round(age))
     note = f"Cached result from {seconds} s ago: the same check ran just before."
     blocks = [b for b in (Block.parse(d) for d in stored["blocks"]) if b is not None]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f":recycle: {note}")]))
     data = {**stored["data"], "cached": True, "cached_age_seconds": seconds}
+    graph = Graph.from_json(stored["graph"]) if stored.get("graph") else None
     return Reply(
-        text=f"{stored['text'].rstrip()}\n({note})\n", fallback=stored["fallback"], blocks=blocks, data=data, ok=stored["ok"]
+        text=f"{stored['text'].rstrip()}\n({note})\n",
+        fallback=stored["fallback"],
+        blocks=blocks,
+        data=data,
+        ok=stored["ok"],
+        graph=graph,
     )
 
 
@@ -140,6 +156,10 @@ class ProbeRunner:
         finally:
             with self._lock:
                 self._inflight.pop(key, None)
+
+    def cached(self, request: dnscheck.CheckRequest, settings: Settings) -> Reply | None:
+        """The check's cached reply, if one is still fresh (nothing is run)."""
+        return self._cached(check_key(request, settings))
 
     def _run_once(self, key: str, request: dnscheck.CheckRequest, settings: Settings, waiting: Notify | None) -> Reply:
         lease = self._redis_lock(key, settings)

@@ -46,6 +46,10 @@ class SharedState(Protocol):
         """Record a delivery (or click) id; True the first time any instance sees it."""
         ...
 
+    def forget(self, key: str) -> None:
+        """Drop a recorded id (the work it guarded failed, and a repeat should run it again)."""
+        ...
+
     def admit(self, user_key: str, channel_key: str | None) -> Verdict:
         """Count one live check against the user's and the channel's allowance (both must have room)."""
         ...
@@ -63,6 +67,9 @@ class MemoryState:
 
     def first_time(self, key: str) -> bool:
         return self.seen.first_time(key)
+
+    def forget(self, key: str) -> None:
+        self.seen.forget(key)
 
     def admit(self, user_key: str, channel_key: str | None) -> Verdict:
         pairs = [(self.user, user_key)]
@@ -123,6 +130,17 @@ class RedisState:
             return self.fallback.first_time(key)
         self._ok()
         return first
+
+    def forget(self, key: str) -> None:
+        self.fallback.forget(key)
+        if self._skip():
+            return
+        try:
+            self._redis.delete(PREFIX + "seen:" + key)
+        except self._errors_from as err:
+            self._failed("dedupe", err)
+            return
+        self._ok()
 
     def admit(self, user_key: str, channel_key: str | None) -> Verdict:
         if self._skip():

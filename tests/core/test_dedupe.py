@@ -27,6 +27,14 @@ def test_repeat_is_caught_within_ttl_and_forgotten_after() -> None:
     assert seen.first_time("Ev1")
 
 
+def test_a_forgotten_id_is_new_again() -> None:
+    seen = SeenEvents(clock=lambda: 0.0)
+    assert seen.first_time("diagram:C1:1.2") and not seen.first_time("diagram:C1:1.2")
+    seen.forget("diagram:C1:1.2")
+    seen.forget("never-seen")  # forgetting what was never recorded is harmless
+    assert seen.first_time("diagram:C1:1.2") and not seen.first_time("diagram:C1:1.2")
+
+
 def test_size_is_bounded_oldest_go_first() -> None:
     clock = FakeClock()
     seen = SeenEvents(clock=clock, ttl=3600, max_size=3)

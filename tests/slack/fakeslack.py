@@ -1,5 +1,9 @@
 """A stand-in for Slack's side, on 127.0.0.1:<ephemeral>: the Web API, response_url, and the Socket Mode server.
 
+File uploads work as Slack's do (`files_upload_v2`): files.getUploadURLExternal hands out an upload URL on this
+same server (loopback), the bytes are POSTed there, and files.completeUploadExternal shares them into a channel
+(and a thread); each completed upload is recorded in `uploads`.
+
 It records every call (path, Authorization header, parsed body) so tests assert on what was posted, and it
 enforces Block Kit limits the way Slack does (`invalid_blocks`), so an oversized reply fails a test instead of
 failing in front of a user. Only Slack's side is fake: the app under test is the real one.
@@ -77,6 +81,22 @@ class Call:
             for e in b.get("elements", [])
             if e.get("action_id") == action_id
         ]
+
+
+@dataclass
+class Upload:
+    """A file uploaded with files_upload_v2: what getUploadURLExternal was told, the bytes, where it was shared."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None = None
+    data: bytes | None = None
+    title: str | None = None
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    initial_comment: str | None = None
+    completed_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +182,9 @@ class FakeSlack:
         self.refresh_delay = 0.0
         #: users.info answers by user id ({"is_admin": True}, {"is_owner": True}, a "team_id"); others are members.
         self.users: dict[str, dict[str, Any]] = {}
+        #: files_upload_v2: uploads by file id while they are open, and every completed one in order.
+        self._open_uploads: dict[str, Upload] = {}
+        self.uploads: list[Upload] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -172,6 +195,15 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
+                if self.path.startswith("/upload/"):  # a file's bytes, as they are (not a form, not JSON)
+                    status, text = fake._receive_upload(self.path, self.rfile.read(length))
+                    data = text.encode()
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/plain")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 raw = self.rfile.read(length).decode("utf-8", "replace")
                 ctype = self.headers.get("Content-Type") or ""
                 if "json" in ctype:
@@ -348,6 +380,72 @@ class FakeSlack:
         self._record(call)
         return status, headers, data
 
+    def _receive_upload(self, path: str, data: bytes) -> tuple[int, str]:
+        """POST /upload/v1/F…: the bytes of an upload getUploadURLExternal opened (its length must match)."""
+        file_id = path.removeprefix("/upload/v1/").split("?", 1)[0]
+        call = Call(path, "file_upload", None, {"file_id": file_id, "size": len(data)})
+        with self._cond:
+            upload = self._open_uploads.get(file_id)
+            if upload is None or upload.data is not None:
+                status, text = 404, "upload_not_found"
+            elif len(data) != upload.length:
+                status, text = 400, "length_mismatch"
+            else:
+                upload.data = data
+                status, text = 200, f"OK - {len(data)}"
+        call.answer = {"status": status, "body": text}
+        self._record(call)
+        return status, text
+
+    def _get_upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
+        filename = str(body.get("filename") or "")
+        try:
+            length = int(body.get("length") or 0)
+        except ValueError:
+            length = 0
+        if not filename or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        if length > 1024**3:
+            return {"ok": False, "error": "file_too_large"}
+        with self._cond:
+            file_id = f"F0UP{len(self._open_uploads) + len(self.uploads) + 1:06d}"
+            self._open_uploads[file_id] = Upload(file_id, filename, length, alt_txt=body.get("alt_txt"))
+        return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/v1/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            files = json.loads(str(body.get("files") or "[]"))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = body.get("channel_id")
+        if channel and channel in self.not_member:
+            return {"ok": False, "error": "not_in_channel"}
+        thread_ts = body.get("thread_ts") or None
+        if thread_ts and not channel:
+            return {"ok": False, "error": "invalid_arguments"}
+        with self._cond:
+            chosen = [self._open_uploads.get(str(f.get("id"))) for f in files if isinstance(f, dict)]
+            if len(chosen) != len(files) or any(u is None or u.data is None for u in chosen):
+                return {"ok": False, "error": "file_not_found"}
+            done = []
+            for f, upload in zip(files, chosen, strict=True):
+                assert upload is not None
+                del self._open_uploads[upload.file_id]
+                upload.title = f.get("title") or upload.filename
+                upload.channel_id, upload.thread_ts = channel, thread_ts
+                upload.initial_comment = body.get("initial_comment") or None
+                upload.completed_at = time.monotonic()
+                self.uploads.append(upload)
+                done.append({"id": upload.file_id, "name": upload.filename, "title": upload.title, "size": upload.length})
+        return {"ok": True, "files": done}
+
+    def uploads_in(self, channel: str) -> list[Upload]:
+        """The completed uploads shared into `channel`."""
+        with self._cond:
+            return [u for u in self.uploads if u.channel_id == channel]
+
     def _next_ts(self) -> str:
         self._ts += 0.0001
         return f"{self._ts:.6f}"
@@ -427,6 +525,10 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             }
+        if method == "files.getUploadURLExternal":
+            return self._get_upload_url(body)
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(body)
         if method == "files.info":
             with self._cond:
                 hosted = self._files.get(str(body.get("file") or ""))

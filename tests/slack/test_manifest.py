@@ -19,7 +19,7 @@ from bot.settings import ProbeSettings, Settings
 from bot.slack import build_app
 from bot.slack.listeners.functions import CALLBACK_DNSCHECK, outputs_of
 from bot.slack.listeners.shortcuts import CALLBACK_EXPLAIN
-from bot.slack.messages import ACTION_SHARE
+from bot.slack.messages import ACTION_SHARE, ACTION_SHOW_DIAGRAM
 from bot.slack.oauth import BOT_SCOPES
 from tests.slack.conftest import BOT_TOKEN, ROOT, SECRET, payload, shortcut_body, unique
 from tests.slack.fakeslack import FakeSlack
@@ -34,8 +34,9 @@ EVENT_SCOPES = {
     "function_executed": None,  # a workflow step's run: no scope (Slack sends it for the app's own functions)
     "app_home_opened": None,  # the App Home tab: no scope
 }
-# files:read: shared snippets (message subtype file_share); users:read: App Home's "is this person an admin?"
-FEATURE_SCOPES = {"commands", "chat:write", "files:read", "users:read"}
+# files:read: shared snippets (message subtype file_share); files:write: the check's diagram (files_upload_v2);
+# users:read: App Home's "is this person an admin?"
+FEATURE_SCOPES = {"commands", "chat:write", "files:read", "files:write", "users:read"}
 EVENTS_URL = "https://rcodebot.example.com/slack/events"
 REDIRECT_URL = "https://rcodebot.example.com/slack/oauth_redirect"
 
@@ -117,10 +118,18 @@ def test_every_subscribed_event_is_acked(app: App, event: str, fake: FakeSlack) 
         assert reply.body.get("thread_ts") == (None if event == "message.im" else body["event"]["ts"])
 
 
-@pytest.mark.parametrize("action_id", [ACTION_SHARE, "run_live_check"])
+@pytest.mark.parametrize("action_id", [ACTION_SHARE, "run_live_check", ACTION_SHOW_DIAGRAM])
 def test_every_button_is_handled(app: App, action_id: str, fake: FakeSlack) -> None:
     body = payload("block_actions")
     body["actions"][0].update(action_id=action_id, value="2 vs 4" if action_id == ACTION_SHARE else "example.com A")
+    if action_id == ACTION_SHOW_DIAGRAM:  # the check runs (its resolver is silent): a diagram of a timeout, posted
+        body["channel"]["id"] = body["container"]["channel_id"] = channel = unique("C")
+        assert (
+            dispatch(app, urllib.parse.urlencode({"payload": json.dumps(body)}), "application/x-www-form-urlencoded") == 200
+        )
+        (done,) = fake.wait_for(lambda c: c.method == "files.completeUploadExternal" and c.body["channel_id"] == channel)
+        assert done.answer["ok"] is True
+        return
     name = unique("m")
     body["response_url"] = fake.response_url(name)
     body["user"]["id"] = unique("U")

@@ -28,6 +28,45 @@ def test_split_public() -> None:
     assert messages.split_public("republic") == ("republic", False)
 
 
+def test_split_diagram() -> None:
+    assert messages.split_diagram("example.com MX diagram") == ("example.com MX", True)
+    assert messages.split_diagram("example.com DIAGRAM public") == ("example.com public", True)
+    assert messages.split_diagram("diagram") == ("diagram", False)  # a lone word is the name to check
+    assert messages.split_diagram("diagram.example.com") == ("diagram.example.com", False)
+    assert messages.split_diagram("diagram.example diagram") == ("diagram.example", True)
+    assert messages.split_diagram("example.com @diagram") == ("example.com @diagram", False)
+
+
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.sampled_from(["", " diagram", " Diagram public", " diagram trace"]),
+)
+def test_split_diagram_drops_only_the_word_diagram_after_the_name(text: str, tail: str) -> None:
+    original = text + tail
+    query, diagram = messages.split_diagram(original)
+    words = original.split()
+    rest = [w for w in words[1:] if w.lower() != "diagram"]
+    assert diagram == (len(rest) < len(words[1:]))
+    assert query.split() == (words[:1] + rest if diagram else words)
+    if not diagram:
+        assert query == original.strip()
+
+
+def test_the_diagram_button_sits_under_the_headline_only_when_there_is_a_picture() -> None:
+    from bot.core.check.graph import Graph, Node
+
+    reply = section_reply("headline", count=4)
+    assert messages.with_diagram_button(reply, "example.com. A") == reply.blocks  # no picture, no button
+    graph = Graph("example.com.", "A", "ok", (".",), (Node("answer", "answer", "x"),), ())
+    blocks = [b.to_dict() for b in messages.with_diagram_button(reply.with_graph(graph), "example.com. A")]
+    assert [b["type"] for b in blocks] == ["section", "section", "actions", "section", "section"]
+    (button,) = blocks[2]["elements"]
+    assert (button["action_id"], button["value"]) == (messages.ACTION_SHOW_DIAGRAM, "example.com. A")
+    full = section_reply("x" * 200, count=50).with_graph(graph)
+    fitted = messages.with_diagram_button(full, "example.com. A")
+    assert len(fitted) <= 50 and fitted[2].type == "actions" and block_problem([b.to_dict() for b in fitted]) is None
+
+
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
 def test_split_public_never_loses_the_query(text: str) -> None:
     query, public = messages.split_public(text)

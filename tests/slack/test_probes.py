@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
+from bot.core.check.graph import Edge, Graph, Node
 from bot.render.reply import Reply
 from bot.services import dnscheck
 from bot.settings import ProbeSettings, Settings
@@ -182,3 +183,43 @@ def test_pastes_never_queue_behind_live_checks(fake: FakeSlack, silent_resolver:
         assert any("as many live checks as it can" in t for t in texts)  # beyond the 6 that may wait
     finally:
         server.stop()
+
+
+class DrawnCheck(Check):
+    """The stand-in check, its replies carrying a picture (as `dnscheck.run`'s do)."""
+
+    GRAPH = Graph(
+        "shared.example.",
+        "A",
+        "failure",
+        (".", "example."),
+        (Node("zone:.", "zone", "."), Node("answer", "answer", "SERVFAIL <!channel>", "broken", "example.", "bogus")),
+        (Edge("zone:.", "answer", "broken", "answers"),),
+        cause="DNSSEC validation fails",
+    )
+
+    def __call__(self, request: dnscheck.CheckRequest, settings: Settings) -> Reply:
+        return super().__call__(request, settings).with_graph(self.GRAPH)
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_cached_check_keeps_its_picture(shared: bool, request_: pytest.FixtureRequest) -> None:
+    """A "Show diagram" click is served from the cache: the graph survives the cache, in memory and in Redis."""
+    redis_url = None
+    if shared:
+        server: RedisServer = request_.getfixturevalue("redis_server")
+        server.flush()
+        redis_url = server.url
+    check = DrawnCheck()
+    probes = runner(check, redis_url=redis_url)
+    assert probes.cached(request("shared.example"), SETTINGS) is None
+    first = probes.run(request("shared.example"), SETTINGS)
+    again = probes.cached(request("shared.example"), SETTINGS)
+    assert again is not None and again.data["cached"] is True and len(check.runs) == 1
+    assert first.graph == DrawnCheck.GRAPH and again.graph == first.graph
+
+
+@pytest.fixture
+def request_(request: pytest.FixtureRequest) -> pytest.FixtureRequest:
+    """pytest's `request` under another name (this module's `request()` builds check requests)."""
+    return request

@@ -34,6 +34,14 @@ def test_a_delivery_seen_by_one_instance_is_seen_by_all(redis_server: RedisServe
     assert b.first_time(unique_id("Ev"))
 
 
+def test_a_forgotten_id_is_new_again_for_every_instance(redis_server: RedisServer) -> None:
+    a, b = pair(redis_server.url)
+    key = unique_id("diagram:")
+    assert a.first_time(key) and not b.first_time(key)
+    b.forget(key)  # the work it guarded failed: a repeat, on any instance, may run it again
+    assert a.first_time(key) and not b.first_time(key)
+
+
 def test_an_allowance_is_spent_across_instances(redis_server: RedisServer) -> None:
     a, b = pair(redis_server.url)
     user = f"user:{unique_id('U')}"

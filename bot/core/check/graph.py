@@ -19,9 +19,9 @@ What is drawn:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import dns.dnssec
 import dns.exception
@@ -87,6 +87,31 @@ class Graph:
     def broken(self) -> list[Node | Edge]:
         """Where the picture is red: the nodes and edges whose state is `broken`."""
         return [*(n for n in self.nodes if n.state == "broken"), *(e for e in self.edges if e.state == "broken")]
+
+    def to_json(self) -> dict[str, Any]:
+        """The graph as plain JSON data: a cached check (in memory or Redis) keeps its picture with it."""
+        return {
+            "name": self.name,
+            "rdtype": self.rdtype,
+            "verdict": self.verdict,
+            "zones": list(self.zones),
+            "nodes": [[n.id, n.kind, n.label, n.state, n.zone, n.reason] for n in self.nodes],
+            "edges": [[e.source, e.target, e.state, e.label] for e in self.edges],
+            "cause": self.cause,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Graph:
+        """The graph `to_json` wrote (the legend is this version's)."""
+        return cls(
+            name=str(data["name"]),
+            rdtype=str(data["rdtype"]),
+            verdict=str(data["verdict"]),
+            zones=tuple(str(z) for z in data["zones"]),
+            nodes=tuple(Node(i, k, lab, st, z, r) for i, k, lab, st, z, r in data["nodes"]),
+            edges=tuple(Edge(src, dst, st, lab) for src, dst, st, lab in data["edges"]),
+            cause=data.get("cause"),
+        )
 
 
 def path(zone: str | None) -> tuple[str, ...]:

@@ -18,13 +18,14 @@ from functools import lru_cache
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_sdk.web import WebClient
 
 from bot.core.codes.query import mute_request
 from bot.core.errors import BotError
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
 from bot.services import dnscheck, rcode
-from bot.slack import messages
+from bot.slack import diagrams, messages
 from bot.slack.deps import Deps
 from bot.slack.reporting import describe, guarded, new_ref
 from bot.slack.responder import Responder
@@ -167,12 +168,13 @@ class CommandListeners:
     # ---------------------------------------------------------------------------------------------- /dnscheck
 
     def ack_dnscheck(self, ack: Ack, command: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
-        """Validate `/dnscheck NAME [TYPE] [@RESOLVER] [public]` and count it against the rate limits.
+        """Validate `/dnscheck NAME [TYPE] [@RESOLVER] [trace] [diagram] [public]` and count it against the rate limits.
 
         Bad input and refusals are answered here; an admitted check is acked with "Checking …" and marked in the
         context for `run_dnscheck`.
         """
-        text, public = messages.split_public(from_slack(str(command.get("text") or "")))
+        text, diagram = messages.split_diagram(from_slack(str(command.get("text") or "")))
+        text, public = messages.split_public(text)
         try:
             request = dnscheck.parse(text, self.deps.settings.probe, trusted=False)
             verdict = self.deps.admit_probe(command.get("team_id"), command.get("user_id"), command.get("channel_id"))
@@ -190,11 +192,15 @@ class CommandListeners:
             logger.exception("/dnscheck failed (ref %s) [%s]", ref, describe(command))
             ack(response_type="ephemeral", **messages.message_args(messages.oops(ref)))
             return
-        context[ADMITTED] = {"text": text, "public": public}
+        context[ADMITTED] = {"text": text, "public": public, "diagram": diagram}
         ack(response_type=_response_type(public), **messages.message_args(progress))
 
-    def run_dnscheck(self, command: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
-        """The slow half: run the probe and replace the progress message with the result."""
+    def run_dnscheck(
+        self, command: Mapping[str, Any], context: BoltContext, client: WebClient, logger: logging.Logger
+    ) -> None:
+        """The slow half: run the probe and replace the progress message with the result (with a "Show diagram"
+        button); with `diagram`, also upload the picture into the channel (slash commands never run in a thread, so
+        it starts its own)."""
         admitted = context.get(ADMITTED)
         if not isinstance(admitted, Mapping):
             return  # the ack answered already (bad input, or over the rate limit)
@@ -202,19 +208,42 @@ class CommandListeners:
 
         respond = Responder(command, "/dnscheck", logger)
 
-        def deliver(reply: Reply) -> None:
-            respond(replace_original=True, response_type=_response_type(public), **messages.message_args(reply))
+        def deliver(reply: Reply, check: str = "") -> None:
+            blocks = messages.with_diagram_button(reply, check)
+            respond(replace_original=True, response_type=_response_type(public), **messages.message_args(reply, blocks))
 
         with guarded("/dnscheck", command, deliver, logger):
             request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
-            team = command.get("team_id")
-            deliver(
-                self.deps.probes.run(
-                    request,
-                    self.deps.settings_for(str(team) if team else None),
-                    waiting=lambda note: deliver(messages.notice(note)),
-                )
+            team = str(command.get("team_id") or "") or None
+            result = self.deps.probes.run(
+                request, self.deps.settings_for(team), waiting=lambda note: deliver(messages.notice(note))
             )
+            deliver(result, dnscheck.as_text(request))
+            if admitted.get("diagram"):
+                self._post_diagram(command, client, request, result, logger)
+
+    def _post_diagram(
+        self,
+        command: Mapping[str, Any],
+        client: WebClient,
+        request: dnscheck.CheckRequest,
+        result: Reply,
+        logger: logging.Logger,
+    ) -> None:
+        """`/dnscheck NAME diagram`: the picture of the check just delivered, into the channel it was asked in."""
+        respond = Responder(command, "/dnscheck diagram", logger)
+        channel = str(command.get("channel_id") or "")
+        user = str(command.get("user_id") or "") or None
+        if result.graph is None:
+            problem: str | None = str(result.data.get("error") or "This check has no diagram.")
+        elif not channel:
+            problem = "I can't tell which conversation to post the diagram in."
+        else:
+            problem = diagrams.post(
+                client, result.graph, channel, None, messages.mention_of(user), dnscheck.as_text(request)
+            )
+        if problem is not None:
+            respond(replace_original=False, response_type="ephemeral", **messages.message_args(messages.notice(problem)))
 
 
 def register(app: App, deps: Deps) -> None:

@@ -5,6 +5,7 @@ rendered SVG and PNG are checked in tests/render/test_diagram.py."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def test_every_scenario_draws_a_consistent_graph(fresh: Lab, scenario_id: str) -
     assert len(ids) == len(graph.nodes)
     assert all(e.source in ids and e.target in ids for e in graph.edges)
     assert graph.zones[0] == "." and "answer" in ids
+    assert Graph.from_json(json.loads(json.dumps(graph.to_json()))) == graph  # a cached check keeps its picture
     if scenario.causes:
         assert graph.cause and "cause" in ids  # the top cause is on the picture
     else:
