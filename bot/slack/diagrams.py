@@ -8,13 +8,24 @@ bounded at 2,000 px, so that only happens to a picture nobody could read in a th
 
 What Slack refuses (the bot is not in the channel, the file is too large) comes back as one readable sentence for
 the person who asked; nothing here raises for it.
+
+Graphviz's PNG takes 100-200 ms, longer than a whole check over a fast network, so the picture is drawn ahead:
+right after a result with a "Show diagram" button is posted (`prepare`, in the same lazy thread, so the person
+already reads the result), it is drawn and kept for a few minutes in this process (`RENDERED`). A click then only
+uploads; a click that arrives while the drawing is under way waits for that one instead of drawing again, and a
+click on another instance (or after `KEEP_SECONDS`) draws it itself.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
+from concurrent.futures import Future
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web import WebClient
@@ -68,15 +79,84 @@ def comment(graph: Graph, asked_by: str) -> str:
     return f"{line} (asked by {asked_by})"
 
 
-def png(graph: Graph) -> tuple[bytes | None, str | None]:
-    """The PNG, or None and the sentence saying why not (Graphviz missing, over the size bound)."""
+Drawn = tuple[bytes | None, str | None]
+#: Pictures drawn ahead, kept this long and at most this many (a few hundred KB each).
+KEEP_SECONDS = 600.0
+KEEP_COUNT = 32
+
+
+class Rendered:
+    """PNGs drawn ahead, by graph: a bounded, expiring map of futures (a drawing under way is shared)."""
+
+    def __init__(self, keep_seconds: float = KEEP_SECONDS, keep_count: int = KEEP_COUNT) -> None:
+        self.keep_seconds = keep_seconds
+        self.keep_count = keep_count
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, Future[Drawn]]] = OrderedDict()
+
+    def get(self, graph: Graph) -> Drawn:
+        """The graph's PNG: the one drawn ahead (waiting for it if it is being drawn), else drawn now."""
+        key = _key(graph)
+        with self._lock:
+            now = time.monotonic()
+            for old in [k for k, (at, _) in self._entries.items() if now - at > self.keep_seconds]:
+                del self._entries[old]
+            entry = self._entries.get(key)
+            mine: Future[Drawn] | None = None
+            if entry is None:
+                mine = Future()
+                self._entries[key] = (now, mine)
+                while len(self._entries) > self.keep_count:
+                    self._entries.popitem(last=False)
+        if mine is None:
+            assert entry is not None
+            return entry[1].result(timeout=60)
+        try:
+            drawn = _draw(graph)
+        except BaseException as err:
+            mine.set_exception(err)
+            with self._lock:
+                self._entries.pop(key, None)
+            raise
+        mine.set_result(drawn)
+        return drawn
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+RENDERED = Rendered()
+
+
+def _key(graph: Graph) -> str:
+    return hashlib.sha256(json.dumps(graph.to_json(), sort_keys=True).encode()).hexdigest()
+
+
+def _draw(graph: Graph) -> Drawn:
     try:
         data = diagram.render(graph, "png")
     except GraphvizMissing as err:
         return None, str(err)
-    if len(data) > MAX_UPLOAD_BYTES:
-        return None, TOO_LARGE.format(size=len(data) // 1024, limit=MAX_UPLOAD_BYTES // 1024)
     return data, None
+
+
+def png(graph: Graph) -> Drawn:
+    """The PNG, or None and the sentence saying why not (Graphviz missing, over the size bound)."""
+    data, problem = RENDERED.get(graph)
+    if data is not None and len(data) > MAX_UPLOAD_BYTES:
+        return None, TOO_LARGE.format(size=len(data) // 1024, limit=MAX_UPLOAD_BYTES // 1024)
+    return data, problem
+
+
+def prepare(graph: Graph | None) -> None:
+    """Draw `graph` ahead of a click (after its result was posted); a failure here is only logged."""
+    if graph is None:
+        return
+    try:
+        RENDERED.get(graph)
+    except Exception:
+        log.exception("diagram: drawing %s %s ahead failed", graph.name, graph.rdtype)
 
 
 def post(client: WebClient, graph: Graph, channel: str, thread_ts: str | None, asked_by: str, check: str) -> str | None:

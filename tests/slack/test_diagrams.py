@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import struct
+import threading
 import time
 import urllib.parse
 from typing import Any
@@ -62,6 +63,45 @@ def test_a_picture_over_the_size_bound_is_not_uploaded(monkeypatch: pytest.Monke
     monkeypatch.setattr(diagrams, "MAX_UPLOAD_BYTES", len(data) - 1)
     data, problem = diagrams.png(hostile_graph())
     assert data is None and problem is not None and "too large" in problem
+
+
+def test_a_picture_drawn_ahead_is_drawn_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawn right after the result is posted, and only once: a click (even one arriving mid-drawing) waits for it."""
+    drawn: list[str] = []
+    real = diagrams.diagram.render
+
+    def counted(graph: Graph, form: diagrams.diagram.Format) -> bytes:
+        drawn.append(graph.name)
+        time.sleep(0.3)
+        return real(graph, form)
+
+    monkeypatch.setattr(diagrams.diagram, "render", counted)
+    diagrams.RENDERED.clear()
+    graph = hostile_graph()
+    ahead = threading.Thread(target=diagrams.prepare, args=(graph,))
+    ahead.start()
+    time.sleep(0.05)
+    clicks: list[diagrams.Drawn] = []
+    clickers = [threading.Thread(target=lambda: clicks.append(diagrams.png(graph))) for _ in range(3)]
+    for t in [*clickers]:
+        t.start()
+    for t in [ahead, *clickers]:
+        t.join(10)
+    assert drawn == [graph.name] and len(clicks) == 3
+    assert all(data is not None and data[:8] == PNG for data, _ in clicks)
+    other = Graph("other.example.", "A", "ok", (".",), (Node("answer", "answer", "192.0.2.1"),), ())
+    assert diagrams.png(other)[0] is not None and drawn == [graph.name, "other.example."]  # another check: drawn
+
+
+def test_the_pictures_kept_are_bounded_in_number_and_time() -> None:
+    kept = diagrams.Rendered(keep_seconds=0.2, keep_count=2)
+    graphs = [Graph(f"n{i}.example.", "A", "ok", (".",), (Node("answer", "answer", str(i)),), ()) for i in range(3)]
+    for graph in graphs:
+        kept.get(graph)
+    assert len(kept._entries) == 2  # the oldest went first
+    time.sleep(0.3)
+    kept.get(graphs[0])
+    assert len(kept._entries) == 1  # the expired ones are gone
 
 
 # ------------------------------------------------------------------------------------------------ end to end

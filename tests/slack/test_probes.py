@@ -217,6 +217,8 @@ def test_a_cached_check_keeps_its_picture(shared: bool, request_: pytest.Fixture
     again = probes.cached(request("shared.example"), SETTINGS)
     assert again is not None and again.data["cached"] is True and len(check.runs) == 1
     assert first.graph == DrawnCheck.GRAPH and again.graph == first.graph
+    assert probes.cached_graph(request("shared.example"), SETTINGS) == first.graph
+    assert probes.cached_graph(request("other.example"), SETTINGS) is None
 
 
 @pytest.fixture

@@ -121,6 +121,7 @@ class ActionListeners:
                 request, self.deps.settings_for(interaction_ids(body)[0]), waiting=lambda note: update(messages.notice(note))
             )
             update(result)
+            diagrams.prepare(result.graph)  # drawn ahead, while the result is read: a click only uploads
 
     # ------------------------------------------------------------------------------------------ show diagram
 
@@ -208,15 +209,16 @@ def post_diagram(
     """Upload `request`'s diagram into `channel`: from the cached result when it is fresh, else after running the
     check again (counted against the allowances). None when it is posted, else the sentence to tell the asker."""
     settings = deps.settings_for(team)
-    reply = deps.probes.cached(request, settings)
-    if reply is None or reply.graph is None:
+    graph = deps.probes.cached_graph(request, settings)
+    if graph is None:
         verdict = deps.admit_probe(team, user, channel)
         if not verdict.allowed:
             return f"Too many live checks right now: try again in {verdict.wait_seconds} s."
         reply = deps.probes.run(request, settings, waiting=lambda note: tell(messages.notice(note)))
-    if reply.graph is None:
-        return str(reply.data.get("error") or "This check has no diagram.")
-    return diagrams.post(client, reply.graph, channel, thread_ts, messages.mention_of(user), dnscheck.as_text(request))
+        if reply.graph is None:
+            return str(reply.data.get("error") or "This check has no diagram.")
+        graph = reply.graph
+    return diagrams.post(client, graph, channel, thread_ts, messages.mention_of(user), dnscheck.as_text(request))
 
 
 def ack_other_action(ack: Ack, body: Mapping[str, Any], logger: logging.Logger) -> None:

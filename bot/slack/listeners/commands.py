@@ -221,6 +221,8 @@ class CommandListeners:
             deliver(result, dnscheck.as_text(request))
             if admitted.get("diagram"):
                 self._post_diagram(command, client, request, result, logger)
+            else:
+                diagrams.prepare(result.graph)  # drawn ahead, while the result is read: a click only uploads
 
     def _post_diagram(
         self,
