@@ -48,6 +48,10 @@ NOT_IN_CHANNEL = (
     "again, or draw it in a terminal: `rcodebot dnscheck {check} --diagram check.png`."
 )
 REFUSED = "Slack did not take the diagram ({error}). Try again in a minute."
+MISSING_SCOPE = (
+    "I can't upload files in this workspace: the app needs the files:write scope. Ask a workspace admin to "
+    "reinstall it from the current manifest."
+)
 TOO_LARGE = "The diagram is too large to upload ({size} KB, at most {limit} KB)."
 
 
@@ -181,6 +185,8 @@ def post(client: WebClient, graph: Graph, channel: str, thread_ts: str | None, a
         log.info("diagram: Slack refused the upload into %s: %s", channel, error)
         if error in NOT_A_MEMBER:
             return NOT_IN_CHANNEL.format(check=check)
+        if error == "missing_scope":
+            return MISSING_SCOPE
         return REFUSED.format(error=error)
     except (SlackClientError, OSError) as err:  # the upload URL refused the bytes, or the connection failed
         log.warning("diagram: the upload into %s failed: %s", channel, str(err)[:200])

@@ -184,6 +184,9 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         #: files_upload_v2: uploads by file id while they are open, and every completed one in order.
         self._open_uploads: dict[str, Upload] = {}
+        #: Web API methods that answer with an error whatever the call, e.g. {"files.getUploadURLExternal":
+        #: "missing_scope"} for an app installed without files:write.
+        self.method_errors: dict[str, str] = {}
         self.uploads: list[Upload] = []
         fake = self
 
@@ -525,6 +528,8 @@ class FakeSlack:
                 "bot_id": BOT_ID,
                 "is_enterprise_install": False,
             }
+        if method in self.method_errors:
+            return {"ok": False, "error": self.method_errors[method]}
         if method == "files.getUploadURLExternal":
             return self._get_upload_url(body)
         if method == "files.completeUploadExternal":

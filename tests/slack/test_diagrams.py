@@ -22,6 +22,7 @@ from bot.slack.messages import ACTION_SHOW_DIAGRAM, DIAGRAM_BLOCK_ID
 from tests.lab.lab import Lab
 from tests.slack.conftest import SlackSender, payload, unique
 from tests.slack.fakeslack import Call, FakeSlack, Upload
+from tests.slack.test_http import ACTION_RUN_CHECK, slack_escape
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -63,6 +64,14 @@ def test_a_picture_over_the_size_bound_is_not_uploaded(monkeypatch: pytest.Monke
     monkeypatch.setattr(diagrams, "MAX_UPLOAD_BYTES", len(data) - 1)
     data, problem = diagrams.png(hostile_graph())
     assert data is None and problem is not None and "too large" in problem
+
+
+def test_without_graphviz_the_asker_is_told_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no `dot` anywhere
+    diagrams.RENDERED.clear()
+    data, problem = diagrams.png(hostile_graph())
+    assert data is None and problem is not None and "apt-get install graphviz" in problem and "\n" not in problem
+    diagrams.RENDERED.clear()
 
 
 def test_a_picture_drawn_ahead_is_drawn_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,6 +198,32 @@ def test_a_click_in_a_thread_posts_into_that_thread(lab_bot: SlackSender, fake: 
     assert upload.thread_ts == "1732430600.000100" and upload.title == "www.healthy-signed.lab. A: ok"
 
 
+def test_a_run_live_check_result_offers_the_diagram_in_the_pastes_thread(
+    lab_bot: SlackSender, fake: FakeSlack, lab: Lab
+) -> None:
+    qname, resolver = lab.scenarios["expired_rrsig"].qname, lab.resolvers[0]
+    paste = (
+        f"\n; <<>> DiG 9.18.28 <<>> {qname} A\n;; global options: +cmd\n;; Got answer:\n"
+        ";; ->>HEADER<<- opcode: QUERY, status: SERVFAIL, id: 1234\n"
+        ";; flags: qr rd ra; QUERY: 1, ANSWER: 0, AUTHORITY: 0, ADDITIONAL: 1\n\n"
+        f";; QUESTION SECTION:\n;{qname}\t\t\tIN\tA\n\n;; Query time: 5 msec\n"
+        f";; SERVER: {resolver}#53({resolver}) (UDP)\n;; MSG SIZE  rcvd: 80\n"
+    )
+    channel, paste_ts = unique("C"), "1732431200.000100"
+    lab_bot.event({"channel": channel, "ts": paste_ts, "text": slack_escape(paste)})
+    (reply,) = fake.wait_for(fake.posted_in(channel))
+    assert reply.body["thread_ts"] == paste_ts
+    (button,) = reply.buttons(ACTION_RUN_CHECK)
+    lab.flush()
+    message = {"blocks": reply.blocks, "text": reply.body["text"], "ts": reply.answer["ts"], "thread_ts": paste_ts}
+    _, name, _ = lab_bot.action(ACTION_RUN_CHECK, button["value"], user=unique("U"), channel=channel, message=message)
+    _, result = fake.wait_for(fake.to_response(name), count=2, timeout=30)
+    assert result.buttons(ACTION_SHOW_DIAGRAM) and not result.buttons(ACTION_RUN_CHECK)
+    click(lab_bot, fake, result, channel, reply.answer["ts"], thread_ts=paste_ts)
+    (upload,) = uploaded(fake, channel)
+    assert upload.thread_ts == paste_ts and upload.title == "www.expired.lab. A: failure"
+
+
 def test_two_clicks_upload_one_file(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
     channel = unique("C")
     result = check(lab_bot, fake, lab, "lame", channel, "public")
@@ -234,6 +269,18 @@ def test_where_the_bot_is_not_a_member_the_clicker_is_told_and_can_click_again(
         fake.not_member.discard(channel)
     click(lab_bot, fake, result, channel, "1732430900.000100")  # invited now: the failed click did not count
     assert len(uploaded(fake, channel)) == 1
+
+
+def test_an_app_without_files_write_says_so(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    channel = unique("C")
+    result = check(lab_bot, fake, lab, "healthy_signed", channel, "public")
+    fake.method_errors["files.getUploadURLExternal"] = "missing_scope"
+    try:
+        name = click(lab_bot, fake, result, channel, "1732431100.000100")
+        (told,) = fake.wait_for(fake.to_response(name), timeout=30)
+    finally:
+        del fake.method_errors["files.getUploadURLExternal"]
+    assert "files:write" in told.all_text() and fake.uploads_in(channel) == []
 
 
 def test_a_rate_limited_upload_waits_for_retry_after(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
