@@ -8,6 +8,11 @@ For each check, measured in the same run:
 Targets (issue #3): wall <= 1.3 x chain (the parallel probe adds little beyond its unavoidable dependencies and is
 never near the sum), and <= 60 queries per check. Every scenario of the lab is also run once for its query count.
 
+With a trace (`/dnscheck NAME trace`), for the healthy zone, the lame TLD server (flaky.) and the parent/child NS
+mismatch, each run beside the same check without it: wall with trace against wall without (the walk runs beside
+the check, so the target is at most one round trip per level more), wall against the longer of the two chains,
+and queries sent by the check and by the walk.
+
 Run inside the private network namespace (the lab binds 127.53.x.y:53):
     scripts/netns .venv/bin/python benchmarks/bench_dnscheck.py [--rounds N]
 """
@@ -23,7 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.core.check.observations import ProbeResult
+from bot.core.check.trace import TraceResult
 from bot.probe import run
+from bot.probe.trace import run_with_trace
+from tests.lab import addresses as A
 from tests.lab.lab import Lab, check_isolated, start
 
 TIMEOUT = 2.0
@@ -43,6 +51,72 @@ def check(lab: Lab, qname: str, qtype: str, resolvers: tuple[str, ...]) -> Probe
         budget=BUDGET,
         port=lab.port,
     )
+
+
+def traced(lab: Lab, qname: str, qtype: str, resolvers: tuple[str, ...]) -> tuple[ProbeResult, TraceResult]:
+    lab.flush()
+    return run_with_trace(
+        qname,
+        qtype,
+        [(r, r) for r in resolvers],
+        (("a.root-servers.", A.ROOT),),
+        allow_private=True,
+        query_timeout=TIMEOUT,
+        deadline=DEADLINE,
+        budget=BUDGET,
+        port=lab.port,
+    )
+
+
+def trace_chain_ms(trace: TraceResult) -> float:
+    """The walk's longest chain of dependent queries (as ProbeResult.chain_ms does for the check)."""
+    by_key = {e.ask.key: e for e in trace.exchanges}
+
+    def chain(key: str | None, depth: int = 0) -> float:
+        exchange = by_key.get(key or "")
+        if exchange is None or depth > 64:
+            return 0.0
+        return exchange.ms + chain(exchange.ask.after, depth + 1)
+
+    return max((chain(key) for key in by_key), default=0.0)
+
+
+def bench_trace(lab: Lab, rounds: int) -> bool:
+    """The trace's cost over the same check without it, measured in the same run."""
+    print("\nwith trace, against the same check without it (medians; target: at most one round trip per level more)")
+    print(
+        f"  {'scenario':<22} {'levels':>6} {'wall ms':>8} {'+trace ms':>9} {'ratio':>6} {'wall/chain':>10} "
+        f"{'rtt ms':>6} {'extra rtt/level':>15} {'queries':>13}"
+    )
+    ok = True
+    for label, qname in (
+        ("healthy_signed", "www.healthy-signed.lab."),
+        ("lame_tld", "www.child.flaky."),
+        ("delegation_mismatch", "www.deleg-mismatch.lab."),
+    ):
+        plain, with_trace, chains, rtts, extra = [], [], [], [], []
+        levels = queries = trace_queries = 0
+        for _ in range(rounds):
+            alone = check(lab, qname, "A", lab.resolvers)
+            both, trace = traced(lab, qname, "A", lab.resolvers)
+            wall = max(both.elapsed_ms, trace.elapsed_ms)
+            plain.append(alone.elapsed_ms)
+            with_trace.append(wall)
+            chains.append(wall / max(both.chain_ms(), trace_chain_ms(trace), 0.001))
+            answered = sorted(e.ms for e in trace.exchanges if e.answered)
+            rtt = statistics.median(answered) if answered else 0.0
+            rtts.append(rtt)
+            levels, queries, trace_queries = len(trace.levels), both.queries_sent, trace.queries_sent
+            extra.append((wall - alone.elapsed_ms) / max(rtt, 0.001) / max(levels, 1))
+        ratio = statistics.median(with_trace) / statistics.median(plain)
+        per_level = statistics.median(extra)
+        print(
+            f"  {label:<22} {levels:>6} {statistics.median(plain):>8.1f} {statistics.median(with_trace):>9.1f} "
+            f"{ratio:>6.2f} {statistics.median(chains):>10.2f} {statistics.median(rtts):>6.2f} {per_level:>15.2f} "
+            f"{queries:>5} + {trace_queries:>3}"
+        )
+        ok &= trace_queries <= BUDGET
+    return ok
 
 
 def main() -> int:
@@ -91,6 +165,7 @@ def main() -> int:
             )
         print(f"most queries in one check: {worst} (target <= 60)")
         ok &= worst <= BUDGET
+        ok &= bench_trace(lab, args.rounds)
     finally:
         lab.stop()
     print("PASS" if ok else "FAIL")

@@ -19,12 +19,14 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from tests.redis_server import RedisServer
+
 ROOT = Path(__file__).resolve().parent.parent
 # The corpus of real published tool outputs lives in the repository (tests/corpus, with its sources and licenses),
 # so a clone with nothing beside it passes its tests.
 CORPUS = ROOT / "tests" / "corpus"
 
-pytest_plugins = ["tests.lab.fixtures"]
+pytest_plugins = ["tests.lab.fixtures", "tests.stores.fixtures"]
 
 
 # --------------------------------------------------------------------------------------------- hypothesis profiles
@@ -174,3 +176,13 @@ def corpus() -> Path:
     """The corpus of real published tool outputs (tests/corpus)."""
     assert CORPUS.is_dir(), f"the corpus is missing at {CORPUS}"
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real redis-server on loopback for the session (tests use keys of their own, or flush)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.kill()

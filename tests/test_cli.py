@@ -127,3 +127,9 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("REFUSED (RCODE 5)")
+
+
+def test_mute_is_a_slack_command_not_an_unknown_code() -> None:
+    r = run("rcode", "mute")
+    assert r.status == ExitStatus.USAGE
+    assert "/rcode mute" in r.stderr and "in a channel" in r.stderr and "know the code" not in r.stderr

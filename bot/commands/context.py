@@ -33,6 +33,7 @@ class ExitStatus(enum.IntEnum):
     USAGE = 2  # bad arguments, unknown code, invalid name
     DNS_FAILURE = 3  # dnscheck found a failure (a verdict other than ok/nxdomain/nodata)
     CONFIG = 4  # missing or malformed configuration / knowledge file
+    DEGRADED = 5  # dnscheck: the name resolves now, but a cause was found (some resolvers, some of the time)
     INTERRUPTED = 130
 
 

@@ -13,6 +13,7 @@ import errno
 import socket
 import time
 from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 import dns.asyncbackend
 import dns.asyncquery
@@ -28,6 +29,26 @@ from bot.core.check.plan import Planner
 MIN_TIMEOUT = 1.0  # a shortened timeout is never shorter than this (a slow but working server answers within it)
 EDNS_PAYLOAD = 1232  # the DNS flag day 2020 size: no IP fragmentation
 _NO_ROUTE = {errno.ENETUNREACH, errno.EAFNOSUPPORT, errno.EADDRNOTAVAIL, errno.EPROTONOSUPPORT}
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Plans(Protocol[R_co]):
+    """What the loop drives: the check's `Planner`, or the delegation walk's `Tracer`."""
+
+    def start(self) -> list[Ask]: ...
+
+    def feed(self, exchange: Exchange) -> list[Ask]: ...
+
+    def result(
+        self,
+        exchanges: Sequence[Exchange],
+        *,
+        now: float,
+        elapsed_ms: float,
+        budget: int,
+        deadline_hit: bool,
+        notes: Sequence[str] = (),
+    ) -> R_co: ...
 
 
 def run(
@@ -53,7 +74,7 @@ def run(
         return pool.submit(asyncio.run, coroutine).result()
 
 
-async def probe(planner: Planner, *, query_timeout: float, deadline: float, budget: int, port: int = 53) -> ProbeResult:
+async def probe(planner: Plans[R_co], *, query_timeout: float, deadline: float, budget: int, port: int = 53) -> R_co:
     """Run the planner's queries until it has nothing more to ask, the deadline passes or the budget is spent."""
     loop = asyncio.get_running_loop()
     wall_start = time.time()

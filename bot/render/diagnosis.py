@@ -12,14 +12,16 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
 
 from bot.core.check.diagnosis import Cause, Diagnosis, ResolverView, ServerView
+from bot.core.check.trace import Level, ServerReply
 from bot.render.escape import code_span, mrkdwn
 from bot.render.limits import MAX_SECTION_TEXT, clip
 from bot.render.reply import Reply
 
-ICON = {"ok": "✅", "nxdomain": "ℹ️", "nodata": "ℹ️", "failure": "🔴"}
-ICON_TEXT = {"ok": "OK", "nxdomain": "NXDOMAIN", "nodata": "NODATA", "failure": "FAILURE"}
+ICON = {"ok": "✅", "degraded": "🟡", "nxdomain": "ℹ️", "nodata": "ℹ️", "failure": "🔴"}
+ICON_TEXT = {"ok": "OK", "degraded": "DEGRADED", "nxdomain": "NXDOMAIN", "nodata": "NODATA", "failure": "FAILURE"}
 MAX_EVIDENCE = 8
 MAX_ANSWER = 10
+MAX_GLUE = 4  # glue addresses listed per referral line; beyond that, a count
 
 
 def reply(diagnosis: Diagnosis) -> Reply:
@@ -68,9 +70,43 @@ def text(d: Diagnosis) -> str:
     if d.nameservers:
         lines += ["", f"Nameservers of {d.zone or 'the zone'} (asked directly, RD=0)"]
         lines += [f"  {_server_line(s)}" for s in d.nameservers]
+    if d.trace is not None:
+        lines += ["", "Trace (the delegation, walked from the root hints, RD=0)"]
+        lines += [f"  {line}" for line in trace_lines(d.trace)]
     if d.notes:
         lines += ["", "Notes"] + [f"  - {note}" for note in d.notes]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def trace_lines(levels: Sequence[Level]) -> list[str]:
+    """Each level of the walk, then what each of its servers said (`dig +trace`, one line per server)."""
+    lines: list[str] = []
+    for level in levels:
+        listed = f"listed by {level.listed_by}" if level.listed_by else "root hints"
+        took = f", {level.ms:.0f} ms" if level.ms is not None else ""
+        lines.append(f"{level.zone} ({len(level.ns)} servers, {listed}{took})")
+        lines += [f"  {_reply_line(s)}" for s in level.servers]
+    return lines
+
+
+def _reply_line(s: ServerReply) -> str:
+    head = f"{s.name} {s.address}".rstrip()
+    if s.rcode is None:
+        return f"{head}: {s.kind}" + (f" — {s.error}" if s.error else "")
+    if s.kind == "referral":
+        what = f"referral to {s.referral} NS {', '.join(s.referral_ns)}"
+        if len(s.glue) > MAX_GLUE:  # a TLD referral carries 26 addresses: say how many names have glue, not each one
+            glued = len({g.split()[0] for g in s.glue})
+            what += f"; glue for {glued} of {len(s.referral_ns)} names ({len(s.glue)} addresses)"
+        else:
+            what += f"; glue {', '.join(s.glue)}" if s.glue else "; no glue"
+    elif s.kind == "lame":
+        what = f"{s.rcode}{', aa' if s.aa else ', no aa'}: lame"
+    else:
+        what = f"{s.rcode}, aa ({s.kind})"
+    if s.zone_ns is not None:
+        what += f"; its NS {', '.join(s.zone_ns)}"
+    return f"{head}: {what}" + (f", {s.ms:.0f} ms" if s.ms is not None else "")
 
 
 def _facts(d: Diagnosis) -> str:
@@ -161,6 +197,9 @@ def blocks(d: Diagnosis) -> list[Block]:
         servers = "\n".join(_server_line(s) for s in d.nameservers)
         title = f"*Nameservers of {mrkdwn(d.zone or 'the zone')}* (asked directly, RD=0)"
         out.append(SectionBlock(text=_md(f"{title}\n```{code_span(servers)}```")))
+    if d.trace is not None:
+        body = "\n".join(trace_lines(d.trace))
+        out.append(SectionBlock(text=_md(f"*Trace* (from the root hints, RD=0)\n```{code_span(body)}```")))
     if d.notes:
         out.append(ContextBlock(elements=[_md("\n".join(f"• {mrkdwn(n)}" for n in d.notes[:5]))]))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.codes import query as query_mod
 from bot.core.codes.compare import compare
 from bot.core.codes.knowledge import Knowledge
+from bot.core.errors import UsageError
 from bot.render import rcode as render
 from bot.render.escape import mrkdwn
 from bot.render.reply import Reply
@@ -18,6 +19,12 @@ def answer(text: str, knowledge: Knowledge) -> Reply:
     parsed = query_mod.parse(text, knowledge)
     if isinstance(parsed, query_mod.HelpQuery):
         return help_reply()
+    if isinstance(parsed, query_mod.MuteQuery):
+        word = "mute" if parsed.muted else "unmute"
+        raise UsageError(
+            f"`{word}` works in Slack: type `/rcode {word}` in a channel to turn automatic replies to pasted DNS output "
+            f"{'off' if parsed.muted else 'on'} there."
+        )
     if isinstance(parsed, query_mod.ListQuery):
         return Reply(
             text=render.list_text(knowledge, parsed.registry),

@@ -2,17 +2,20 @@
 
 HTTP mode embeds gunicorn (`gunicorn.app.base.BaseApplication`) rather than naming a module on gunicorn's command
 line, so configuration is read and checked, and `auth.test` called, once in `rcodebot serve` before gunicorn
-starts: a mistake is one line and a non-zero exit, never a worker boot loop with tracebacks. It runs ONE worker
-process with threads (gthread): the event_id dedupe memory and the rate limits live in that process, and with
-several processes a Slack retry could land in a different one. Threads give the concurrency.
+starts: a mistake is one line and a non-zero exit, never a worker boot loop with tracebacks. It runs one worker
+process with threads (gthread) by default: the event_id dedupe memory and the rate limits then live in that
+process. `--workers N` runs N processes, and needs RCODEBOT_REDIS_URL so that they share that state
+(`bot.stores.shared`): otherwise a Slack retry landing in another process would get a second reply.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
@@ -22,12 +25,16 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
 from bot.core.errors import ConfigError
+from bot.logs import REQUEST
+from bot.slack.screen import Screen, screened
 
 log = logging.getLogger("rcodebot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 HTTP_THREADS = 32
 
 StartResponse = Callable[..., Any]
@@ -41,18 +48,37 @@ class HealthCheckedApp:
     /healthz is ready to serve Slack.
     """
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, screen: Screen | None = None) -> None:
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+        self.screen = screen
+        flow = app.oauth_flow
+        #: With OAuth (many workspaces): Bolt's `GET /slack/install` and `GET /slack/oauth_redirect`.
+        self.oauth_paths = frozenset({flow.install_path, flow.redirect_uri_path}) if flow is not None else frozenset()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        REQUEST.set(None)  # gunicorn reuses its threads: a line logged before Bolt names no earlier request
         path = environ.get("PATH_INFO") or "/"
         if path == HEALTH_PATH:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
             return _plain(start_response, "200 OK", b"ok\n")
+        if path in self.oauth_paths:
+            return self.bolt(environ, start_response)
+        if path == METRICS_PATH and metrics.enabled():
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                return _plain(start_response, "405 Method Not Allowed", b"use GET\n", [("Allow", "GET, HEAD")])
+            data, content_type = metrics.exposition()
+            start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+            return [data]
         if path != EVENTS_PATH:
             return _plain(start_response, "404 Not Found", b"not found: Slack requests go to /slack/events\n")
-        return self.bolt(environ, start_response)
+        started = time.monotonic()
+        try:
+            if self.screen is not None and environ.get("REQUEST_METHOD") == "POST":
+                return list(screened(self.screen, environ, start_response, self.bolt))
+            return list(self.bolt(environ, start_response))
+        finally:
+            metrics.ack(time.monotonic() - started)
 
 
 def _plain(
@@ -63,15 +89,17 @@ def _plain(
     return [body]
 
 
-def gunicorn_options(host: str, port: int, log_level: str = "info") -> dict[str, Any]:
-    """Gunicorn settings for the bot (one process, threads; see the module docstring)."""
+def gunicorn_options(host: str, port: int, log_level: str = "info", workers: int = 1, grace: float = 15.0) -> dict[str, Any]:
+    """Gunicorn settings for the bot (one process with threads, or several sharing Redis; see the module docstring)."""
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": 1,
+        "workers": workers,
         "worker_class": "gthread",
         "threads": HTTP_THREADS,
         "timeout": 30,
-        "graceful_timeout": 20,  # let in-flight requests and lazy probes finish on SIGTERM
+        # On SIGTERM a worker stops accepting, answers what it has, and exits once the acked work (lazy listeners:
+        # probes, posting replies) is done; after `grace` seconds the arbiter kills what is left.
+        "graceful_timeout": math.ceil(grace),
         "keepalive": 5,
         "proc_name": "rcodebot",
         "accesslog": None,
@@ -82,16 +110,20 @@ def gunicorn_options(host: str, port: int, log_level: str = "info") -> dict[str,
     }
 
 
-def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info") -> int:
+def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info", workers: int = 1, grace: float = 15.0) -> int:
     """Serve `wsgi` with gunicorn until SIGTERM/SIGINT; returns gunicorn's exit status."""
     from gunicorn.app.base import BaseApplication
 
-    options = {k: v for k, v in gunicorn_options(host, port, log_level).items() if v is not None}
+    options = {k: v for k, v in gunicorn_options(host, port, log_level, workers, grace).items() if v is not None}
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
+            if logging.getLogger().handlers:
+                self.cfg.set("logger_class", _root_logger_class())
+            if workers > 1 and metrics.enabled():
+                self.cfg.set("child_exit", _forget_worker_metrics)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no runtime control socket needed
                 self.cfg.set("control_socket_disable", True)
 
@@ -105,7 +137,30 @@ def run_http(wsgi: WsgiApp, *, host: str, port: int, log_level: str = "info") ->
     return 0
 
 
-def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None) -> int:
+def _forget_worker_metrics(server: Any, worker: Any) -> None:
+    """gunicorn's child_exit hook: a worker that exited no longer counts in the live gauges (multiprocess mode)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def _root_logger_class() -> type:
+    """gunicorn's logger, sending its lines through the root logger (`bot.logs`: redacted, JSON when asked)
+    instead of its own stderr handlers."""
+    from gunicorn.glogging import Logger
+
+    class RootLogger(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                for handler in list(log.handlers):
+                    log.removeHandler(handler)
+                log.propagate = True
+
+    return RootLogger
+
+
+def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = None, grace: float = 15.0) -> int:
     """Connect to Slack over Socket Mode and run until SIGTERM/SIGINT (or `stop` is set)."""
     stop = stop or threading.Event()
     handler = SocketModeHandler(app, app_token=app_token)
@@ -133,4 +188,22 @@ def run_socket_mode(app: App, app_token: str, *, stop: threading.Event | None = 
         stop.wait()
     finally:
         handler.close()  # type: ignore[no-untyped-call]
+        _finish_acked_work(app, grace)
     return 0
+
+
+def _finish_acked_work(app: App, grace: float) -> None:
+    """Wait up to `grace` seconds for the lazy listeners already started (probes, replies) to finish."""
+    executor = getattr(app.listener_runner, "listener_executor", None)
+    if executor is None:
+        return
+    done = threading.Event()
+
+    def _shutdown() -> None:
+        executor.shutdown(wait=True)
+        done.set()
+
+    threading.Thread(target=_shutdown, name="rcodebot-grace", daemon=True).start()
+    if not done.wait(grace):
+        log.warning("stopping with work still running after %s s (RCODEBOT_GRACE_SECONDS): it is cut off", grace)
+        os._exit(0)

@@ -19,6 +19,8 @@ Address map (tests/lab/addresses.py), all port 53:
     127.53.55.1  Unbound forwarding healthy-unsigned.lab. to a server that refuses (SERVFAIL)
     127.53.56.1  silent "resolver"                                127.53.56.2  closed "resolver"
     127.53.57.1  BIND recursive view used as a nameserver (ns-recursor.lab.): NOERROR, no AA, upward referral
+A second TLD, flaky., is delegated by the root to ns1.flaky. (the lab. Knot, serves it) and ns2.flaky. (the
+children's NSD, which does not: a lame TLD server); flaky. delegates child.flaky. to Knot (the trace tests).
 Both validating resolvers see only the lab (root hints = lab root, trust anchor = lab root key, no forwarders).
 
 Scenarios (lab.scenarios, id -> Scenario with qname, qtype, verdict, causes, description, resolvers):

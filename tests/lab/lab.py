@@ -173,7 +173,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario(
         "unsupported_algorithm",
         "www.unsupported-alg.lab.",
-        "ok",
+        "degraded",
         ("dnssec_bogus:unsupported_algorithm",),
         "The only DS for unsupported-alg.lab. (NSD) uses DNSKEY algorithm 100 (unassigned); per RFC 4035 §5.2 both "
         "resolvers treat the zone as insecure and answer NOERROR without AD.",
@@ -181,7 +181,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario(
         "lame",
         "www.lame.lab.",
-        "ok",
+        "degraded",
         ("lame_delegation",),
         "lame.lab. is delegated to Knot (serves it) and NSD (not configured: REFUSED + EDE 20, no AA); resolvers answer.",
     ),
@@ -195,14 +195,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario(
         "one_ns_silent",
         "www.one-silent.lab.",
-        "ok",
+        "degraded",
         ("ns_unreachable",),
         "one-silent.lab. has NSD and a nameserver that never answers (UDP or TCP); resolvers answer from NSD.",
     ),
     _scenario(
         "one_ns_closed",
         "www.one-closed.lab.",
-        "ok",
+        "degraded",
         ("ns_unreachable",),
         "one-closed.lab. has Knot and a nameserver address where nothing listens (port unreachable); resolvers answer.",
     ),
@@ -223,28 +223,28 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario(
         "serial_mismatch",
         "www.serial.lab.",
-        "ok",
+        "degraded",
         ("serial_mismatch",),
         "serial.lab.'s two nameservers disagree: NSD serves SOA serial 1, Knot serial 2 (same A data).",
     ),
     _scenario(
         "inconsistent_answers",
         "www.inconsistent.lab.",
-        "ok",
+        "degraded",
         ("inconsistent_answers",),
         "inconsistent.lab.: same SOA serial on NSD and BIND, but www is 192.0.2.1 on NSD and 192.0.2.2 on BIND.",
     ),
     _scenario(
         "delegation_mismatch",
         "www.deleg-mismatch.lab.",
-        "ok",
+        "degraded",
         ("delegation_mismatch",),
         "lab. delegates deleg-mismatch.lab. to NSD+Knot, the zone's own NS set is NSD+BIND; all three serve it.",
     ),
     _scenario(
         "edns_broken",
         "www.edns-broken.lab.",
-        "ok",
+        "degraded",
         ("edns_broken",),
         "edns-broken.lab.'s only nameserver sits behind a middlebox that answers FORMERR to any query with EDNS and "
         "relays plain queries to NSD; the resolvers fall back to plain DNS and answer.",
@@ -319,7 +319,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario(
         "lame_referral",
         "www.lame-referral.lab.",
-        "ok",
+        "degraded",
         ("lame_delegation",),
         "lame-referral.lab. is delegated to Knot (serves it) and to a recursive BIND: asked without RD, the recursor "
         "answers NOERROR with no AA and an upward referral to the root; resolvers skip it and answer.",

@@ -110,7 +110,7 @@ def test_isolation_check_names_the_extra_interfaces() -> None:
 def test_scenarios_cover_every_cause_and_verdict(lab: Lab) -> None:
     causes = {cause for s in lab.scenarios.values() for cause in s.causes}
     assert causes == CAUSES
-    assert {s.verdict for s in lab.scenarios.values()} == {"ok", "nxdomain", "nodata", "failure"}
+    assert {s.verdict for s in lab.scenarios.values()} == {"ok", "degraded", "nxdomain", "nodata", "failure"}
     for required in ("healthy_signed", "healthy_unsigned", "nxdomain", "nodata", "all_lame", "one_ns_closed"):
         assert required in lab.scenarios
     for scenario in lab.scenarios.values():

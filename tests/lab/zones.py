@@ -27,6 +27,10 @@ from tests.lab import addresses as A
 
 TTL = 300
 NEGATIVE_TTL = 60
+# A second, unsigned TLD whose second server is lame (see build): the delegation walk's (trace's) lame TLD case.
+FLAKY = "flaky."
+FLAKY_CHILD = "child.flaky."
+FLAKY_NS = {"ns1.flaky.": A.TLD, "ns2.flaky.": A.NSD}
 UNASSIGNED_ALGORITHM = 100  # unassigned in the IANA DNSSEC algorithm registry: no validator implements it
 
 # Signing modes of a child zone.
@@ -291,6 +295,28 @@ def build(children: Sequence[ChildZone], directory: Path, now: dt.datetime | Non
     tld_source.write_text("\n".join(lines) + "\n")
     files.setdefault("tld", {})["lab."] = sign("lab.", tld_source, tld_key, keys_dir, *valid)
 
+    # flaky.: a second TLD for the trace tests. The root delegates it to ns1.flaky. (Knot, serves it) and ns2.flaky.
+    # (the children's NSD, which does not: REFUSED, a lame TLD server); flaky. delegates child.flaky. to Knot.
+    flaky_dir = directory / "flaky"
+    flaky_dir.mkdir(parents=True, exist_ok=True)
+    flaky = [
+        f"$TTL {TTL}",
+        soa(FLAKY, f"ns1.{FLAKY}", 1),
+        *(f"{FLAKY} {TTL} IN NS {host}" for host in FLAKY_NS),
+        *(f"{host} {TTL} IN A {ip}" for host, ip in FLAKY_NS.items()),
+        f"{FLAKY_CHILD} {TTL} IN NS ns-knot.lab.",
+    ]
+    (flaky_dir / "flaky.zone").write_text("\n".join(flaky) + "\n")
+    files["tld"][FLAKY] = flaky_dir / "flaky.zone"
+    child = [
+        f"$TTL {TTL}",
+        soa(FLAKY_CHILD, "ns-knot.lab.", 1),
+        f"{FLAKY_CHILD} {TTL} IN NS ns-knot.lab.",
+        f"www.{FLAKY_CHILD} {TTL} IN A 192.0.2.7",
+    ]
+    (flaky_dir / "child.zone").write_text("\n".join(child) + "\n")
+    files.setdefault("knot", {})[FLAKY_CHILD] = flaky_dir / "child.zone"
+
     # the root ---------------------------------------------------------------------------------------------------
     root_dir = directory / "root"
     root_dir.mkdir(parents=True, exist_ok=True)
@@ -303,6 +329,8 @@ def build(children: Sequence[ChildZone], directory: Path, now: dt.datetime | Non
         f"lab. {TTL} IN NS ns1.lab.",
         f"ns1.lab. {TTL} IN A {A.TLD}",
         *ds_records("lab.", [tld_key.rdata()]),
+        *(f"{FLAKY} {TTL} IN NS {host}" for host in FLAKY_NS),
+        *(f"{host} {TTL} IN A {ip}" for host, ip in FLAKY_NS.items()),
         root_key.record,
     ]
     root_source = root_dir / "root.zone"

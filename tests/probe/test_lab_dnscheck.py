@@ -331,5 +331,12 @@ def test_cli_exit_status_and_json(fresh: Lab) -> None:
     assert status == ExitStatus.OK
     assert out.startswith("NXDOMAIN: nope.healthy-signed.lab. does not exist")
 
+    # One of two servers silent: it resolves now, but not for every resolver, every time.
+    status, out, _ = _cli("dnscheck", "www.one-silent.lab", "-r", A.UNBOUND, "--json")
+    assert status == ExitStatus.DEGRADED == 5
+    data = json.loads(out)
+    assert data["verdict"] == "degraded" and data["causes"][0]["id"] == "ns_unreachable"
+    assert data["causes"][0]["explains_failure"] is False
+
     status, out, err = _cli("dnscheck", "example..com", "-r", A.UNBOUND)
     assert status == ExitStatus.USAGE and out == "" and "empty label" in err

@@ -127,3 +127,48 @@ def test_a_truncated_reply_whose_tcp_retry_failed_says_so(kb: knowledge.Knowledg
     line = next(line for line in reply.text.splitlines() if line.strip().startswith(R1))
     assert "flags qr tc" in line and "TCP retry failed" in line
     assert "TCP retry failed" in json.dumps(reply.block_dicts())
+
+
+def _traced(world: World, name: str, kb: knowledge.Knowledge) -> Diagnosis:
+    from bot.core.check.trace_diagnosis import with_trace
+    from tests.core.check.test_trace import _walk
+
+    trace = _walk(world, name)
+    return with_trace(diagnose(world.run(name, "A"), kb), trace, kb)
+
+
+def test_golden_trace(kb: knowledge.Knowledge, golden: Golden) -> None:
+    world = example_world()
+    world.zones["."][("test.", "NS")] = ["ns.nic.test.", "ns2.nic.test."]
+    world.zones["."][("ns2.nic.test.", "A")] = ["20.0.0.3"]
+    world.zones["test."][("test.", "NS")] = ["ns.nic.test.", "ns2.nic.test."]
+    world.server("20.0.0.3", mode="refuse")
+    reply = render.reply(_traced(world, "www.example.test.", kb))
+    golden.check("diagnosis/trace_lame_tld.txt", reply.text)
+    golden.check("diagnosis/trace_lame_tld.json", reply.block_dicts())
+    limits.check(reply.blocks)
+    assert [c["id"] for c in reply.to_json()["causes"]] == ["lame_delegation"]
+
+
+def test_trace_data_cannot_ping_or_link(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.zones["test."][("example.test.", "NS")] = ["ns1.example.test.", "<!channel>.example.test."]
+    reply = render.reply(_traced(world, "www.example.test.", kb))
+    slack = json.dumps(reply.block_dicts()) + reply.fallback
+    assert "Trace" in slack and "<!channel>" not in slack and "&lt;!channel&gt;" in slack
+    assert "<!channel>.example.test." in reply.text
+
+
+def test_a_big_tld_referral_counts_its_glue(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    names = [f"{letter}.nic.test." for letter in "abcdefghijklm"]
+    world.zones["."][("test.", "NS")] = names
+    world.zones["test."][("test.", "NS")] = names
+    for i, name in enumerate(names, 1):
+        world.zones["."][(name, "A")] = [f"20.0.3.{i}"]
+        world.server(f"20.0.3.{i}", "test.")
+    reply = render.reply(_traced(world, "www.example.test.", kb))
+    assert "referral to test. NS a.nic.test., b.nic.test.," in reply.text
+    assert "glue for 13 of 13 names (13 addresses)" in reply.text
+    assert reply.text.count("referral to example.test.") == 13  # every TLD server was asked
+    limits.check(reply.blocks)

@@ -16,10 +16,11 @@ import shlex
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,7 @@ def free_port() -> int:
 
 def base_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
     """A clean environment for a server under test (nothing inherited but PATH and friends)."""
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR", "RCODEBOT_CACHE_DIR") if key in os.environ}
     # This checkout first on the path: the server runs from a scratch directory (no stray .env is read there), and
     # an editable install made before a package gained its __init__.py would otherwise resolve `bot` elsewhere.
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
@@ -82,6 +83,8 @@ def base_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
         SLACK_API_URL=fake.api_url,
         RCODEBOT_LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
+        # The embedded settings database of this server alone (never the tester's ~/.local/share/rcodebot).
+        RCODEBOT_DATA_DIR=tempfile.mkdtemp(prefix="rcodebot-data-"),
     )
     env.update(extra)
     return env
@@ -93,6 +96,7 @@ class Response:
     content_type: str
     body: bytes
     seconds: float
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -135,12 +139,13 @@ class SlackSender:
             connection.close()
         return Response(answer.status, answer.getheader("Content-Type") or "", data, time.monotonic() - started)
 
-    def get(self, path: str) -> Response:
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> Response:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request("GET", path)
+            connection.request("GET", path, headers=dict(headers or {}))
             answer = connection.getresponse()
-            return Response(answer.status, answer.getheader("Content-Type") or "", answer.read(), 0.0)
+            kept = {k.lower(): v for k, v in answer.getheaders()}
+            return Response(answer.status, answer.getheader("Content-Type") or "", answer.read(), 0.0, kept)
         finally:
             connection.close()
 
@@ -274,6 +279,7 @@ def http_bot(fake: FakeSlack, silent_resolver: int, tmp_path_factory: pytest.Tem
         RCODEBOT_QUERY_TIMEOUT="0.3",
         RCODEBOT_CHECK_DEADLINE="1.5",
         RCODEBOT_RATE_USER=USER_RATE,
+        RCODEBOT_PROBE_CACHE_TTL="0",  # one server for the whole session: no test may get another's cached check
     )
     server = ServerProcess(
         [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("web")
@@ -297,6 +303,7 @@ def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory)
         RCODEBOT_ALLOW_PRIVATE="true",
         RCODEBOT_QUERY_TIMEOUT="1",
         RCODEBOT_CHECK_DEADLINE="8",
+        RCODEBOT_ROOT_HINTS=str(lab.root_hints_file),
     )
     server = ServerProcess(
         [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("labweb")

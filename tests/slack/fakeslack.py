@@ -8,6 +8,7 @@ failing in front of a user. Only Slack's side is fake: the app under test is the
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import threading
 import time
@@ -26,6 +27,9 @@ BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 TEAM_ID = "T0TEAM"
 MAX_MESSAGE_TEXT = 40_000
+#: The app's OAuth credentials (Basic Information -> App Credentials) as this fake Slack knows them.
+CLIENT_ID = "111.222"
+CLIENT_SECRET = "fake-client-secret"
 
 
 @dataclass
@@ -119,6 +123,22 @@ WORKFLOW_TOKEN_METHODS = frozenset(
 )
 
 
+@dataclass
+class Workspace:
+    """A workspace (or, with `org_wide`, an Enterprise Grid org) the app can be installed into."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    #: Token rotation: tokens expire after `expires_in` seconds and come with a refresh token.
+    expires_in: int | None = None
+    valid: set[str] = field(default_factory=set)
+
+    @property
+    def bot_user_id(self) -> str:
+        return f"U0BOT{self.team_id or self.enterprise_id}"
+
+
 class FakeSlack:
     """The fake Web API + response_url sink. Use as a context manager, or `start()`/`stop()`."""
 
@@ -133,6 +153,15 @@ class FakeSlack:
         self.not_member: set[str] = set()
         #: Other refusals of chat.postMessage by channel, e.g. {"C1": "is_archived"} (Slack's error codes).
         self.post_errors: dict[str, str] = {}
+        #: OAuth: install codes waiting for oauth.v2.access, and every token issued (token -> its workspace).
+        self._grants: dict[str, Workspace] = {}
+        self.tokens: dict[str, Workspace] = {}
+        self._refresh_tokens: dict[str, Workspace] = {}
+        self._issued = 0
+        #: Seconds oauth.v2.access takes to answer a refresh (so two refreshes can overlap in a test).
+        self.refresh_delay = 0.0
+        #: users.info answers by user id ({"is_admin": True}, {"is_owner": True}, a "team_id"); others are members.
+        self.users: dict[str, dict[str, Any]] = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -236,6 +265,67 @@ class FakeSlack:
             self._files[file_id] = SlackFile(entry, data, served, broken)
         return entry
 
+    def add_grant(self, code: str, workspace: Workspace) -> None:
+        """Slack's side of the consent screen: `code` (single use) installs the app into `workspace`."""
+        with self._cond:
+            self._grants[code] = workspace
+
+    def _issue(self, workspace: Workspace) -> dict[str, Any]:
+        """A new bot token for `workspace`; with rotation, it replaces every earlier one (Slack's refresh)."""
+        self._issued += 1
+        token = f"xoxb-{workspace.team_id or workspace.enterprise_id}-{self._issued}"
+        if workspace.expires_in is not None:
+            workspace.valid.clear()
+        workspace.valid.add(token)
+        self.tokens[token] = workspace
+        answer: dict[str, Any] = {"access_token": token, "token_type": "bot"}
+        if workspace.expires_in is not None:
+            refresh = f"xoxe-1-{self._issued}"
+            self._refresh_tokens[refresh] = workspace
+            answer.update(refresh_token=refresh, expires_in=workspace.expires_in)
+        return answer
+
+    def _oauth_access(self, auth: str | None, body: dict[str, Any]) -> dict[str, Any]:
+        """oauth.v2.access: the app authenticates with HTTP Basic client_id:client_secret (as slack_sdk sends it)."""
+        try:
+            credentials = base64.b64decode((auth or "").removeprefix("Basic ").strip()).decode()
+        except ValueError:
+            credentials = ""
+        if credentials != f"{CLIENT_ID}:{CLIENT_SECRET}":
+            return {"ok": False, "error": "invalid_client_id"}
+        if body.get("grant_type") == "refresh_token":
+            with self._cond:
+                workspace = self._refresh_tokens.pop(str(body.get("refresh_token")), None)  # single use
+            if workspace is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            time.sleep(self.refresh_delay)
+            with self._cond:
+                answer = self._issue(workspace)
+            return {"ok": True, **answer, "expires_in": 43200}
+        with self._cond:
+            workspace = self._grants.pop(str(body.get("code")), None)
+            if workspace is None:
+                return {"ok": False, "error": "invalid_code"}
+            answer = self._issue(workspace)
+        return {
+            "ok": True,
+            "app_id": "A0RCODEBOT",
+            "authed_user": {"id": "U0INSTALLER"},
+            "scope": "commands,chat:write",
+            "bot_user_id": workspace.bot_user_id,
+            "team": None if workspace.org_wide else {"id": workspace.team_id, "name": f"Team {workspace.team_id}"},
+            "enterprise": {"id": workspace.enterprise_id, "name": "Org"} if workspace.enterprise_id else None,
+            "is_enterprise_install": workspace.org_wide,
+            **answer,
+        }
+
+    def revoke(self, team_or_enterprise: str) -> None:
+        """Uninstall from Slack's side: the workspace's tokens stop working."""
+        with self._cond:
+            for token, workspace in self.tokens.items():
+                if team_or_enterprise in (workspace.team_id, workspace.enterprise_id):
+                    workspace.valid.discard(token)
+
     def _download(self, path: str, auth: str | None) -> tuple[int, dict[str, str], bytes]:
         """GET /files-pri/T-F/[download/]name: the file's bytes for a bot token, else Slack's sign-in redirect."""
         call = Call(path, "file_download", auth, {})
@@ -296,6 +386,25 @@ class FakeSlack:
 
     def _answer(self, method: str, auth: str | None, body: dict[str, Any]) -> dict[str, Any]:
         token = (auth or "").removeprefix("Bearer ").strip() or str(body.get("token") or "")
+        if method == "oauth.v2.access":
+            return self._oauth_access(auth, body)
+        with self._cond:
+            issued = self.tokens.get(token)
+        if issued is not None:
+            if token not in issued.valid:
+                return {"ok": False, "error": "token_expired" if issued.expires_in else "token_revoked"}
+            if method == "auth.test":
+                return {
+                    "ok": True,
+                    "url": "https://fake.slack.test/",
+                    "team": "Fake",
+                    "user": "rcodebot",
+                    "team_id": issued.team_id,
+                    "enterprise_id": issued.enterprise_id,
+                    "user_id": issued.bot_user_id,
+                    "bot_id": f"B{issued.bot_user_id}",
+                    "is_enterprise_install": issued.org_wide,
+                }
         if method == "apps.connections.open":
             if not token.startswith("xapp-") or token == "xapp-revoked":
                 return {"ok": False, "error": "not_authed" if not token else "invalid_auth"}
@@ -337,6 +446,28 @@ class FakeSlack:
                 if not isinstance(outputs, dict):
                     return {"ok": False, "error": "invalid_arguments"}
             return {"ok": True}
+        if method == "users.info":
+            user = str(body.get("user") or "")
+            if not user.startswith(("U", "W")):
+                return {"ok": False, "error": "user_not_found"}
+            with self._cond:
+                extra = dict(self.users.get(user, {}))
+            profile = {"is_admin": False, "is_owner": False, "is_primary_owner": False, "is_bot": False}
+            return {"ok": True, "user": {"id": user, "team_id": TEAM_ID, "name": user.lower(), **profile, **extra}}
+        if method in ("views.publish", "views.open"):
+            view = json.loads(body["view"]) if isinstance(body.get("view"), str) else body.get("view")
+            if not isinstance(view, dict) or view.get("type") != ("home" if method == "views.publish" else "modal"):
+                return {"ok": False, "error": "invalid_arguments"}
+            if method == "views.publish" and not str(body.get("user_id") or "").startswith(("U", "W")):
+                return {"ok": False, "error": "user_not_found"}
+            if method == "views.open" and not body.get("trigger_id"):
+                return {"ok": False, "error": "invalid_trigger_id"}
+            if len(view.get("blocks") or []) > 100:
+                return {"ok": False, "error": "invalid_blocks", "problem": "more than 100 blocks in a view"}
+            problem = block_problem(view.get("blocks"))
+            if problem:
+                return {"ok": False, "error": "invalid_blocks", "problem": problem}
+            return {"ok": True, "view": {"id": "V0HOME", **view}}
         if method == "chat.getPermalink":
             channel, ts = str(body.get("channel") or ""), str(body.get("message_ts") or "")
             if not channel or not ts:

@@ -63,3 +63,35 @@ def test_run_live_check_from_a_paste_diagnoses_the_lab_name(lab_bot: SlackSender
     assert result.blocks[: len(explanation)] == explanation  # the paste's explanation stays on top, unchanged
     diagnosis = json.dumps(result.blocks[len(explanation) :])
     assert "FAILURE" in diagnosis and "expired" in diagnosis.lower()
+
+
+def test_dnscheck_trace_walks_from_the_lab_root_and_names_the_lame_tld_server(
+    lab_bot: SlackSender, fake: FakeSlack, lab: Lab
+) -> None:
+    lab.flush()
+    answer, name, _ = lab_bot.command("/dnscheck", "www.child.flaky trace", user_id=unique("U"))
+    assert answer.status == 200 and "Checking" in answer.json()["text"]
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    text = result.all_text()
+    assert "*Trace*" in text and "referral to flaky. NS ns1.flaky., ns2.flaky." in text
+    assert "ns2.flaky. 127.53.2.1: REFUSED, no aa: lame" in text
+    assert "lame_delegation" in text and "listed for flaky. by the . servers" in text
+
+
+def test_a_workspaces_own_resolvers_are_the_ones_its_checks_ask(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    from tests.slack.test_home import submit
+
+    team, admin = unique("T"), unique("U")
+    fake.users[admin] = {"team_id": team, "is_admin": True}
+    chosen, other = lab.resolvers[1], lab.resolvers[0]
+    assert submit(lab_bot, team, admin, resolvers=chosen, user_rate="", channel_rate="").body == b""
+    fake.wait_for(lambda c: c.method == "views.publish" and c.body.get("user_id") == admin)
+    scenario = lab.scenarios["expired_rrsig"]
+    qname = scenario.qname.rstrip(".")
+    _, name, _ = lab_bot.command("/dnscheck", qname, team_id=team, user_id=unique("U"))
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    text = result.all_text()
+    assert chosen in text and other not in text  # only the workspace's resolver was asked
+    _, name, _ = lab_bot.command("/dnscheck", qname, team_id=unique("T"), user_id=unique("U"))
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    assert chosen in result.all_text() and other in result.all_text()  # another workspace: the operator's resolvers

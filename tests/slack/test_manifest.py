@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from slack_bolt import App, BoltRequest
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.signature import SignatureVerifier
 
 from bot.core.codes import knowledge
@@ -19,6 +20,7 @@ from bot.slack import build_app
 from bot.slack.listeners.functions import CALLBACK_DNSCHECK, outputs_of
 from bot.slack.listeners.shortcuts import CALLBACK_EXPLAIN
 from bot.slack.messages import ACTION_SHARE
+from bot.slack.oauth import BOT_SCOPES
 from tests.slack.conftest import BOT_TOKEN, ROOT, SECRET, payload, shortcut_body, unique
 from tests.slack.fakeslack import FakeSlack
 
@@ -30,9 +32,12 @@ EVENT_SCOPES = {
     "message.im": "im:history",
     "message.mpim": "mpim:history",
     "function_executed": None,  # a workflow step's run: no scope (Slack sends it for the app's own functions)
+    "app_home_opened": None,  # the App Home tab: no scope
 }
-FEATURE_SCOPES = {"commands", "chat:write", "files:read"}  # files:read: shared snippets (message subtype file_share)
+# files:read: shared snippets (message subtype file_share); users:read: App Home's "is this person an admin?"
+FEATURE_SCOPES = {"commands", "chat:write", "files:read", "users:read"}
 EVENTS_URL = "https://rcodebot.example.com/slack/events"
+REDIRECT_URL = "https://rcodebot.example.com/slack/oauth_redirect"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -63,6 +68,7 @@ def test_scopes_are_exactly_what_the_events_and_features_need(name: str) -> None
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == FEATURE_SCOPES | needed
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # message.im needs the DM tab
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True  # app_home_opened publishes the Home tab
 
 
 def test_the_two_manifests_differ_only_in_transport() -> None:
@@ -74,6 +80,7 @@ def test_the_two_manifests_differ_only_in_transport() -> None:
     for command in http["features"]["slash_commands"]:
         del command["url"]
     del http["settings"]["event_subscriptions"]["request_url"], http["settings"]["interactivity"]["request_url"]
+    assert http["oauth_config"].pop("redirect_urls") == [REDIRECT_URL]
     http["settings"]["socket_mode_enabled"] = True
     assert http == socket
     assert "url" not in json.dumps(socket["features"]) and "request_url" not in json.dumps(socket["settings"])
@@ -87,7 +94,12 @@ def test_every_manifest_command_is_handled(app: App, command: str, fake: FakeSla
 
 
 @pytest.mark.parametrize(
-    "event", [e for e in load("manifest.yml")["settings"]["event_subscriptions"]["bot_events"] if e != "function_executed"]
+    "event",
+    [
+        e
+        for e in load("manifest.yml")["settings"]["event_subscriptions"]["bot_events"]
+        if e not in ("function_executed", "app_home_opened")
+    ],
 )
 def test_every_subscribed_event_is_acked(app: App, event: str, fake: FakeSlack) -> None:
     kind, _, channel_type = event.partition(".")
@@ -171,3 +183,13 @@ def test_every_manifest_function_is_handled(app: App, fake: FakeSlack) -> None:
         assert dispatch(app, json.dumps(body), "application/json") == 200
         (done,) = fake.wait_for(lambda c, e=execution: c.body.get("function_execution_id") == e)
         assert done.method == "functions.completeError"
+
+
+@pytest.mark.parametrize("name", ["manifest.yml", "manifest.http.yml"])
+def test_an_oauth_install_asks_for_the_manifests_scopes(name: str) -> None:
+    assert sorted(load(name)["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+
+
+def test_the_redirect_url_is_the_path_bolt_serves() -> None:
+    (url,) = load("manifest.http.yml")["oauth_config"]["redirect_urls"]
+    assert urllib.parse.urlparse(url).path == OAuthSettings(client_id="1", client_secret="2").redirect_uri_path

@@ -38,6 +38,9 @@ def run_serve(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Com
         ([], [], {"SLACK_BOT_TOKEN": "xoxb-revoked"}, "Slack rejected SLACK_BOT_TOKEN: invalid_auth"),
         ([], [], {"PORT": "eighty"}, "PORT='eighty' is not a number"),
         (["--port", "70000"], [], {}, "--port 70000 is not a TCP port"),
+        (["--http", "--workers", "2"], [], {}, "--workers 2 needs Redis: set RCODEBOT_REDIS_URL"),
+        (["--http", "--workers", "0"], [], {}, "--workers 0 is not between 1 and 64"),
+        ([], [], {"RCODEBOT_REDIS_URL": "localhost:6379"}, "RCODEBOT_REDIS_URL should be a redis://"),
     ],
     ids=[
         "no-secret",
@@ -47,6 +50,9 @@ def run_serve(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Com
         "revoked-token",
         "bad-port-env",
         "bad-port",
+        "workers-without-redis",
+        "no-workers",
+        "bad-redis-url",
     ],
 )
 def test_configuration_mistakes_are_one_line_and_exit_4(

@@ -55,6 +55,9 @@ class Purpose(enum.StrEnum):
     AUTH_ANSWER = "auth_answer"  # NAME/TYPE at one of the zone's servers (RD=0, DO)
     AUTH_NS = "auth_ns"  # the zone's NS at one of its servers: the delegation as the child publishes it
     AUTH_DNSKEY = "auth_dnskey"  # the zone's DNSKEY at one of its servers (DO)
+    TRACE = "trace"  # the delegation walk: NAME/TYPE at every server of one level, from the root down (RD=0, DO)
+    TRACE_NS = "trace_ns"  # the walk: a level's own NS set at each of its servers (RD=0), against its parent's referral
+    TRACE_ADDRESS = "trace_address"  # the walk: A/AAAA of a nameserver named without glue, at a resolver
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ import dns.reversename
 from bot.core.errors import BadName, BadType, NotAllowed, UsageError
 
 USAGE = "Usage: /dnscheck NAME [TYPE] [@RESOLVER…]   e.g. /dnscheck example.com AAAA @1.1.1.1"
+TRACE = "trace"  # the word (or dig's `+trace`) that asks for the delegation walked from the root
 MAX_RESOLVERS = 4
 SYSTEM = "system"
 
@@ -49,6 +50,7 @@ class Target:
         resolvers: resolver IP addresses named with `@` (normalised text), in the order given; may hold "system".
         display: the name as a person reads it (Unicode), for messages.
         reverse_of: the IP address when the user gave one and the name is its reverse (PTR) name.
+        trace: walk the delegation from the root too (`trace`, or dig's `+trace`).
     """
 
     name: str
@@ -56,6 +58,7 @@ class Target:
     resolvers: tuple[str, ...] = ()
     display: str = ""
     reverse_of: str | None = None
+    trace: bool = False
 
 
 def from_text(text: str) -> Target:
@@ -79,6 +82,7 @@ def from_text(text: str) -> Target:
     words: list[str] = []
     rdtype_flag: str | None = None
     pending: str | None = None
+    trace = False
     for token in tokens:
         if pending is not None:
             if pending == "-t":
@@ -94,6 +98,8 @@ def from_text(text: str) -> Target:
             resolvers.append(resolver_from_text(token[1:]))
         elif token in ("-t", "-x"):
             pending = token
+        elif token.lower() == "+" + TRACE:
+            trace = True
         elif token.startswith("+") and len(token) > 1:
             continue  # dig's query options: the probe chooses its own flags (EDNS, DO, CD when it helps)
         elif token in ("-4", "-6"):
@@ -104,6 +110,9 @@ def from_text(text: str) -> Target:
             words.append(token)
     if pending is not None:
         raise UsageError(f"{pending} needs a value. {USAGE}")
+    if len(words) > 1 and any(w.lower() == TRACE for w in words):
+        trace = True  # `example.com trace`; a lone `trace` is a name
+        words = [w for w in words if w.lower() != TRACE]
     if len(words) == 3 and words[1].upper() == "IN":
         del words[1]  # `example.com IN MX`, dig's class argument
     elif len(words) == 3 and words[2].upper() == "IN":
@@ -121,7 +130,12 @@ def from_text(text: str) -> Target:
     name, display, reverse_of = name_from_text(words[0])
     rdtype = type_from_text(words[1]) if len(words) == 2 else ("PTR" if reverse_of else "A")
     return Target(
-        name=name, rdtype=rdtype, resolvers=tuple(dict.fromkeys(resolvers)), display=display, reverse_of=reverse_of
+        name=name,
+        rdtype=rdtype,
+        resolvers=tuple(dict.fromkeys(resolvers)),
+        display=display,
+        reverse_of=reverse_of,
+        trace=trace,
     )
 
 

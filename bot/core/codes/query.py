@@ -28,7 +28,8 @@ Ask about DNS response codes by number or name, and compare them side by side:
   rcode 5                 refused                    nodata vs nxdomain
   ede 9                   ede 6 vs ede 9             16  (BADVERS and BADSIG)
   list                    list ede                   help
-Numbers are RCODEs (0-65535) unless written `ede N`; names may be any spelling tools print (NOTIMPL, RESERVED11)."""
+Numbers are RCODEs (0-65535) unless written `ede N`; names may be any spelling tools print (NOTIMPL, RESERVED11).
+In a Slack channel, `/rcode mute` and `/rcode unmute` turn automatic replies to pasted output off and on."""
 
 Registry = Literal["rcode", "ede"]
 
@@ -56,7 +57,18 @@ class ListQuery:
     registry: Registry
 
 
-Query = CodeQuery | HelpQuery | ListQuery
+@dataclass(frozen=True, slots=True)
+class MuteQuery:
+    """`mute` / `unmute`: turn automatic replies to pastes off or on in a Slack channel (not a code)."""
+
+    text: str
+    muted: bool
+
+
+Query = CodeQuery | HelpQuery | ListQuery | MuteQuery
+
+#: The words that are channel commands, not code names: `mute` is no RCODE, and must never be "did you mean…".
+MUTE_WORDS = {"mute": True, "unmute": False}
 
 # Words that carry no code: dropped before matching. "error", "code" and friends are here because they surround
 # codes in chat ("what does rcode 5 mean"); multi-word names ("Format Error") are matched before words are dropped.
@@ -107,6 +119,9 @@ def parse(text: str, knowledge: Knowledge) -> Query:
             "I couldn't find a DNS code in that. Try a number (2), a name (servfail), `ede 9`, or `nodata`.",
             text=_shown(cleaned.strip()),
         )
+    muted = mute_request(text)
+    if muted is not None:
+        return MuteQuery(cleaned, muted)
     if words[0] in _LIST_WORDS and all(w in _LIST_WORDS or w in _FILLER or w in ("ede", "edes") for w in words):
         registry: Registry = "ede" if any(w.startswith("ede") for w in words) else "rcode"
         return ListQuery(cleaned, registry)
@@ -115,6 +130,11 @@ def parse(text: str, knowledge: Knowledge) -> Query:
         # The tokenizer drops the sign, which would turn `-1` into RCODE 1 (FORMERR).
         raise UsageError(f"{_shown(negative.group())} is out of range: RCODEs and Extended DNS Errors go from 0 to 65535.")
     return CodeQuery(cleaned, _codes(words, cleaned, knowledge))
+
+
+def mute_request(text: str) -> bool | None:
+    """True for `mute`, False for `unmute` (any case, the text alone), None for anything else."""
+    return MUTE_WORDS.get(clean(text).strip().lower())
 
 
 def _codes(words: list[str], cleaned: str, knowledge: Knowledge) -> tuple[str, ...]:

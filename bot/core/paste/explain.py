@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.core.codes.knowledge import Entry, Knowledge
+from bot.core.nxname import has_nxname
 from bot.core.paste.model import (
     CHASE_KEY_UNLINKED,
     HOST_NOTHING,
@@ -430,8 +431,7 @@ def compact_denial(output: ToolOutput) -> bool:
             continue
         if wanted and record.name.rstrip(".").lower() != wanted:
             continue
-        types = record.data.split()[1:]
-        if "NXNAME" in types or "TYPE128" in types:
+        if has_nxname(record.data.split()[1:]):
             return True
     return False
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.slack.deps import Deps
-from bot.slack.listeners import actions, commands, events, functions, shortcuts
+from bot.slack.listeners import actions, commands, events, functions, home, shortcuts
 
 
 def register_listeners(app: App, deps: Deps) -> None:
@@ -15,4 +15,5 @@ def register_listeners(app: App, deps: Deps) -> None:
     events.register(app, deps)
     shortcuts.register(app, deps)
     functions.register(app, deps)
+    home.register(app, deps)
     actions.register(app, deps)

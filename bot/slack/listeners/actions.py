@@ -105,7 +105,9 @@ class ActionListeners:
         with guarded("run live check", body, tell_clicker, logger):
             request = dnscheck.parse(_action_value(body), self.deps.settings.probe, trusted=False)
             update(dnscheck.progress(request))
-            result = dnscheck.run(request, self.deps.settings, self.deps.knowledge)
+            result = self.deps.probes.run(
+                request, self.deps.settings_for(interaction_ids(body)[0]), waiting=lambda note: update(messages.notice(note))
+            )
             update(result)
 
     # --------------------------------------------------------------------------------------- share in channel

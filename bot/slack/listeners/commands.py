@@ -19,6 +19,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 
+from bot.core.codes.query import mute_request
 from bot.core.errors import BotError
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
@@ -34,6 +35,32 @@ JSON = "application/json;charset=utf-8"
 
 #: context key the /dnscheck ack sets when it admitted a check (the lazy half runs only then).
 ADMITTED = "rcodebot_admitted_check"
+
+
+MUTED = (
+    "Automatic replies to pasted DNS output are now off in this channel{already}. Anyone in the channel can turn "
+    "them back on with `/rcode unmute`. Mentions (@rcodebot …), /rcode, /dnscheck and the message shortcut "
+    "*Explain DNS output* still work here."
+)
+UNMUTED = (
+    "Automatic replies to pasted DNS output are on{already} in this channel. Anyone in the channel can turn them off "
+    "with `/rcode mute`."
+)
+DIRECT = (
+    "This is a direct conversation with me: everything here is a question to me, so there is nothing to mute. "
+    "Use `/rcode mute` in a channel."
+)
+
+
+def is_mute_command(command: Mapping[str, Any]) -> bool:
+    """Matcher: `/rcode mute` or `/rcode unmute` (a channel setting, not a code question)."""
+    text, _ = messages.split_public(from_slack(str(command.get("text") or "")))
+    return mute_request(text) is not None
+
+
+def _is_direct(command: Mapping[str, Any]) -> bool:
+    """A DM with the bot (Slack sends channel_name "directmessage"; DM ids start with D)."""
+    return command.get("channel_name") == "directmessage" or str(command.get("channel_id") or "").startswith("D")
 
 
 def _response_type(public: bool) -> str:
@@ -109,6 +136,34 @@ class CommandListeners:
             return None
         return BoltResponse(status=200, body=answer.private_body, headers={"content-type": JSON})
 
+    # ------------------------------------------------------------------------------------- /rcode mute, unmute
+
+    def ack_mute(self, ack: Ack) -> None:
+        """Ack at once (nothing shown yet): the setting is saved after the ack, then the asker is told."""
+        ack()
+
+    def run_mute(self, command: Mapping[str, Any], logger: logging.Logger) -> None:
+        """Save the channel's setting and tell the asker (ephemerally) what changed and how to undo it."""
+        respond = Responder(command, "/rcode mute", logger)
+
+        def tell(reply: Reply) -> None:
+            respond(response_type="ephemeral", **messages.message_args(reply))
+
+        with guarded("/rcode mute", command, tell, logger):
+            text, _ = messages.split_public(from_slack(str(command.get("text") or "")))
+            muted = bool(mute_request(text))
+            channel = str(command.get("channel_id") or "")
+            if _is_direct(command) or not channel:
+                tell(messages.notice(DIRECT))
+                return
+            store = self.deps.store
+            was = store.is_muted(channel)
+            team, user = command.get("team_id"), command.get("user_id")
+            store.set_muted(str(team) if team else None, channel, muted, str(user) if user else None)
+            logger.info("channel %s %s [%s]", channel, "muted" if muted else "unmuted", describe(command))
+            already = " (they already were)" if was == muted else ""
+            tell(messages.notice((MUTED if muted else UNMUTED).format(already=already)))
+
     # ---------------------------------------------------------------------------------------------- /dnscheck
 
     def ack_dnscheck(self, ack: Ack, command: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
@@ -152,11 +207,19 @@ class CommandListeners:
 
         with guarded("/dnscheck", command, deliver, logger):
             request = dnscheck.parse(str(admitted.get("text") or ""), self.deps.settings.probe, trusted=False)
-            deliver(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+            team = command.get("team_id")
+            deliver(
+                self.deps.probes.run(
+                    request,
+                    self.deps.settings_for(str(team) if team else None),
+                    waiting=lambda note: deliver(messages.notice(note)),
+                )
+            )
 
 
 def register(app: App, deps: Deps) -> None:
     """Wire the slash commands."""
     listeners = CommandListeners(deps)
+    app.command("/rcode", matchers=[is_mute_command])(ack=listeners.ack_mute, lazy=[listeners.run_mute])
     app.command("/rcode")(listeners.ack_rcode)
     app.command("/dnscheck")(ack=listeners.ack_dnscheck, lazy=[listeners.run_dnscheck])

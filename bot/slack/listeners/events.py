@@ -128,7 +128,9 @@ def with_files(plain: str, message: Mapping[str, Any], client: WebClient, deps: 
     Shared by the event listeners and the "Explain DNS output" shortcut (whose payload carries the message too).
     """
     shared = files.shared_files(message)
-    if not shared or not deps.settings.bot_token:
+    # The request's own workspace token (set by Bolt's authorize; with OAuth, each workspace has its own).
+    token = client.token or deps.settings.bot_token
+    if not shared or not token:
         return plain
 
     def file_info(file_id: str) -> Mapping[str, Any] | None:
@@ -139,7 +141,7 @@ def with_files(plain: str, message: Mapping[str, Any], client: WebClient, deps: 
             return None
         return info if isinstance(info, Mapping) else None
 
-    texts = files.read_texts(shared, deps.settings.bot_token, api_url=deps.settings.api_url, file_info=file_info)
+    texts = files.read_texts(shared, token, api_url=deps.settings.api_url, file_info=file_info)
     return "\n\n".join(t for t in (plain, *texts) if t.strip())
 
 
@@ -166,10 +168,23 @@ class EventListeners:
 
         return post
 
+    def _muted(self, event: Mapping[str, Any], body: Mapping[str, Any], logger: logging.Logger) -> bool:
+        """Whether automatic replies are off in the event's channel (`/rcode mute`); a DM with the bot never is.
+
+        Checked after the ack, in the lazy half: it may read the settings database."""
+        if event.get("channel_type") == "im" or not event.get("channel"):
+            return False
+        if self.deps.store.is_muted(str(event["channel"])):
+            logger.debug("paste in a muted channel: not answered [%s]", describe(body))
+            return True
+        return False
+
     def reply_to_paste(
         self, event: Mapping[str, Any], body: Mapping[str, Any], client: WebClient, logger: logging.Logger
     ) -> None:
         """Explain pasted output in the message's thread (with the "Run live check" button when it names a target)."""
+        if self._muted(event, body, logger):
+            return
         with guarded("paste", body, self._poster(client, event), logger):
             reply = paste.answer(str(event.get("text") or ""), self.deps.knowledge, offer_probe=True, from_slack=True)
             if reply is not None:
@@ -185,6 +200,8 @@ class EventListeners:
 
         Nothing is posted when the files hold no tool output: sharing a config file in a channel is not a question.
         """
+        if self._muted(event, body, logger):
+            return
         with guarded("shared file", body, self._poster(client, event), logger):
             text = self._with_files(from_slack(str(event.get("text") or "")), event, client)
             if not digtext.looks_like_dig(text):
@@ -245,7 +262,14 @@ class EventListeners:
                 client.chat_update(channel=str(event["channel"]), ts=progress_ts, **messages.message_args(reply))
 
         with guarded("mention dnscheck", body, replace, logger):
-            replace(dnscheck.run(request, self.deps.settings, self.deps.knowledge))
+            team = body.get("team_id")
+            replace(
+                self.deps.probes.run(
+                    request,
+                    self.deps.settings_for(str(team) if team else None),
+                    waiting=lambda note: replace(messages.notice(note)),
+                )
+            )
 
 
 def register(app: App, deps: Deps) -> None:

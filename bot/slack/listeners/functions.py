@@ -107,7 +107,8 @@ class FunctionListeners:
             request = dnscheck.parse(request_text(inputs or {}), self.deps.settings.probe, trusted=False)
             channel = channel_of(inputs or {})
             self._admit(body, channel)
-            reply = dnscheck.run(request, self.deps.settings, self.deps.knowledge)
+            team = str(body.get("team_id") or "") or None
+            reply = self.deps.probes.run(request, self.deps.settings_for(team))
             if "error" in reply.data:
                 raise StepError(str(reply.data["error"]))
             url = self._post_result(client, channel, reply) if channel else ""

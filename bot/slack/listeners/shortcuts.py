@@ -26,6 +26,7 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 
+from bot import metrics
 from bot.render.escape import from_slack
 from bot.render.reply import Reply
 from bot.services import paste
@@ -110,6 +111,7 @@ class ShortcutListeners:
             team, user, channel = interaction_ids(body)
             ts = str(message.get("ts") or body.get("message_ts") or "")
             if not self.deps.seen.first_time(f"explain:{channel}:{ts}:{user}"):
+                metrics.dedupe_hit()
                 logger.info("explain shortcut: repeated on the same message [%s]", describe(body))
                 tell_asker(messages.notice(ALREADY))
                 return

@@ -64,10 +64,10 @@ def test_one_lame_server_among_healthy_ones(kb: knowledge.Knowledge) -> None:
     world = example_world()
     world.servers[NS2].zones.clear()
     d = _diagnose(world, kb)
-    assert (d.verdict, _ids(d)) == ("ok", ["lame_delegation"])
+    assert (d.verdict, _ids(d)) == ("degraded", ["lame_delegation"])
     assert not d.causes[0].explains
     assert _evidence(d, "lame_delegation") == f"{NS2} (ns2.example.test.) answered SOA example.test. with REFUSED, no AA"
-    assert "resolves, but something is wrong: lame delegation" in d.headline
+    assert "resolves now, but not for everyone, every time: lame delegation" in d.headline
 
 
 def test_all_servers_lame_explains_the_servfail(kb: knowledge.Knowledge) -> None:
@@ -94,7 +94,7 @@ def test_a_server_that_answers_only_over_tcp_is_unreachable_for_resolvers(kb: kn
     world = example_world()
     world.servers[NS2].mode = "tcp_only"
     d = _diagnose(world, kb)
-    assert (d.verdict, _ids(d)) == ("ok", ["ns_unreachable"])
+    assert (d.verdict, _ids(d)) == ("degraded", ["ns_unreachable"])
     assert _evidence(d, "ns_unreachable").startswith(
         f"{NS2} (ns2.example.test.) answers SOA example.test. only over TCP (NOERROR), never over UDP (UDP: no answer"
     )
@@ -123,7 +123,7 @@ def test_serials_and_answers_that_differ(kb: knowledge.Knowledge) -> None:
     world.servers[NS2].serial_bump = 1
     world.servers[NS2].override[("www.example.test.", "A")] = ["192.0.2.99"]
     d = _diagnose(world, kb)
-    assert (d.verdict, _ids(d)) == ("ok", ["serial_mismatch", "inconsistent_answers"])
+    assert (d.verdict, _ids(d)) == ("degraded", ["serial_mismatch", "inconsistent_answers"])
     assert _evidence(d, "serial_mismatch").splitlines() == [
         f"{NS1} (ns1.example.test.) answered SOA serial 1",
         f"{NS2} (ns2.example.test.) answered SOA serial 2",
@@ -135,7 +135,7 @@ def test_edns_broken(kb: knowledge.Knowledge) -> None:
     world = example_world()
     world.servers[NS1].mode = "formerr_on_edns"
     d = _diagnose(world, kb)
-    assert (d.verdict, _ids(d)) == ("ok", ["edns_broken"])
+    assert (d.verdict, _ids(d)) == ("degraded", ["edns_broken"])
     assert _evidence(d, "edns_broken") == (
         f"{NS1} (ns1.example.test.) answered SOA example.test. without EDNS (NOERROR) but not with EDNS (FORMERR)"
     )
@@ -217,7 +217,7 @@ def test_one_dead_resolver_among_working_ones(kb: knowledge.Knowledge) -> None:
     world = example_world()
     world.resolver("20.0.53.9", mode="closed")
     d = _diagnose(world, kb, resolvers=(R1, "20.0.53.9"))
-    assert (d.verdict, _ids(d)) == ("ok", ["resolver_unreachable"])
+    assert (d.verdict, _ids(d)) == ("degraded", ["resolver_unreachable"])
     assert not d.causes[0].explains
 
 

@@ -211,3 +211,21 @@ def _is_ip(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "rdtype", "trace"),
+    [
+        ("example.com trace", "example.com.", "A", True),
+        ("example.com MX TRACE @1.1.1.1", "example.com.", "MX", True),
+        ("trace example.com aaaa", "example.com.", "AAAA", True),
+        ("dig +trace example.com", "example.com.", "A", True),
+        ("example.com +trace +dnssec", "example.com.", "A", True),
+        ("trace", "trace.", "A", False),  # a lone word is the name
+        ("trace.example.com", "trace.example.com.", "A", False),
+        ("example.com", "example.com.", "A", False),
+    ],
+)
+def test_trace_word_and_digs_plus_trace(text: str, name: str, rdtype: str, trace: bool) -> None:
+    parsed = target.from_text(text)
+    assert (parsed.name, parsed.rdtype, parsed.trace) == (name, rdtype, trace)

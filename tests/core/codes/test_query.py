@@ -212,3 +212,15 @@ def test_negative_numbers_are_out_of_range(text: str, kb: knowledge.Knowledge) -
 @pytest.mark.parametrize(("text", "expected"), [("ede-9", ("EDE 9",)), ("rcode-2", ("SERVFAIL",))])
 def test_glued_hyphen_is_not_a_minus(text: str, expected: tuple[str, ...], kb: knowledge.Knowledge) -> None:
     assert idents(text, kb) == expected
+
+
+@pytest.mark.parametrize(("text", "muted"), [("mute", True), ("MUTE", True), (" unmute ", False), ("Unmute", False)])
+def test_mute_and_unmute_are_channel_commands_not_codes(text: str, muted: bool, kb: knowledge.Knowledge) -> None:
+    parsed = query.parse(text, kb)
+    assert isinstance(parsed, query.MuteQuery) and parsed.muted is muted
+    assert query.mute_request(text) is muted
+
+
+@pytest.mark.parametrize("text", ["mute servfail", "muted", "2 vs 4", "why mute", ""])
+def test_only_the_word_alone_is_a_mute(text: str) -> None:
+    assert query.mute_request(text) is None

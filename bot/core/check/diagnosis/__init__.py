@@ -28,9 +28,10 @@ from bot.core.check.diagnosis.model import (
     ResolverView,
     ServerView,
 )
-from bot.core.check.diagnosis.table import CAUSE_LABELS, CAUSES, DNSSEC_DETAILS, Finding, rank
+from bot.core.check.diagnosis.table import CAUSE_LABELS, CAUSES, DNSSEC_DETAILS, Finding, make_cause, rank
 from bot.core.check.diagnosis.verdict import alias_target, headline, verdict
 from bot.core.check.observations import ProbeResult
+from bot.core.nxname import compact_denial
 
 __all__ = [
     "ANSWER_VERDICTS",
@@ -47,6 +48,8 @@ __all__ = [
     "ResolverView",
     "ServerView",
     "diagnose",
+    "headline",
+    "make_cause",
 ]
 
 Family = Callable[[Facts], list[Finding]]
@@ -71,6 +74,15 @@ def diagnose(result: ProbeResult, kb: KnowledgeLike, *, display: str = "") -> Di
             f"that zone too (check it: /dnscheck {alias} {result.rdtype})"
         )
     said = verdict(facts.statuses)
+    checks = facts.checks.values()
+    compact = [e.who() for e in checks if e.answered and e.message and compact_denial(e.message, e.ask.qname)]
+    if compact and said == "nxdomain":
+        facts.notes.append(
+            f"{', '.join(compact)} answered NOERROR with compact denial of existence (RFC 9824): an NSEC at "
+            f"{result.name} with the NXNAME bit, which means the name does not exist (NXDOMAIN)"
+        )
+    if said == "ok" and causes:
+        said = "degraded"  # it resolves now, but a cause was found: `ok` means none was
     return Diagnosis(
         name=result.name,
         rdtype=result.rdtype,

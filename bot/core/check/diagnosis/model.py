@@ -8,8 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-VERDICTS = ("ok", "nxdomain", "nodata", "failure")
-ANSWER_VERDICTS = frozenset({"ok", "nxdomain", "nodata"})
+from bot.core.check.trace import Level
+
+VERDICTS = ("ok", "degraded", "nxdomain", "nodata", "failure")
+ANSWER_VERDICTS = frozenset({"ok", "degraded", "nxdomain", "nodata"})
+"""Verdicts that are answers: `degraded` resolves now, but some resolvers, some of the time, or soon, will not get
+that answer (one of several servers lame or silent, servers that disagree, a secondary behind)."""
 
 
 class EntryLike(Protocol):
@@ -148,15 +152,16 @@ class Diagnosis:
     queries: int
     notes: tuple[str, ...] = ()
     display: str = ""
+    trace: tuple[Level, ...] | None = None  # the delegation walked from the root, when asked for (`trace`)
 
     @property
     def failed(self) -> bool:
-        """True for a verdict that is not a plain answer (ok, nxdomain, nodata): the CLI exits 3."""
+        """True for a verdict that is not an answer (ok, degraded, nxdomain, nodata): the CLI exits 3."""
         return self.verdict not in ANSWER_VERDICTS
 
     def to_json(self) -> dict[str, object]:
         """The public JSON object (without text and blocks, which the Reply adds)."""
-        return {
+        data: dict[str, object] = {
             "name": self.name,
             "type": self.rdtype,
             "verdict": self.verdict,
@@ -171,3 +176,6 @@ class Diagnosis:
             "queries": self.queries,
             "elapsed_ms": round(self.elapsed_ms, 1),
         }
+        if self.trace is not None:
+            data["trace"] = [level.to_json() for level in self.trace]
+        return data

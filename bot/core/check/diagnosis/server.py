@@ -11,6 +11,7 @@ import dns.rdatatype
 
 from bot.core.check.diagnosis.model import ServerView
 from bot.core.check.observations import Exchange, Outcome, Purpose
+from bot.core.nxname import compact_denial
 
 
 @dataclass(slots=True)
@@ -161,6 +162,8 @@ def status(e: Exchange | None) -> str:
         assert e.message is not None
         if e.tc and not e.message.answer:
             return "other"  # truncated and the TCP retry failed: an empty answer here is not NODATA
+        if compact_denial(e.message, e.ask.qname):
+            return "nxdomain"  # RFC 9824: NOERROR with an NSEC at the name that has the NXNAME bit
         return "answer" if e.message.answer else "nodata"
     kinds = {
         int(dns.rcode.NXDOMAIN): "nxdomain",

@@ -209,6 +209,11 @@ def rank(findings: Sequence[Finding], kb: KnowledgeLike) -> list[Cause]:
     return [_cause(f, kb) for f in kept]
 
 
+def make_cause(kb: KnowledgeLike, cause: str, detail: str | None, evidence: Sequence[str], *, explains: bool) -> Cause:
+    """A Cause with its summary, fix steps and knowledge reference (also used for the trace's findings)."""
+    return _cause(Finding(cause, detail, tuple(evidence), explains=explains), kb)
+
+
 def _cause(f: Finding, kb: KnowledgeLike) -> Cause:
     row = ROWS[f.cause]
     dnssec = f.cause == "dnssec_bogus"

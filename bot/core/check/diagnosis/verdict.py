@@ -46,15 +46,16 @@ def alias_target(r: ProbeResult) -> str | None:
 
 
 def headline(verdict: str, display: str, rdtype: str, causes: Sequence[Cause]) -> str:
-    """One sentence: the verdict, and the first cause (the first that explains the failure, else the first)."""
+    """One sentence: the verdict, and the first cause (the first that explains the failure, else the first).
+
+    Public for the trace, which adds causes after the diagnosis."""
     first = next((c for c in causes if c.explains), causes[0] if causes else None)
     what = (first.label or first.id) if first else ""
     if first is not None and first.detail:
         what += f" ({first.detail.replace('_', ' ')})"
     return {
-        "ok": f"{display} {rdtype} resolves, but something is wrong: {what}."
-        if first
-        else f"{display} {rdtype} resolves, and its nameservers look healthy.",
+        "ok": f"{display} {rdtype} resolves, and its nameservers look healthy.",
+        "degraded": f"{display} {rdtype} resolves now, but not for everyone, every time: {what}.",
         "nxdomain": f"{display} does not exist (NXDOMAIN): an answer, not a failure."
         + (f" Still, something is wrong: {what}." if first else ""),
         "nodata": f"{display} exists but has no {rdtype} records (NODATA): an answer, not a failure."
