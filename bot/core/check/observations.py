@@ -2,7 +2,7 @@
 
 A timeout, a closed port, an unreachable network or a reply that does not parse is an `Outcome`, not an exception:
 the diagnosis needs "ns2 never answered" as much as "ns1 answered REFUSED". The probe (bot/probe) fills these in;
-the planner (bot/core/check/plan.py) and the diagnosis (bot/core/check/diagnosis.py) read them and never touch a socket, so
+the planner (bot/core/check/plan.py) and the diagnosis (bot/core/check/diagnosis/) read them and never touch a socket, so
 they are tested with hand-built `dns.message.Message` values.
 """
 
