@@ -8,7 +8,8 @@ state that is not ok. No I/O and no Graphviz here: `bot.render.diagram` lays it 
 What is drawn:
 - one cluster per zone on the path (the root, each ancestor, the zone), parents above children;
 - the servers the check asked for the zone (and, in the parent, the ones that gave the delegation), each with its
-  outcome: ok, lame (no AA, or REFUSED), silent (no answer), TCP broken, EDNS broken;
+  outcome: ok, lame (no AA, or REFUSED), silent (no answer), TCP broken, EDNS broken; with a trace
+  (`/dnscheck NAME trace`), every level's servers as the walk from the root found them too;
 - the parent's DS records, the zone's DNSKEYs (KSK/ZSK, key tag, algorithm) and the RRSIGs over the DNSKEY RRset
   and the answer, with an edge per link that holds (DS matches the key; the key made the signature) and a broken
   edge or node, with the reason, where the chain breaks (no matching key, expired or bogus signature);
@@ -148,13 +149,16 @@ class _Builder:
 
     def build(self) -> Graph:
         zones = path(self.d.zone)
+        walked = [level.zone for level in self.d.trace or () if level.zone not in zones]
+        zones = tuple(sorted((*zones, *dict.fromkeys(walked)), key=lambda z: len(dns.name.from_text(z))))
         for zone in zones:
             self.add(Node(f"zone:{zone}", "zone", zone, "ok", zone))
         for parent, child in itertools.pairwise(zones):
             self.link(f"zone:{parent}", f"zone:{child}", "ok", "delegates")
-        zone = zones[-1]
+        zone = path(self.d.zone)[-1]  # the zone itself (a walk never ends above it)
         self._servers(zone)
         self._parent_servers(zone)
+        self._trace()
         self._dnssec(zone)
         self._answer(zone)
         self._cause(zone)
@@ -200,6 +204,29 @@ class _Builder:
             label = f"{e.ask.server_name or e.ask.server}\n{e.ask.server}"
             self.add(Node(f"server:{parent}:{e.ask.server}", "server", label, state, parent, reason))
             self.link(f"zone:{parent}", f"server:{parent}:{e.ask.server}", state)
+
+    def _trace(self) -> None:
+        """Each level of the walk from the root: its servers, and what each said (a server the check itself
+        asked keeps the check's node: it saw more of it)."""
+        for level in self.d.trace or ():
+            for s in level.servers:
+                state: State
+                if s.kind in ("referral", "answer", "nodata", "nxdomain"):
+                    state, reason = "ok", ""
+                elif s.kind == "lame":
+                    state, reason = "broken", f"lame: {s.rcode}{'' if s.aa else ', no AA'}"
+                elif s.kind in ("skipped", "not asked"):
+                    state, reason = "info", s.kind + (f": {s.error}" if s.error else "")
+                else:
+                    state, reason = "broken", f"silent: {s.kind}"
+                label = f"{s.name}\n{s.address}".rstrip()
+                if state == "ok" and s.rcode:
+                    label += f"\n{s.kind}" + (f", {s.ms:.0f} ms" if s.ms is not None else "")
+                node_id = f"server:{level.zone}:{s.address or s.name}"
+                if node_id in self.nodes:
+                    continue
+                self.add(Node(node_id, "server", label, state, level.zone, reason))
+                self.link(f"zone:{level.zone}", node_id, state, "" if state == "ok" else reason.split(":")[0])
 
     # --------------------------------------------------------------------------------------------- DNSSEC
 

@@ -14,6 +14,7 @@ import pytest
 from bot.cli import Environment, ExitStatus, main
 from bot.core.check.graph import Graph, path
 from bot.core.codes import knowledge
+from bot.render import diagram as drawing
 from bot.services import diagram, dnscheck
 from bot.settings import ProbeSettings, Settings
 from tests.lab import addresses as A
@@ -101,6 +102,39 @@ def test_the_broken_link_is_where_the_cause_is(fresh: Lab, scenario_id: str, kin
     if kind == "server":
         own = [n for n in graph.of_kind("server") if n.zone == graph.zones[-1]]  # the parent's servers are fine
         assert any(n.state == "ok" for n in own) == (scenario_id in ("lame", "one_ns_silent"))
+
+
+def test_a_trace_draws_every_level_of_the_walk_and_the_lame_tld_server(fresh: Lab) -> None:
+    probe = ProbeSettings(
+        resolvers=fresh.resolvers,
+        query_timeout=2.0,
+        deadline=12.0,
+        port=fresh.port,
+        root_hints=(("a.root-servers.", A.ROOT),),
+    )
+    drawn = diagram.check(dnscheck.parse("www.child.flaky trace", probe, trusted=True), Settings(probe=probe), KB)
+    assert drawn is not None
+    graph = drawn.graph
+    assert graph.zones == (".", "flaky.", "child.flaky.")
+    by_zone = {z: [n for n in graph.of_kind("server") if n.zone == z] for z in graph.zones}
+    assert by_zone["."] and all(n.state == "ok" for n in by_zone["."])  # the root's servers referred the walk down
+    (lame,) = [n for n in by_zone["flaky."] if n.state == "broken"]
+    assert "127.53.2.1" in lame.label and "REFUSED" in lame.reason
+    assert any(n.state == "ok" for n in by_zone["flaky."])  # ns1.flaky. gave the referral
+    assert any(e.source == "cause" and e.target == lame.id for e in graph.edges)  # the top cause points at it
+    plain = graph_of_text(fresh, "www.child.flaky")
+    assert not [n for n in plain.of_kind("server") if n.zone == "."]  # the root's servers: only the walk asks them
+    assert {n.id for n in plain.nodes} < {n.id for n in graph.nodes}
+    svg = drawing.render(graph, "svg").decode()
+    assert "a.root&#45;servers." in svg or "a.root-servers." in svg
+    assert "ns2.flaky." in svg and "REFUSED" in svg
+
+
+def graph_of_text(lab: Lab, text: str) -> Graph:
+    probe = ProbeSettings(resolvers=lab.resolvers, query_timeout=2.0, deadline=12.0, port=lab.port)
+    drawn = diagram.check(dnscheck.parse(text, probe, trusted=True), Settings(probe=probe), KB)
+    assert drawn is not None
+    return drawn.graph
 
 
 def _cli(cwd: Path, *argv: str) -> tuple[int, str, str]:
