@@ -252,6 +252,21 @@ class ServerProcess:
         return self.process.returncode
 
 
+def start_web(fake: FakeSlack, env: dict[str, str], cwd: Path, *args: str) -> tuple[SlackSender, ServerProcess]:
+    """The Procfile's web: command on 127.0.0.1 and a free port, with `env`; returned once /healthz answers (the
+    server is stopped if it never does). `sender.server` is the process, for its log."""
+    port = free_port()
+    server = ServerProcess([*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port), *args], env, cwd)
+    try:
+        server.wait_http(port)
+    except BaseException:
+        server.stop()
+        raise
+    sender = SlackSender(port, fake)
+    sender.server = server  # type: ignore[attr-defined]
+    return sender, server
+
+
 @pytest.fixture(scope="session")
 def fake() -> Iterator[FakeSlack]:
     """The fake Slack Web API + response_url sink, shared by the session (tests use unique channels/ids)."""
@@ -271,7 +286,6 @@ def silent_resolver() -> Iterator[int]:
 @pytest.fixture(scope="session")
 def http_bot(fake: FakeSlack, silent_resolver: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackSender]:
     """The real app over real HTTP: the Procfile web: command on 127.0.0.1:<ephemeral>."""
-    port = free_port()
     env = base_env(
         fake,
         RCODEBOT_RESOLVERS="127.0.0.1",
@@ -281,13 +295,8 @@ def http_bot(fake: FakeSlack, silent_resolver: int, tmp_path_factory: pytest.Tem
         RCODEBOT_RATE_USER=USER_RATE,
         RCODEBOT_PROBE_CACHE_TTL="0",  # one server for the whole session: no test may get another's cached check
     )
-    server = ServerProcess(
-        [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("web")
-    )
+    sender, server = start_web(fake, env, tmp_path_factory.mktemp("web"))
     try:
-        server.wait_http(port)
-        sender = SlackSender(port, fake)
-        sender.server = server  # type: ignore[attr-defined]
         yield sender
     finally:
         server.stop()
@@ -296,7 +305,6 @@ def http_bot(fake: FakeSlack, silent_resolver: int, tmp_path_factory: pytest.Tem
 @pytest.fixture(scope="session")
 def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackSender]:
     """The real app with the DNS lab's resolvers (Unbound and BIND on 127.53.x.y) and private addresses allowed."""
-    port = free_port()
     env = base_env(
         fake,
         RCODEBOT_RESOLVERS=",".join(lab.resolvers),
@@ -305,11 +313,8 @@ def lab_bot(fake: FakeSlack, lab: Lab, tmp_path_factory: pytest.TempPathFactory)
         RCODEBOT_CHECK_DEADLINE="8",
         RCODEBOT_ROOT_HINTS=str(lab.root_hints_file),
     )
-    server = ServerProcess(
-        [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("labweb")
-    )
+    sender, server = start_web(fake, env, tmp_path_factory.mktemp("labweb"))
     try:
-        server.wait_http(port)
-        yield SlackSender(port, fake)
+        yield sender
     finally:
         server.stop()

@@ -7,12 +7,11 @@ import socket
 import time
 from pathlib import Path
 
-from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
+from tests.slack.conftest import base_env, start_web, unique
 from tests.slack.fakeslack import FakeSlack
 
 
 def test_sigterm_finishes_acked_checks_then_exits(fake: FakeSlack, silent_resolver: int, tmp_path: Path) -> None:
-    port = free_port()
     env = base_env(
         fake,
         RCODEBOT_RESOLVERS="127.0.0.1",
@@ -21,10 +20,8 @@ def test_sigterm_finishes_acked_checks_then_exits(fake: FakeSlack, silent_resolv
         RCODEBOT_CHECK_DEADLINE="3",  # the check runs for about 3 s after its ack
         RCODEBOT_GRACE_SECONDS="10",
     )
-    server = ServerProcess([*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path)
+    bot, server = start_web(fake, env, tmp_path)
     try:
-        server.wait_http(port)
-        bot = SlackSender(port, fake)
         names = []
         for _ in range(2):
             answer, name, _ = bot.command("/dnscheck", "example.com", user_id=unique("U"), channel_id=unique("C"))
@@ -34,7 +31,7 @@ def test_sigterm_finishes_acked_checks_then_exits(fake: FakeSlack, silent_resolv
         server.process.send_signal(signal.SIGTERM)
         time.sleep(0.5)
         with socket.socket() as probe:  # no new requests once stopping
-            assert probe.connect_ex(("127.0.0.1", port)) != 0
+            assert probe.connect_ex(("127.0.0.1", bot.port)) != 0
         for name in names:
             (result,) = fake.wait_for(fake.to_response(name), timeout=15)
             assert "Checking" not in result.all_text()
@@ -46,7 +43,6 @@ def test_sigterm_finishes_acked_checks_then_exits(fake: FakeSlack, silent_resolv
 
 
 def test_the_grace_period_bounds_the_wait(fake: FakeSlack, silent_resolver: int, tmp_path: Path) -> None:
-    port = free_port()
     env = base_env(
         fake,
         RCODEBOT_RESOLVERS="127.0.0.1",
@@ -55,10 +51,8 @@ def test_the_grace_period_bounds_the_wait(fake: FakeSlack, silent_resolver: int,
         RCODEBOT_CHECK_DEADLINE="20",
         RCODEBOT_GRACE_SECONDS="1",
     )
-    server = ServerProcess([*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path)
+    bot, server = start_web(fake, env, tmp_path)
     try:
-        server.wait_http(port)
-        bot = SlackSender(port, fake)
         answer, _, _ = bot.command("/dnscheck", "example.com", user_id=unique("U"), channel_id=unique("C"))
         assert "Checking" in answer.text
         signalled = time.monotonic()

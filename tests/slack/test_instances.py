@@ -10,19 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.redis_server import RedisServer
-from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
+from tests.slack.conftest import ServerProcess, SlackSender, base_env, start_web, unique
 from tests.slack.fakeslack import FakeSlack
 from tests.slack.test_http import dig_paste, sentinel
 
 
 def _start(fake: FakeSlack, redis_url: str, cwd: Path, *extra: str) -> tuple[SlackSender, ServerProcess]:
-    port = free_port()
     env = base_env(fake, RCODEBOT_REDIS_URL=redis_url, RCODEBOT_RATE_USER="2/3600", RCODEBOT_RESOLVERS="127.0.0.1")
-    server = ServerProcess([*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port), *extra], env, cwd)
-    server.wait_http(port)
-    sender = SlackSender(port, fake)
-    sender.server = server  # type: ignore[attr-defined]
-    return sender, server
+    return start_web(fake, env, cwd, *extra)
 
 
 @pytest.fixture(scope="module")

@@ -13,22 +13,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.logs import REDACTED, JsonFormatter, Redact
-from tests.slack.conftest import BOT_TOKEN, SECRET, ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
+from tests.slack.conftest import (
+    BOT_TOKEN,
+    SECRET,
+    SlackSender,
+    base_env,
+    start_web,
+    unique,
+)
 from tests.slack.fakeslack import FakeSlack
 from tests.slack.test_http import dig_paste
 
 
 @pytest.fixture(scope="module")
 def json_bot(fake: FakeSlack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackSender]:
-    port = free_port()
     env = base_env(fake, RCODEBOT_LOG_FORMAT="json", RCODEBOT_LOG_LEVEL="DEBUG", RCODEBOT_RESOLVERS="127.0.0.1")
-    server = ServerProcess(
-        [*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path_factory.mktemp("json")
-    )
+    bot, server = start_web(fake, env, tmp_path_factory.mktemp("json"))
     try:
-        server.wait_http(port)
-        bot = SlackSender(port, fake)
-        bot.server = server  # type: ignore[attr-defined]
         yield bot
     finally:
         server.stop()

@@ -14,17 +14,15 @@ from pathlib import Path
 import pytest
 
 from bot.slack.listeners.commands import DIRECT
-from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
+from tests.slack.conftest import ServerProcess, SlackSender, base_env, start_web, unique
 from tests.slack.fakeslack import BOT_USER_ID, Call, FakeSlack
 from tests.slack.test_http import dig_paste
 
 
 def _serve(fake: FakeSlack, data_dir: Path, cwd: Path) -> tuple[ServerProcess, SlackSender]:
-    port = free_port()
     env = base_env(fake, RCODEBOT_DATA_DIR=str(data_dir), RCODEBOT_RESOLVERS="127.0.0.1")
-    server = ServerProcess([*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, cwd)
-    server.wait_http(port)
-    return server, SlackSender(port, fake)
+    sender, server = start_web(fake, env, cwd)
+    return server, sender
 
 
 @pytest.fixture(scope="module")

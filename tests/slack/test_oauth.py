@@ -22,17 +22,22 @@ from slack_sdk.web import WebClient
 from bot.slack.oauth import LockedTokenRotator, Revocations
 from bot.stores import database, installations
 from bot.stores.settings import SettingsStore
-from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, payload, procfile_command, unique
+from tests.slack.conftest import (
+    ServerProcess,
+    SlackSender,
+    base_env,
+    payload,
+    procfile_command,
+    start_web,
+    unique,
+)
 from tests.slack.fakeslack import CLIENT_ID, CLIENT_SECRET, Call, FakeSlack, Workspace
 
 
 def start_oauth_server(fake: FakeSlack, database_url: str, cwd: Path) -> tuple[SlackSender, ServerProcess]:
     env = base_env(fake, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET, RCODEBOT_DATABASE_URL=database_url)
     del env["SLACK_BOT_TOKEN"]
-    port = free_port()
-    server = ServerProcess([*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, cwd)
-    server.wait_http(port)
-    return SlackSender(port, fake), server
+    return start_web(fake, env, cwd)
 
 
 @pytest.fixture

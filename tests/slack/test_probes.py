@@ -150,10 +150,9 @@ def test_redis_away_leaves_checks_running() -> None:
 def test_pastes_never_queue_behind_live_checks(fake: FakeSlack, silent_resolver: int, tmp_path: Path) -> None:
     # A real server with room for 2 running checks: 12 people start checks that take 2 s each against a silent
     # resolver; a paste sent right after is still explained at once, and the checks that wait are told so.
-    from tests.slack.conftest import ServerProcess, SlackSender, base_env, free_port, procfile_command, unique
+    from tests.slack.conftest import base_env, start_web, unique
     from tests.slack.test_http import dig_paste
 
-    port = free_port()
     env = base_env(
         fake,
         RCODEBOT_RESOLVERS="127.0.0.1",
@@ -164,10 +163,8 @@ def test_pastes_never_queue_behind_live_checks(fake: FakeSlack, silent_resolver:
         RCODEBOT_MAX_WAITING_PROBES="6",
         RCODEBOT_PROBE_CACHE_TTL="0",
     )
-    server = ServerProcess([*procfile_command("web"), "--host", "127.0.0.1", "--port", str(port)], env, tmp_path)
+    bot, server = start_web(fake, env, tmp_path)
     try:
-        server.wait_http(port)
-        bot = SlackSender(port, fake)
         names = []
         for n in range(12):
             answer, name, _ = bot.command("/dnscheck", f"host{n}.example.com", user_id=unique("U"), channel_id=unique("C"))
