@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_slack import BIN, SECRET, Client, free_port, measure, p99, rss_mb, start  # noqa: E402
+from benchmarks.bench_slack import BIN, Client, free_port, measure, p99, rss_mb, server_env, start  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 from tests.slack.fakeslack import FakeSlack  # noqa: E402
 
@@ -72,15 +71,7 @@ def main() -> int:
     total = args.requests or (2_000 if args.quick else 10_000)
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         redis = RedisServer(Path(tmp)).start()
-        env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
-        env.update(
-            SLACK_BOT_TOKEN="xoxb-bench",
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake.api_url,
-            RCODEBOT_LOG_LEVEL="WARNING",
-            RCODEBOT_CACHE_DIR=tmp,
-            PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
-        )
+        env = server_env(fake, RCODEBOT_CACHE_DIR=tmp)
         url = fake.response_url("bench")
         servers = []
         try:

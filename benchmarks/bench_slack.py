@@ -161,6 +161,20 @@ def p99(samples: list[float]) -> float:
 # ------------------------------------------------------------------------------------------------ processes
 
 
+def server_env(fake: FakeSlack, **extra: str) -> dict[str, str]:
+    """The environment of a bot under benchmark: this checkout, the fake Slack, quiet logs, and `extra`."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        RCODEBOT_LOG_LEVEL="WARNING",
+        PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
+    env.update(extra)
+    return env
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -282,17 +296,12 @@ def main() -> None:
     silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     silent.bind(("127.0.0.1", 0))
     with FakeSlack() as fake:
-        env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
-        env.update(
-            SLACK_BOT_TOKEN="xoxb-bench",
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_API_URL=fake.api_url,
+        env = server_env(
+            fake,
             RCODEBOT_RESOLVERS="127.0.0.1",
             RCODEBOT_DNS_PORT=str(silent.getsockname()[1]),
             RCODEBOT_QUERY_TIMEOUT="0.2",
             RCODEBOT_CHECK_DEADLINE="0.5",
-            RCODEBOT_LOG_LEVEL="WARNING",
-            PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
         )
         bot_port, bare_port = free_port(), free_port()
         bot = start(
