@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.commands.context import Context, ExitStatus
+
+if TYPE_CHECKING:
+    from bot.core.check.graph import Graph
 
 
 def add_parser(sub: Any) -> None:
@@ -75,20 +78,12 @@ def run(ctx: Context) -> int:
     if diagram is not None and not str(diagram).lower().endswith((".svg", ".png")):
         ctx.emit_error(UsageError("--diagram needs a file name ending in .svg or .png"), as_json=as_json)
         return ExitStatus.USAGE
-    if diagram is None:
-        reply = dnscheck.run(request, settings, ctx.knowledge)
-    else:
-        from bot.services import diagram as diagram_service
-
-        drawn = diagram_service.check(request, settings, ctx.knowledge)
-        if drawn is None:
-            reply = dnscheck.run(request, settings, ctx.knowledge)  # no resolver: the same error answer as without
-        else:
-            reply = drawn.reply
-            status = _draw(ctx, drawn.graph, str(diagram))
-            if status is not None:
-                ctx.emit(reply, as_json=as_json)
-                return status
+    reply = dnscheck.run(request, settings, ctx.knowledge)
+    if diagram is not None and reply.graph is not None:  # no graph: no resolver to ask, the error answer says so
+        status = _draw(ctx, reply.graph, str(diagram))
+        if status is not None:
+            ctx.emit(reply, as_json=as_json)
+            return status
     ctx.emit(reply, as_json=as_json)
     verdict = reply.data.get("verdict")
     if verdict in ("ok", "nxdomain", "nodata"):
@@ -98,14 +93,12 @@ def run(ctx: Context) -> int:
     return ExitStatus.DNS_FAILURE
 
 
-def _draw(ctx: Context, graph: object, name: str) -> int | None:
+def _draw(ctx: Context, graph: Graph, name: str) -> int | None:
     """Write the picture; None when it worked, else the exit status (the check's answer is still printed)."""
     from pathlib import Path
 
-    from bot.core.check.graph import Graph
     from bot.render import diagram
 
-    assert isinstance(graph, Graph)
     path = Path(name) if Path(name).is_absolute() else ctx.env.cwd / name
     try:
         data = diagram.render(graph, "png" if name.lower().endswith(".png") else "svg")

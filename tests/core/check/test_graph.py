@@ -15,7 +15,7 @@ from bot.cli import Environment, ExitStatus, main
 from bot.core.check.graph import Graph, path
 from bot.core.codes import knowledge
 from bot.render import diagram as drawing
-from bot.services import diagram, dnscheck
+from bot.services import dnscheck
 from bot.settings import ProbeSettings, Settings
 from tests.lab import addresses as A
 from tests.lab.lab import SCENARIOS, Lab
@@ -36,9 +36,9 @@ def graph_of(lab: Lab, scenario_id: str) -> Graph:
         resolvers=scenario.resolvers or lab.resolvers, query_timeout=2.0, deadline=12.0, query_budget=60, port=lab.port
     )
     settings = Settings(probe=probe)
-    drawn = diagram.check(dnscheck.parse(f"{scenario.qname} {scenario.qtype}", probe, trusted=True), settings, KB)
-    assert drawn is not None
-    return drawn.graph
+    graph = dnscheck.run(dnscheck.parse(f"{scenario.qname} {scenario.qtype}", probe, trusted=True), settings, KB).graph
+    assert graph is not None
+    return graph
 
 
 def test_path_runs_from_the_root_down() -> None:
@@ -112,9 +112,8 @@ def test_a_trace_draws_every_level_of_the_walk_and_the_lame_tld_server(fresh: La
         port=fresh.port,
         root_hints=(("a.root-servers.", A.ROOT),),
     )
-    drawn = diagram.check(dnscheck.parse("www.child.flaky trace", probe, trusted=True), Settings(probe=probe), KB)
-    assert drawn is not None
-    graph = drawn.graph
+    graph = dnscheck.run(dnscheck.parse("www.child.flaky trace", probe, trusted=True), Settings(probe=probe), KB).graph
+    assert graph is not None
     assert graph.zones == (".", "flaky.", "child.flaky.")
     by_zone = {z: [n for n in graph.of_kind("server") if n.zone == z] for z in graph.zones}
     assert by_zone["."] and all(n.state == "ok" for n in by_zone["."])  # the root's servers referred the walk down
@@ -132,9 +131,9 @@ def test_a_trace_draws_every_level_of_the_walk_and_the_lame_tld_server(fresh: La
 
 def graph_of_text(lab: Lab, text: str) -> Graph:
     probe = ProbeSettings(resolvers=lab.resolvers, query_timeout=2.0, deadline=12.0, port=lab.port)
-    drawn = diagram.check(dnscheck.parse(text, probe, trusted=True), Settings(probe=probe), KB)
-    assert drawn is not None
-    return drawn.graph
+    graph = dnscheck.run(dnscheck.parse(text, probe, trusted=True), Settings(probe=probe), KB).graph
+    assert graph is not None
+    return graph
 
 
 def _cli(cwd: Path, *argv: str) -> tuple[int, str, str]:
