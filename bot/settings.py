@@ -143,8 +143,6 @@ class Settings:
     max_waiting_probes: int = 24
     max_body_bytes: int = 1_048_576
     body_timeout: float = 5.0
-    #: RCODEBOT_DATA_DIR: where the embedded database lives (None: `off`, in memory, for this process only).
-    data_dir: Path | None = None
 
     @property
     def has_slack(self) -> bool:
@@ -223,7 +221,6 @@ class Settings:
             max_waiting_probes=int(_number("RCODEBOT_MAX_WAITING_PROBES", text("RCODEBOT_MAX_WAITING_PROBES"), 24, 0, 1024)),
             grace_seconds=_number("RCODEBOT_GRACE_SECONDS", text("RCODEBOT_GRACE_SECONDS"), 15.0, 0, 600),
             cache_dir=_cache_dir(text("RCODEBOT_CACHE_DIR"), text("XDG_CACHE_HOME"), text("HOME")),
-            data_dir=_data_dir(text("RCODEBOT_DATA_DIR"), text("XDG_DATA_HOME"), text("HOME")),
         )
 
 
@@ -275,16 +272,6 @@ def _cache_dir(configured: str | None, xdg_cache: str | None, home: str | None) 
     if xdg_cache is not None and Path(xdg_cache).is_absolute():
         return Path(xdg_cache) / "rcodebot"
     return Path(home) / ".cache" / "rcodebot" if home is not None else None
-
-
-def _data_dir(configured: str | None, xdg_data: str | None, home: str | None) -> Path | None:
-    """Where the embedded database is kept: `RCODEBOT_DATA_DIR`, else the XDG data directory; `off` (or no home)
-    keeps it in memory."""
-    if configured is not None:
-        return None if configured.lower() == "off" else Path(configured)
-    if xdg_data is not None and Path(xdg_data).is_absolute():
-        return Path(xdg_data) / "rcodebot"
-    return Path(home) / ".local" / "share" / "rcodebot" if home is not None else None
 
 
 def _resolver_list(name: str, value: str | None) -> tuple[str, ...] | None:

@@ -87,7 +87,9 @@ def test_two_instances_share_a_workspaces_allowance_through_redis_and_the_databa
 ) -> None:
     from bot.workspace import WorkspaceSettings
 
-    settings = Settings(redis_url=redis_server.url, user_rate=RateLimit(5, 60.0), data_dir=tmp_path)
+    settings = Settings(
+        redis_url=redis_server.url, user_rate=RateLimit(5, 60.0), database_url=f"sqlite:///{tmp_path / 'rcodebot.db'}"
+    )
     kb = knowledge.load(settings.knowledge_path)
     one, two = Deps.create(settings, kb), Deps.create(settings, kb)
     team, user = f"T{uuid.uuid4().hex[:10]}", f"U{uuid.uuid4().hex[:10]}"

@@ -100,10 +100,9 @@ def test_connections_are_released_before_a_fork_and_reopened_on_use(tmp_path: Pa
 
 
 def test_the_data_dir_default_follows_xdg_and_can_be_turned_off(tmp_path: Path) -> None:
-    assert Settings.from_env({"HOME": "/home/op"}).data_dir == Path("/home/op/.local/share/rcodebot")
-    assert Settings.from_env({"HOME": "/h", "XDG_DATA_HOME": "/x"}).data_dir == Path("/x/rcodebot")
-    assert Settings.from_env({"HOME": "/h", "RCODEBOT_DATA_DIR": "off"}).data_dir is None
-    assert Settings.from_env({}).data_dir is None
+    assert Settings.from_env({"HOME": "/home/op"}).database_url == "sqlite:////home/op/.local/share/rcodebot/rcodebot.db"
+    assert Settings.from_env({"HOME": "/h", "XDG_DATA_HOME": "/x"}).database_url == "sqlite:////x/rcodebot/rcodebot.db"
+    assert Settings.from_env({"HOME": "/h", "RCODEBOT_DATA_DIR": "off"}).database_url == "sqlite://"
     url = "postgresql+psycopg://bot@127.0.0.1/rcodebot"
     assert Settings.from_env({"RCODEBOT_DATABASE_URL": url}).database_url == url
 
