@@ -96,6 +96,8 @@ class ProbeSettings:
         query_budget: the most queries one check may send.
         port: the DNS port to query (53; the lab tests may use another).
         root_hints: (name, address) of the root servers a trace starts from (RCODEBOT_ROOT_HINTS; default IANA's).
+        signature_window_days: RRSIGs that expire within this many days are reported (`signature_expiring`;
+            RCODEBOT_SIGNATURE_WINDOW_DAYS, default 3, 0 turns the warning off).
     """
 
     resolvers: tuple[str, ...] = DEFAULT_RESOLVERS
@@ -106,6 +108,7 @@ class ProbeSettings:
     query_budget: int = 60
     port: int = 53
     root_hints: tuple[tuple[str, str], ...] = IANA_ROOT_HINTS
+    signature_window_days: float = 3.0
 
     @property
     def resolver_allow_list(self) -> tuple[str, ...]:
@@ -193,6 +196,9 @@ class Settings:
             query_budget=int(_number("RCODEBOT_QUERY_BUDGET", text("RCODEBOT_QUERY_BUDGET"), 60, 1, 1000)),
             port=int(_number("RCODEBOT_DNS_PORT", text("RCODEBOT_DNS_PORT"), 53, 1, 65535)),
             root_hints=_root_hints(text("RCODEBOT_ROOT_HINTS")),
+            signature_window_days=_number(
+                "RCODEBOT_SIGNATURE_WINDOW_DAYS", text("RCODEBOT_SIGNATURE_WINDOW_DAYS"), 3.0, 0, 365
+            ),
         )
         knowledge = text("RCODEBOT_KNOWLEDGE")
         return cls(

@@ -23,7 +23,7 @@ import dns.inet
 import dns.message
 import dns.rcode
 
-from bot.core.check.observations import Ask, Exchange, Outcome, ProbeResult
+from bot.core.check.observations import DEADLINE_ERROR, Ask, Exchange, Outcome, ProbeResult
 from bot.core.check.plan import Planner
 
 MIN_TIMEOUT = 1.0  # a shortened timeout is never shorter than this (a slow but working server answers within it)
@@ -141,7 +141,7 @@ async def probe(planner: Plans[R_co], *, query_timeout: float, deadline: float, 
                     ask,
                     Outcome.TIMEOUT,
                     ms=(now - started) * 1000,
-                    error=f"no answer before the check's {deadline:g} s deadline",
+                    error=f"{DEADLINE_ERROR} {deadline:g} s deadline",
                     started_ms=(started - start) * 1000,
                 )
             )

@@ -124,6 +124,8 @@ def _cause_text(number: int, cause: Cause) -> list[str]:
     title = f"{cause.title} [{cause.id}" + (f":{cause.detail}]" if cause.detail else "]")
     if cause.explains:
         title += " — explains the failure"
+    elif cause.advisory:
+        title += " — not the cause: it does not affect resolution"
     lines = [f"{number}. {title}", f"   {cause.summary}"]
     if cause.evidence:
         lines.append("   Evidence:")
@@ -210,6 +212,8 @@ def _cause_mrkdwn(number: int, cause: Cause) -> str:
     title = f"*{number}. {mrkdwn(cause.title)}* `{code_span(ident)}`"
     if cause.explains:
         title += " — _explains the failure_"
+    elif cause.advisory:
+        title += " — _not the cause: it does not affect resolution_"
     parts = [title, mrkdwn(cause.summary)]
     if cause.evidence:
         shown = [f"• {mrkdwn(item)}" for item in cause.evidence[:MAX_EVIDENCE]]

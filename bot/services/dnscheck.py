@@ -168,7 +168,9 @@ def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Repl
             data={"name": request.name, "type": request.rdtype, "error": message},
             ok=False,
         )
-    found = diagnose(result, knowledge, display=request.display)
+    found = diagnose(
+        result, knowledge, display=request.display, signature_window=settings.probe.signature_window_days * 86400
+    )
     metrics.probe(found.verdict, time.monotonic() - started)
     skipped = _skipped_system(request, settings.probe)
     if skipped:

@@ -275,3 +275,119 @@ def _ago(seconds: float) -> str:
     if seconds >= 120:
         return f"{seconds / 60:.0f} minutes"
     return f"{seconds:.0f} seconds"
+
+
+# --------------------------------------------------------------------------------------------- before it breaks
+
+DEFAULT_SIGNATURE_WINDOW = 3 * 86400.0  # signatures that expire within this are reported (RCODEBOT_SIGNATURE_WINDOW_DAYS)
+# RFC 9276 §3.2: validators treat NSEC3 with more iterations than this as insecure (BIND 9.20, PowerDNS Recursor and
+# Knot Resolver 6 draw the line at 50; Unbound and BIND 9.18 at 150), and may answer SERVFAIL (EDE 27) above it.
+NSEC3_ITERATIONS_LIMIT = 50
+
+
+def expiring(signed: Sequence[Signed], origin: dns.name.Name, now: float, window: float) -> list[str]:
+    """Evidence for signatures that are valid now but all expire within `window` seconds: the re-signing job has
+    not renewed them yet, and once they lapse validating resolvers answer SERVFAIL (EDE 7).
+
+    An RRset is fine as long as one of its current signatures lasts beyond the window (a key rollover or a
+    re-signing in progress leaves old and new signatures side by side)."""
+    if window <= 0:
+        return []
+    found: list[str] = []
+    for item in signed:
+        sigs = [s for s in (item.sigs or ()) if s.signer == origin and s.inception <= now <= s.expiration]
+        if not sigs:
+            continue
+        last = max(sigs, key=lambda s: s.expiration)
+        if last.expiration - now < window:
+            found.append(
+                f"{item.source} served {item.what} with an RRSIG (key tag {last.key_tag}) that expires "
+                f"{_when(last.expiration)}, in {_ago(last.expiration - now)}"
+            )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Nsec3Finding:
+    """NSEC3 parameters RFC 9276 advises against: `beyond_limit` when validators stop trusting the denials."""
+
+    evidence: str
+    beyond_limit: bool
+
+
+def nsec3(params: Sequence[tuple[str, int, bytes]], limit: int = NSEC3_ITERATIONS_LIMIT) -> list[Nsec3Finding]:
+    """NSEC3 parameters (source, iterations, salt) against RFC 9276: zero extra iterations and no salt.
+
+    Iterations cost every validator (and only it) a hash per iteration per name; past the limit validators treat
+    the zone's denials as insecure, or answer SERVFAIL (EDE 27). A salt adds nothing since every name is hashed
+    with the same one; it only makes re-salting a chore."""
+    out: list[Nsec3Finding] = []
+    for source, iterations, salt in dict.fromkeys(params):
+        if iterations <= 0 and not salt:
+            continue
+        parts = [f"{iterations} extra iterations"] if iterations > 0 else []
+        if salt:
+            parts.append(f"a salt ({salt.hex().upper()})")
+        beyond = iterations > limit
+        out.append(
+            Nsec3Finding(
+                f"{source} uses NSEC3 with {' and '.join(parts)}"
+                + (f"; above {limit}, validators treat its denials as insecure or answer SERVFAIL" if beyond else ""),
+                beyond,
+            )
+        )
+    return out
+
+
+def cds(
+    zone: str,
+    *,
+    cds_rrset: dns.rrset.RRset | None,
+    cdnskey_rrset: dns.rrset.RRset | None,
+    dnskey: dns.rrset.RRset | None,
+    source: str,
+) -> list[str]:
+    """CDS/CDNSKEY (RFC 7344, RFC 8078) against the zone's DNSKEYs: what a parent that acts on them would publish.
+
+    A CDS must be the digest of one of the zone's DNSKEYs, a CDNSKEY must be one of them, and the two sets must
+    name the same keys. The delete request (`CDS 0 0 0 00`, `CDNSKEY 0 3 0 AA==`) names no key and is left alone.
+    """
+    origin = dns.name.from_text(zone)
+    keys = list(dnskey) if dnskey is not None else []
+    tags = {dns.dnssec.key_id(k): k for k in keys}
+    out: list[str] = []
+    cds_tags: set[int] = set()
+    cdnskey_tags: set[int] = set()
+    for record in cds_rrset or ():
+        if record.algorithm == 0:
+            continue  # delete
+        cds_tags.add(record.key_tag)
+        key = tags.get(record.key_tag)
+        matches = False
+        if key is not None and key.algorithm == record.algorithm:
+            try:
+                made = dns.dnssec.make_ds(origin, key, record.digest_type, policy=_ANY)
+                matches = made.digest == record.digest
+            except (dns.exception.DNSException, ValueError, TypeError):
+                matches = False
+        if not matches:
+            out.append(
+                f"{source} publishes CDS key tag {record.key_tag} (algorithm {_alg(record.algorithm)}, digest type "
+                f"{record.digest_type}), which matches none of the zone's DNSKEYs ({_key_tags(keys)})"
+            )
+    for record in cdnskey_rrset or ():
+        if record.algorithm == 0:
+            continue
+        tag = dns.dnssec.key_id(record)
+        cdnskey_tags.add(tag)
+        if not any(k.key == record.key and k.algorithm == record.algorithm for k in keys):
+            out.append(
+                f"{source} publishes a CDNSKEY (key tag {tag}, algorithm {_alg(record.algorithm)}) that is not among the "
+                f"zone's DNSKEYs ({_key_tags(keys)})"
+            )
+    if cds_tags and cdnskey_tags and cds_tags != cdnskey_tags:
+        out.append(
+            f"{source}'s CDS (key tags {', '.join(map(str, sorted(cds_tags)))}) and CDNSKEY (key tags "
+            f"{', '.join(map(str, sorted(cdnskey_tags)))}) name different keys"
+        )
+    return out

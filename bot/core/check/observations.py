@@ -19,6 +19,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.rrset
 
+DEADLINE_ERROR = "no answer before the check's"  # how an Exchange cut short by the deadline begins its error
+
 
 class Outcome(enum.StrEnum):
     """How one query ended."""
@@ -50,11 +52,16 @@ class Purpose(enum.StrEnum):
     REFERRAL = "referral"  # the child's NS at a parent server (RD=0): the delegation as the parent publishes it
     PARENT_DS = "parent_ds"  # the child's DS at a parent server (RD=0, DO)
     AUTH_SOA = "auth_soa"  # the zone's SOA at one of its servers (RD=0, EDNS, DO)
-    AUTH_SOA_TCP = "auth_soa_tcp"  # the same over TCP, after UDP failed
+    AUTH_SOA_TCP = "auth_soa_tcp"  # the same over TCP, asked with it: a server that answers only one way is broken
     AUTH_SOA_PLAIN = "auth_soa_plain"  # the same without EDNS, after the EDNS query failed: is EDNS the problem?
     AUTH_ANSWER = "auth_answer"  # NAME/TYPE at one of the zone's servers (RD=0, DO)
     AUTH_NS = "auth_ns"  # the zone's NS at one of its servers: the delegation as the child publishes it
     AUTH_DNSKEY = "auth_dnskey"  # the zone's DNSKEY at one of its servers (DO)
+    AUTH_CDS = "auth_cds"  # the zone's CDS at a server that served DNSKEYs: what the parent is asked to publish
+    AUTH_CDNSKEY = "auth_cdnskey"  # the zone's CDNSKEY there (RFC 7344/8078)
+    AUTH_NSEC3PARAM = "auth_nsec3param"  # the zone's NSEC3 parameters there (RFC 9276: iterations, salt)
+    AUTH_AXFR = "auth_axfr"  # the zone by AXFR over TCP at a server that serves it: does it hand it to anyone?
+    AUTH_RECURSION = "auth_recursion"  # `. SOA` with RD at a server of the zone: does it resolve for anyone?
     TRACE = "trace"  # the delegation walk: NAME/TYPE at every server of one level, from the root down (RD=0, DO)
     TRACE_NS = "trace_ns"  # the walk: a level's own NS set at each of its servers (RD=0), against its parent's referral
     TRACE_ADDRESS = "trace_address"  # the walk: A/AAAA of a nameserver named without glue, at a resolver

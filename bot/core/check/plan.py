@@ -10,8 +10,12 @@ back. So the order of discovery is decided here and tested without sockets:
    ancestor is asked for the referral instead);
 3. the parent's servers (names and addresses through the resolver) are asked with RD=0 for the child's NS
    (the referral: NS + glue) and DS;
-4. every nameserver name gets A/AAAA through the resolver; every address (glue or resolved) gets SOA and NAME/TYPE
-   with RD=0 and EDNS+DO, two of them NS and DNSKEY; an SOA query that fails is retried over TCP and without EDNS.
+4. every nameserver name gets A/AAAA through the resolver; every address (glue or resolved) gets SOA over UDP and
+   over TCP and NAME/TYPE, with RD=0 and EDNS+DO, two of them NS and DNSKEY; an SOA query that fails over UDP is
+   retried without EDNS;
+5. what only a working server can tell: the first few that answer SOA with AA are asked for the zone by AXFR and
+   for `. SOA` with RD (does it hand out the zone, does it resolve for anyone); each server that serves DNSKEYs is
+   asked for CDS, CDNSKEY and NSEC3PARAM.
 
 Nothing here resolves a name through the operating system: every name is asked of the configured resolvers.
 """
@@ -33,9 +37,18 @@ MAX_ZONE_ADDRESSES = 10  # nameserver addresses of the zone probed directly
 MAX_PARENT_ADDRESSES = 2  # parent servers asked for the referral (and DS)
 MAX_PARENT_NAMES = 2  # parent nameserver names resolved
 DETAIL_SERVERS = 2  # servers asked for NS and DNSKEY
+SECURITY_ADDRESSES = 3  # addresses asked for AXFR and recursion (the first that answer SOA with AA)
+RECURSION_QUESTION = (".", "SOA")  # any resolver answers it, no server but a root server is authoritative for it
 # Questions worth less than a full timeout: zone-finding has the referral as its fallback, and a retry to a server
 # that has just timed out only decides between "dead" and "breaks on EDNS / UDP".
-PATIENCE = {Purpose.ZONE_SOA: 0.5, Purpose.AUTH_SOA_TCP: 0.5, Purpose.AUTH_SOA_PLAIN: 0.5, Purpose.ALIVE: 0.5}
+PATIENCE = {
+    Purpose.ZONE_SOA: 0.5,
+    Purpose.AUTH_SOA_TCP: 0.5,
+    Purpose.AUTH_SOA_PLAIN: 0.5,
+    Purpose.ALIVE: 0.5,
+    Purpose.AUTH_AXFR: 0.5,
+    Purpose.AUTH_RECURSION: 0.5,
+}
 EDNS_TROUBLE = {dns.rcode.FORMERR, dns.rcode.NOTIMP, dns.rcode.BADVERS}
 
 
@@ -76,6 +89,7 @@ class Planner:
         self._zone_from_referral = False
         self._skipped: set[str] = set()
         self._ds_asked: set[str] = set()
+        self._security: set[str] = set()  # addresses asked for AXFR and recursion
 
     # ------------------------------------------------------------------------------------------------ public
 
@@ -102,6 +116,7 @@ class Planner:
             Purpose.REFERRAL: self._on_referral,
             Purpose.AUTH_SOA: self._on_auth_soa,
             Purpose.AUTH_NS: self._on_auth_ns,
+            Purpose.AUTH_DNSKEY: self._on_auth_dnskey,
         }.get(exchange.ask.purpose)
         if handler is None:
             return []
@@ -473,6 +488,7 @@ class Planner:
         zone = self.zone
         asks: list[Ask | None] = [
             self._ask(Purpose.AUTH_SOA, Role.AUTHORITY, address, nsname, zone, "SOA", do=True, after=after),
+            self._ask(Purpose.AUTH_SOA_TCP, Role.AUTHORITY, address, nsname, zone, "SOA", do=True, tcp=True, after=after),
             self._ask(Purpose.AUTH_ANSWER, Role.AUTHORITY, address, nsname, self.name, self.rdtype, do=True, after=after),
         ]
         if self._detail_count < DETAIL_SERVERS and nsname not in self._detail_names:
@@ -491,20 +507,11 @@ class Planner:
                 return []
             return [
                 self._ask(
-                    Purpose.AUTH_SOA_TCP,
-                    Role.AUTHORITY,
-                    a.server,
-                    a.server_name,
-                    a.qname,
-                    "SOA",
-                    do=True,
-                    tcp=True,
-                    after=a.key,
-                ),
-                self._ask(
                     Purpose.AUTH_SOA_PLAIN, Role.AUTHORITY, a.server, a.server_name, a.qname, "SOA", edns=-1, after=a.key
                 ),
             ]
+        if e.aa and e.rcode == dns.rcode.NOERROR and e.rrset("answer", a.qname, "SOA") is not None:
+            return self._security_asks(e)
         if e.rcode in EDNS_TROUBLE:
             return [
                 self._ask(
@@ -512,6 +519,33 @@ class Planner:
                 )
             ]
         return []
+
+    def _security_asks(self, e: Exchange) -> list[Ask | None]:
+        """A server that serves the zone: does it hand the whole zone to anyone (AXFR), and does it resolve
+        names for anyone (recursion)? Asked of the first few only, within the query budget."""
+        a = e.ask
+        if a.server in self._security or len(self._security) >= SECURITY_ADDRESSES:
+            return []
+        self._security.add(a.server)
+        qname, rdtype = RECURSION_QUESTION
+        return [
+            self._ask(Purpose.AUTH_AXFR, Role.AUTHORITY, a.server, a.server_name, a.qname, "AXFR", tcp=True, after=a.key),
+            self._ask(Purpose.AUTH_RECURSION, Role.AUTHORITY, a.server, a.server_name, qname, rdtype, rd=True, after=a.key),
+        ]
+
+    def _on_auth_dnskey(self, e: Exchange) -> list[Ask | None]:
+        """A server that serves DNSKEYs: what it asks the parent to publish (CDS, CDNSKEY), and its NSEC3 parameters."""
+        a = e.ask
+        if not e.answered or not e.aa or e.rrset("answer", a.qname, "DNSKEY") is None:
+            return []
+        return [
+            self._ask(purpose, Role.AUTHORITY, a.server, a.server_name, a.qname, rdtype, do=True, after=a.key)
+            for purpose, rdtype in (
+                (Purpose.AUTH_CDS, "CDS"),
+                (Purpose.AUTH_CDNSKEY, "CDNSKEY"),
+                (Purpose.AUTH_NSEC3PARAM, "NSEC3PARAM"),
+            )
+        ]
 
     def _on_auth_ns(self, e: Exchange) -> list[Ask | None]:
         asks: list[Ask | None] = []

@@ -555,7 +555,7 @@ def findings(trace: TraceResult) -> list[Finding]:
                 if missing:
                     out.append(
                         Finding(
-                            "delegation_mismatch",
+                            "missing_glue",
                             (
                                 f"{referral.who} delegates {level.zone} to {', '.join(missing)} inside the zone itself, "
                                 "without glue: resolvers cannot find their addresses",

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.check import diagnosis as diagnosis_mod
-from bot.core.check.diagnosis import CAUSES, Cause, Diagnosis, KnowledgeLike, make_cause
+from bot.core.check.diagnosis import Diagnosis, KnowledgeLike, make_cause
+from bot.core.check.diagnosis.table import reorder
 from bot.core.check.trace import TraceResult, findings
 
 
@@ -29,8 +30,9 @@ def with_trace(d: Diagnosis, trace: TraceResult, kb: KnowledgeLike) -> Diagnosis
             causes[index] = make_cause(kb, old.id, old.detail, evidence, explains=True)
         else:
             causes[index] = replace(old, evidence=evidence)
-    ranked = _rank(causes, d.causes)
-    verdict = "degraded" if d.verdict == "ok" and ranked else d.verdict  # a cause only the walk saw: not `ok`
+    ranked = reorder(causes, d.causes)
+    # a cause only the walk saw: not `ok` (security findings aside)
+    verdict = "degraded" if d.verdict == "ok" and any(not c.advisory for c in ranked) else d.verdict
     notes = tuple(dict.fromkeys([*d.notes, *(f"trace: {note}" for note in trace.notes)]))
     return replace(
         d,
@@ -40,15 +42,4 @@ def with_trace(d: Diagnosis, trace: TraceResult, kb: KnowledgeLike) -> Diagnosis
         trace=trace.levels,
         queries=d.queries + trace.queries_sent,
         notes=notes,
-    )
-
-
-def _rank(causes: list[Cause], before: tuple[Cause, ...]) -> tuple[Cause, ...]:
-    """Explaining causes first; within each group the check's own order (it may have promoted one), then CAUSES."""
-    order = [c.id for c in before]
-    return tuple(
-        sorted(
-            causes,
-            key=lambda c: (not c.explains, order.index(c.id) if c.id in order else len(order), CAUSES.index(c.id)),
-        )
     )

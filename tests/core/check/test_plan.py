@@ -34,8 +34,21 @@ def test_healthy_zone_is_mapped_completely() -> None:
     assert servers["ns1.example.test."].glue == ("20.0.1.1",)
     for address in ("20.0.1.1", "20.0.1.2"):
         asked = {e.ask.purpose for e in result.exchanges if e.ask.server == address}
-        assert {Purpose.AUTH_SOA, Purpose.AUTH_ANSWER} <= asked
-        assert all(not e.ask.rd for e in result.exchanges if e.ask.server == address)
+        # SOA over UDP and TCP at once; what only a working server tells (AXFR, recursion) once its SOA came back.
+        assert {
+            Purpose.AUTH_SOA,
+            Purpose.AUTH_SOA_TCP,
+            Purpose.AUTH_ANSWER,
+            Purpose.AUTH_AXFR,
+            Purpose.AUTH_RECURSION,
+        } <= asked
+        mine = [e.ask for e in result.exchanges if e.ask.server == address]
+        # Only the open-resolver question sets RD at an authoritative server.
+        assert [(a.qname, a.rdtype) for a in mine if a.rd] == [(".", "SOA")]
+        by = {a.purpose: a for a in mine}
+        assert by[Purpose.AUTH_SOA_TCP].tcp and by[Purpose.AUTH_SOA_TCP].after == by[Purpose.AUTH_SOA].after
+        assert by[Purpose.AUTH_AXFR].tcp and by[Purpose.AUTH_AXFR].after == by[Purpose.AUTH_SOA].key
+        assert by[Purpose.AUTH_RECURSION].after == by[Purpose.AUTH_SOA].key
     referral = result.by_purpose(Purpose.REFERRAL)[0]
     assert (referral.ask.server, referral.ask.qname, referral.ask.rd) == ("20.0.0.2", "example.test.", False)
     assert result.by_purpose(Purpose.PARENT_DS)[0].ask.server == "20.0.0.2"
@@ -65,7 +78,10 @@ def test_broken_zone_is_found_through_the_parents_referral() -> None:
     followups = {e.ask.purpose for e in result.exchanges if e.ask.server == "20.0.1.1"}
     assert {Purpose.AUTH_SOA, Purpose.AUTH_SOA_TCP, Purpose.AUTH_SOA_PLAIN} <= followups
     tcp = next(e for e in result.by_purpose(Purpose.AUTH_SOA_TCP))
-    assert tcp.ask.tcp and tcp.ask.after == f"auth_soa {tcp.ask.server} example.test. SOA"
+    soa = next(e for e in result.by_purpose(Purpose.AUTH_SOA) if e.ask.server == tcp.ask.server)
+    assert tcp.ask.tcp and tcp.ask.after == soa.ask.after  # asked with the UDP query, not after its timeout
+    # A silent server is not asked what only a working one can tell.
+    assert not result.by_purpose(Purpose.AUTH_AXFR, Purpose.AUTH_RECURSION)
 
 
 def test_edns_formerr_is_retried_without_edns() -> None:
@@ -74,7 +90,8 @@ def test_edns_formerr_is_retried_without_edns() -> None:
     result = world.run("www.example.test")
     plain = [e for e in result.by_purpose(Purpose.AUTH_SOA_PLAIN)]
     assert [(e.ask.server, e.ask.edns) for e in plain] == [("20.0.1.2", -1)]
-    assert not result.by_purpose(Purpose.AUTH_SOA_TCP)
+    assert plain[0].ask.after == "auth_soa 20.0.1.2 example.test. SOA"
+    assert sorted(e.ask.server for e in result.by_purpose(Purpose.AUTH_SOA_TCP)) == ["20.0.1.1", "20.0.1.2"]
 
 
 def test_private_nameserver_addresses_are_not_queried_for_untrusted_users() -> None:

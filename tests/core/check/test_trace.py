@@ -82,7 +82,7 @@ def test_in_bailiwick_servers_without_glue_are_named() -> None:
     world.zones["example.test."][("example.test.", "NS")] = ["ns1.example.test.", "ns2.example.test."]
     trace = _walk(world, "www.example.test.")
     (finding,) = findings(trace)
-    assert finding.cause == "delegation_mismatch"
+    assert finding.cause == "missing_glue"
     assert "delegates example.test. to ns1.example.test. inside the zone itself, without glue" in finding.evidence[0]
 
 

@@ -7,7 +7,7 @@ serials and answers agree; does the parent delegate to the servers the zone list
 failure the resolvers returned comes first; problems that do not (yet) break resolution are still reported.
 
 One module per family of checks, each a `findings(facts) -> list[Finding]`: `delegation`, `servers`, `dnssec`,
-`consistency`, `resolvers`. `facts` reads the probe's exchanges once for all of them; `table` is the one table of
+`consistency`, `aliases`, `resolvers`, `security`. `facts` reads the probe's exchanges once for all of them; `table` is the one table of
 cause ids (words, knowledge reference, rank); `verdict` says what the resolvers answered; `model` holds the values.
 Rcodes and EDEs are explained through the knowledge file, so `/dnscheck` speaks with the same voice as `/rcode`.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.check.diagnosis import consistency, delegation, dnssec, resolvers, servers
+from bot.core.check.diagnosis import aliases, consistency, delegation, dnssec, resolvers, security, servers
 from bot.core.check.diagnosis.facts import Facts
 from bot.core.check.diagnosis.model import (
     ANSWER_VERDICTS,
@@ -30,6 +30,7 @@ from bot.core.check.diagnosis.model import (
 )
 from bot.core.check.diagnosis.table import CAUSE_LABELS, CAUSES, DNSSEC_DETAILS, Finding, make_cause, rank
 from bot.core.check.diagnosis.verdict import alias_target, headline, verdict
+from bot.core.check.dnssec_checks import DEFAULT_SIGNATURE_WINDOW
 from bot.core.check.observations import ProbeResult
 from bot.core.nxname import compact_denial
 
@@ -58,14 +59,25 @@ FAMILIES: tuple[Family, ...] = (
     delegation.findings,
     servers.findings,
     resolvers.findings,
+    aliases.findings,
     consistency.findings,
+    security.findings,
 )
 
 
-def diagnose(result: ProbeResult, kb: KnowledgeLike, *, display: str = "") -> Diagnosis:
-    """Read a `ProbeResult` and say what is wrong, most explanatory cause first."""
+def diagnose(
+    result: ProbeResult,
+    kb: KnowledgeLike,
+    *,
+    display: str = "",
+    signature_window: float = DEFAULT_SIGNATURE_WINDOW,
+) -> Diagnosis:
+    """Read a `ProbeResult` and say what is wrong, most explanatory cause first.
+
+    `signature_window`: seconds before RRSIGs expire from which they are reported (RCODEBOT_SIGNATURE_WINDOW_DAYS).
+    """
     display = display or result.name
-    facts = Facts(result, kb)
+    facts = Facts(result, kb, signature_window=signature_window)
     causes = rank([finding for family in FAMILIES for finding in family(facts)], kb)
     alias = alias_target(result)
     if alias is not None:
@@ -81,8 +93,8 @@ def diagnose(result: ProbeResult, kb: KnowledgeLike, *, display: str = "") -> Di
             f"{', '.join(compact)} answered NOERROR with compact denial of existence (RFC 9824): an NSEC at "
             f"{result.name} with the NXNAME bit, which means the name does not exist (NXDOMAIN)"
         )
-    if said == "ok" and causes:
-        said = "degraded"  # it resolves now, but a cause was found: `ok` means none was
+    if said == "ok" and any(not c.advisory for c in causes):
+        said = "degraded"  # it resolves now, but a cause was found: `ok` means none was (security findings aside)
     return Diagnosis(
         name=result.name,
         rdtype=result.rdtype,

@@ -1,14 +1,18 @@
 """The DNSSEC family: the chain of trust recomputed from what the zone's servers and its parent served
-(`dnssec_checks`), and what validating resolvers said (CD cures a SERVFAIL; their EDEs). One cause,
-`dnssec_bogus`, whose detail names the broken part."""
+(`dnssec_checks`), and what validating resolvers said (CD cures a SERVFAIL; their EDEs). `dnssec_bogus`, whose
+detail names the broken part; and what breaks it soon: signatures that expire within the window
+(`signature_expiring`), CDS/CDNSKEY a parent would turn into a broken DS (`cds_mismatch`), NSEC3 parameters that
+validators distrust (`nsec3_iterations`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import dns.name
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 
 from bot.core.check import dnssec_checks
 from bot.core.check.diagnosis.facts import Facts
@@ -19,25 +23,49 @@ from bot.core.check.observations import Exchange, ProbeResult, Purpose
 def findings(f: Facts) -> list[Finding]:
     """The DNSSEC findings: bogus when resolvers fail and CD cures it (or the checks find a broken part while the
     zone's servers work), and reported without explaining anything when the checks find a problem nobody hits yet."""
-    found = _checks(f.r, force=bool(f.servfail))
+    material = _material(f.r, force=bool(f.servfail))
+    found = _checks(f.r, material)
+    out: list[Finding] = []
     if f.cd_works or (f.servfail and found and not f.zone_broken):
         detail, evidence = _detail(found, [f.checks[a] for a in f.servfail if a in f.checks])
         failing = f.cd_works or f.servfail
         ev = [f.resolver_line(f.checks[a], f.cds.get(a)) for a in failing if a in f.checks] + evidence
-        return [Finding("dnssec_bogus", detail, tuple(ev), explains=True)]
-    if found:
+        out.append(Finding("dnssec_bogus", detail, tuple(ev), explains=True))
+    elif found:
         detail, evidence = _detail(found, [])
-        return [Finding("dnssec_bogus", detail, tuple(evidence))]
-    return []
+        out.append(Finding("dnssec_bogus", detail, tuple(evidence)))
+    out += _nsec3(f)
+    if material is None:
+        return out
+    if not found:
+        soon = dnssec_checks.expiring(material.signed, dns.name.from_text(material.zone), f.r.now, f.signature_window)
+        if soon:
+            out.append(Finding("signature_expiring", None, tuple(soon)))
+    cds = _cds(f.r, material)
+    if cds:
+        out.append(Finding("cds_mismatch", None, tuple(cds)))
+    return out
 
 
-def _checks(r: ProbeResult, *, force: bool) -> list[dnssec_checks.Finding]:
-    """DNSSEC findings for the zone, when validators care: its parent publishes a DS (a chain of trust reaches
-    it), or the DS could not be read, or resolvers fail. A signed zone without a DS is an island that validators
-    treat as insecure: stale signatures there break nobody, and are not reported unless resolvers fail."""
+@dataclass(frozen=True, slots=True)
+class Material:
+    """What the DNSSEC checks read: the parent's DS, the zone's DNSKEYs, and every signed RRset served."""
+
+    zone: str
+    ds: dns.rrset.RRset | None
+    ds_e: Exchange | None
+    dnskey: dns.rrset.RRset | None
+    key_e: Exchange | None
+    signed: tuple[dnssec_checks.Signed, ...]
+
+
+def _material(r: ProbeResult, *, force: bool) -> Material | None:
+    """The zone's DNSSEC material, when validators care: its parent publishes a DS (a chain of trust reaches it),
+    or the DS could not be read, or resolvers fail. A signed zone without a DS is an island that validators treat
+    as insecure: stale signatures there break nobody, and are not reported unless resolvers fail."""
     zone = r.zone
     if zone is None:
-        return []
+        return None
     no_ds = [
         e
         for e in r.by_purpose(Purpose.PARENT_DS)
@@ -47,7 +75,7 @@ def _checks(r: ProbeResult, *, force: bool) -> list[dnssec_checks.Finding]:
         and e.rrset("answer", zone, "DS") is None
     ]
     if no_ds and not force:
-        return []
+        return None
     ds_e = next((e for e in r.by_purpose(Purpose.PARENT_DS) if e.answered and e.aa), None)
     ds = ds_e.rrset("answer", zone, "DS") if ds_e else None
     if ds is None:
@@ -83,16 +111,71 @@ def _checks(r: ProbeResult, *, force: bool) -> list[dnssec_checks.Finding]:
                 kind = dns.rdatatype.to_text(rrset.rdtype)
                 sigs = e.signatures(section, rrset.name.to_text(), kind)
                 signed.append(dnssec_checks.Signed(f"{rrset.name.to_text()} {kind}", rrset, sigs, e.who()))
+    return Material(zone, ds, ds_e, dnskey, key_e, tuple(signed))
+
+
+def _checks(r: ProbeResult, m: Material | None) -> list[dnssec_checks.Finding]:
+    """What is broken in the chain of trust now."""
+    if m is None:
+        return []
     return dnssec_checks.check(
-        zone,
-        ds=ds,
-        ds_source=f"from {ds_e.who()}" if ds_e else "",
-        dnskey=dnskey,
-        dnskey_source=key_e.who() if key_e else "the zone's servers",
-        dnskey_answered=key_e is not None,
-        signed=signed,
+        m.zone,
+        ds=m.ds,
+        ds_source=f"from {m.ds_e.who()}" if m.ds_e else "",
+        dnskey=m.dnskey,
+        dnskey_source=m.key_e.who() if m.key_e else "the zone's servers",
+        dnskey_answered=m.key_e is not None,
+        signed=list(m.signed),
         now=r.now,
     )
+
+
+def _cds(r: ProbeResult, m: Material) -> list[str]:
+    """CDS/CDNSKEY at each server that served them, against the DNSKEYs that server served."""
+    out: list[str] = []
+    keys = {e.ask.server: e.rrset("answer", m.zone, "DNSKEY") for e in r.by_purpose(Purpose.AUTH_DNSKEY) if e.aa}
+    by_server: dict[str, dict[Purpose, Exchange]] = {}
+    for e in r.by_purpose(Purpose.AUTH_CDS, Purpose.AUTH_CDNSKEY):
+        if e.answered and e.aa and e.rcode == dns.rcode.NOERROR:
+            by_server.setdefault(e.ask.server, {})[e.ask.purpose] = e
+    for address, found in by_server.items():
+        cds_e, cdnskey_e = found.get(Purpose.AUTH_CDS), found.get(Purpose.AUTH_CDNSKEY)
+        who = (cds_e or cdnskey_e).who()  # type: ignore[union-attr]
+        out += dnssec_checks.cds(
+            m.zone,
+            cds_rrset=cds_e.rrset("answer", m.zone, "CDS") if cds_e else None,
+            cdnskey_rrset=cdnskey_e.rrset("answer", m.zone, "CDNSKEY") if cdnskey_e else None,
+            dnskey=keys.get(address) or m.dnskey,
+            source=who,
+        )
+    return out
+
+
+def _nsec3(f: Facts) -> list[Finding]:
+    """NSEC3 parameters from NSEC3PARAM and from the NSEC3 records of any denial the zone's servers sent; resolvers
+    that said EDE 27 (Unsupported NSEC3 Iterations Value) are part of the evidence, and explain a failure."""
+    r = f.r
+    zone = r.zone
+    if zone is None:
+        return []
+    params: list[tuple[str, int, bytes]] = []
+    for e in r.by_purpose(Purpose.AUTH_NSEC3PARAM):
+        rrset = e.rrset("answer", zone, "NSEC3PARAM") if e.answered and e.aa else None
+        params += [(e.who(), int(p.iterations), bytes(p.salt)) for p in rrset or ()]
+    origin = dns.name.from_text(zone)
+    for e in r.by_purpose(Purpose.AUTH_ANSWER):
+        if e.answered and e.aa and e.message is not None:
+            for rrset in e.message.authority:
+                if rrset.rdtype == dns.rdatatype.NSEC3 and rrset.name.parent() == origin:
+                    params += [(e.who(), int(n.iterations), bytes(n.salt)) for n in rrset]
+    found = dnssec_checks.nsec3(params)
+    said = [a for a, e in f.checks.items() if any(code == 27 for code, _ in e.ede)]
+    if not found and not said:
+        return []
+    ev = [x.evidence for x in found] + [f.resolver_line(f.checks[a], f.cds.get(a)) for a in said]
+    beyond = any(x.beyond_limit for x in found) or bool(said)
+    failing = [a for a in said if a in f.servfail]
+    return [Finding("nsec3_iterations", None, tuple(ev), explains=bool(failing), advisory=not beyond)]
 
 
 def _detail(findings: list[dnssec_checks.Finding], failing: Sequence[Exchange]) -> tuple[str, list[str]]:

@@ -10,6 +10,7 @@ import dns.rcode
 
 from bot.core.check.diagnosis.model import KnowledgeLike, ResolverView
 from bot.core.check.diagnosis.server import Server, records, status
+from bot.core.check.dnssec_checks import DEFAULT_SIGNATURE_WINDOW
 from bot.core.check.observations import Exchange, Outcome, ProbeResult, Purpose
 
 ANSWERS = ("answer", "nodata", "nxdomain")
@@ -24,11 +25,15 @@ class Facts:
         servers: the zone's nameserver addresses that were asked, sorted by name and address.
         name_failing: the resolvers fail for the name in a way the zone's servers could explain.
         server_explains: server-side trouble explains the failure (it fails, and CD does not cure it).
+        signature_window: seconds before an RRSIG expires from which it is reported (`signature_expiring`).
     """
 
-    def __init__(self, result: ProbeResult, kb: KnowledgeLike) -> None:
+    def __init__(
+        self, result: ProbeResult, kb: KnowledgeLike, *, signature_window: float = DEFAULT_SIGNATURE_WINDOW
+    ) -> None:
         self.r = result
         self.kb = kb
+        self.signature_window = signature_window
         self.notes: list[str] = []
         self.checks = {e.ask.server: e for e in result.by_purpose(Purpose.CHECK)}
         self.cds = {e.ask.server: e for e in result.by_purpose(Purpose.CHECK_CD)}

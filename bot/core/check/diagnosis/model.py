@@ -49,6 +49,8 @@ class Cause:
     explains: bool = False
     reference: str = ""  # the knowledge entry's label, e.g. "EDE 7 (Signature Expired)"
     label: str = ""  # the cause in a few words, from the table ("DNSSEC validation fails")
+    advisory: bool = False  # does not affect resolution (a security finding): never what makes a verdict degraded
+    family: str = ""  # the family of checks that found it: delegation, servers, dnssec, consistency, aliases, …
 
     @property
     def title(self) -> str:
@@ -66,6 +68,8 @@ class Cause:
             "evidence": list(self.evidence),
             "fix": list(self.fix),
             "explains_failure": self.explains,
+            "affects_resolution": not self.advisory,
+            "family": self.family,
             "reference": self.reference,
         }
 

@@ -10,7 +10,7 @@ import dns.rcode
 import dns.rdatatype
 
 from bot.core.check.diagnosis.model import ServerView
-from bot.core.check.observations import Exchange, Outcome, Purpose
+from bot.core.check.observations import DEADLINE_ERROR, Exchange, Outcome, Purpose
 from bot.core.nxname import compact_denial
 
 
@@ -72,6 +72,24 @@ class Server:
         udp = [self.found.get(p) for p in (Purpose.AUTH_SOA, Purpose.AUTH_SOA_PLAIN)]
         udp_failed = all(e is not None and not e.answered and e.outcome is not Outcome.SKIPPED for e in udp)
         return tcp is not None and tcp.answered and udp_failed
+
+    @property
+    def tcp_failure(self) -> Exchange | None:
+        """The TCP query, when the server answered the same question over UDP (with EDNS) and TCP got no DNS reply:
+        closed, silent or junk. None when TCP works, was not tried, or UDP failed too (then it is unreachable)."""
+        udp, tcp = self.soa, self.found.get(Purpose.AUTH_SOA_TCP)
+        if udp is None or tcp is None or not udp.answered or tcp.answered:
+            return None
+        if tcp.outcome in (Outcome.SKIPPED, Outcome.NO_ROUTE) or tcp.error.startswith(DEADLINE_ERROR):
+            return None
+        return tcp
+
+    @property
+    def evidence_tcp(self) -> str:
+        udp, tcp = self.soa, self.tcp_failure
+        said = udp.rcode_text if udp is not None else "?"
+        why = (tcp.error or str(tcp.outcome)) if tcp is not None else "?"
+        return f"{self.who} answered SOA {self.zone} over UDP ({said}) but not over TCP ({why})"
 
     @property
     def rcode(self) -> str | None:

@@ -1,6 +1,6 @@
 """The one table of causes: every cause id, its family, its words, its knowledge reference, and its rank.
 
-A family (`delegation`, `servers`, `dnssec`, `consistency`, `resolvers`, `security`) only says what it found, as
+A family (`delegation`, `servers`, `dnssec`, `consistency`, `aliases`, `resolvers`, `security`) only says what it found, as
 `Finding` values; this module turns them into `Cause` values (summary, fix steps and the knowledge entry, in
 /rcode's voice) and ranks them: a cause that explains the failure the resolvers returned comes first, then the
 table's order. Cause ids are a fixed vocabulary (`CAUSES`) that tools consume through the JSON: add, never rename.
@@ -26,6 +26,8 @@ class Finding:
         explains: True when it explains the failure the resolvers returned.
         leads: rank it before every other explaining cause (an EDNS-broken zone also fails DNSSEC: EDNS is the root).
         fallback: keep it only when no other finding explains the failure ("SERVFAIL for a reason we cannot see").
+        advisory: it does not affect resolution (an open resolver, an open zone transfer): it stands beside an `ok`
+            verdict, marked as not the cause, instead of turning it into `degraded`.
     """
 
     cause: str
@@ -34,6 +36,7 @@ class Finding:
     explains: bool = False
     leads: bool = False
     fallback: bool = False
+    advisory: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,21 @@ TABLE = (
         "",  # the summary and fix depend on the detail: DNSSEC_TEXT
         (),
         None,
+    ),
+    Row(
+        "missing_glue",
+        "delegation",
+        "glue missing or stale",
+        "The parent delegates to nameservers inside the zone itself (in-bailiwick) without glue addresses, or with "
+        "glue that differs from the addresses the zone serves for them: resolvers cannot find those servers at all "
+        "(there is no other way to learn their addresses), or go to an old address.",
+        (
+            "At the registrar, register the nameserver host (glue) with its current addresses: the A/AAAA records the "
+            "zone serves for it.",
+            "Check with `dig @PARENT-SERVER ZONE NS +norec`: every in-zone nameserver needs an address in the "
+            "ADDITIONAL section.",
+        ),
+        ("ede", 22),
     ),
     Row(
         "lame_delegation",
@@ -95,6 +113,19 @@ TABLE = (
         ("rcode", 1),
     ),
     Row(
+        "tcp_broken",
+        "servers",
+        "nameserver fails over TCP",
+        "A nameserver answers over UDP but not over TCP. Answers too large for UDP (DNSSEC, many records) are "
+        "truncated and retried over TCP, so they fail, and TCP is required of every server (RFC 7766, RFC 9210).",
+        (
+            "Allow TCP port 53 to the server through every firewall, load balancer and security group, and check that "
+            "the server listens on TCP.",
+            "Test with `dig @SERVER ZONE SOA +norec +tcp`: it must answer like the UDP query.",
+        ),
+        ("rcode", 2),
+    ),
+    Row(
         "not_implemented",
         "servers",
         "the server does not implement the query (NOTIMP)",
@@ -125,6 +156,21 @@ TABLE = (
         None,
     ),
     Row(
+        "dangling_cname",
+        "aliases",
+        "the alias points at a name that does not resolve",
+        "The name is an alias (CNAME) whose chain ends at a name that does not exist, or has no records of the "
+        "type asked. The usual story: the record was left pointing at a cloud resource (a load balancer, a bucket, "
+        "a CDN or app hostname) that was deleted. Anyone who can claim that target name can serve content for "
+        "this name (subdomain takeover).",
+        (
+            "Delete the CNAME if the service is gone, or point it at the service's current hostname.",
+            "Check the chain with `dig NAME TYPE`: each CNAME in the answer is one link, and the last target must "
+            "have the records.",
+        ),
+        ("rcode", 3),
+    ),
+    Row(
         "serial_mismatch",
         "consistency",
         "nameservers serve different SOA serials",
@@ -153,6 +199,47 @@ TABLE = (
         None,
     ),
     Row(
+        "signature_expiring",
+        "dnssec",
+        "DNSSEC signatures expire soon",
+        "The zone's signatures are valid now, but expire within the warning window and have not been renewed: "
+        "if re-signing does not run before then, validating resolvers answer SERVFAIL for the whole zone.",
+        (
+            "Check the signer: that re-signing runs (cron job, inline-signing, the DNS host's automatic signing) and "
+            "that every secondary has transferred the re-signed zone.",
+            "Re-sign now if the job is stuck; watch the RRSIG expiration with `dig ZONE SOA +dnssec`.",
+        ),
+        ("ede", 7),
+    ),
+    Row(
+        "cds_mismatch",
+        "dnssec",
+        "CDS/CDNSKEY do not match the zone's keys",
+        "The zone publishes CDS or CDNSKEY records (RFC 7344, RFC 8078) that match none of its DNSKEYs, or that "
+        "disagree with each other. A parent that polls them (many registries do) would publish a DS that matches "
+        "no key, and every validating resolver would then answer SERVFAIL.",
+        (
+            "Publish CDS/CDNSKEY for the key that signs the DNSKEY set (the KSK), or remove them; in a key rollover, "
+            "publish them only once the new key is in the DNSKEY set.",
+            "Compare `dig ZONE CDS` and `dig ZONE CDNSKEY` with `dig ZONE DNSKEY` (key tags and digests).",
+        ),
+        ("ede", 9),
+    ),
+    Row(
+        "nsec3_iterations",
+        "dnssec",
+        "NSEC3 parameters that validators distrust",
+        "The zone's NSEC3 uses extra iterations or a salt, against RFC 9276 (0 iterations, no salt). Past about 50 "
+        "iterations, validating resolvers treat the zone's denials (NXDOMAIN, NODATA) as insecure, unauthenticated, "
+        "and some answer SERVFAIL with EDE 27 instead; below that, iterations only cost every resolver CPU and a "
+        "salt adds nothing.",
+        (
+            "Re-sign with NSEC3 iterations 0 and no salt (`dnssec-policy` nsec3param iterations 0 optout no "
+            "salt-length 0; Knot `nsec3-iterations: 0`, `nsec3-salt-length: 0`), or use NSEC.",
+        ),
+        ("ede", 27),
+    ),
+    Row(
         "resolver_failure",
         "resolvers",
         "the resolver fails (SERVFAIL) for a reason the probe cannot see",
@@ -160,6 +247,34 @@ TABLE = (
         "DNSSEC looks valid).",
         ("Try again in a minute (a cached failure expires), then compare other resolvers; check the resolver's logs.",),
         ("rcode", 2),
+    ),
+    Row(
+        "open_recursion",
+        "security",
+        "a nameserver of the zone is an open resolver",
+        "An authoritative server of the zone also resolves any name for anyone. Open resolvers are used to amplify "
+        "denial-of-service attacks, and a resolver that shares a process with an authoritative server can be "
+        "poisoned or confused between the two roles. This is not why the name fails; it is a risk.",
+        (
+            "Turn recursion off on authoritative servers (BIND `recursion no;`), or restrict it to your own networks "
+            "(`allow-recursion`, Unbound `access-control`).",
+            "Check with `dig @SERVER . SOA`: an authoritative server answers REFUSED (or with a referral), not with "
+            "`ra` and the root's SOA.",
+        ),
+        ("rcode", 5),
+    ),
+    Row(
+        "zone_transfer_open",
+        "security",
+        "a nameserver hands the whole zone to anyone (AXFR)",
+        "A server of the zone answers a zone transfer (AXFR) from any address: anyone can list every name in the "
+        "zone, internal hosts included. This is not why the name fails; it is a leak.",
+        (
+            "Allow transfers only to the secondaries, by address and TSIG key (BIND `allow-transfer`, NSD "
+            "`provide-xfr`, Knot `acl` with `action: transfer`).",
+            "Check with `dig @SERVER ZONE AXFR`: it must fail (`Transfer failed.`) from anywhere but a secondary.",
+        ),
+        ("rcode", 5),
     ),
 )
 
@@ -205,13 +320,53 @@ def rank(findings: Sequence[Finding], kb: KnowledgeLike) -> list[Cause]:
     explained = any(f.explains for f in findings if not f.fallback)
     kept = [f for f in findings if not (f.fallback and explained)]
     order = {cause: index for index, cause in enumerate(CAUSES)}
-    kept.sort(key=lambda f: (not f.explains, not (f.leads and f.explains), order[f.cause]))
+    kept.sort(key=lambda f: (f.advisory and not f.explains, not f.explains, not (f.leads and f.explains), order[f.cause]))
     return [_cause(f, kb) for f in kept]
+
+
+def reorder(causes: Sequence[Cause], before: Sequence[Cause] = ()) -> tuple[Cause, ...]:
+    """Causes already worded, ranked again after more were added (the trace's): the same order as `rank`, with
+    `before`'s order kept among the causes it held (the check may have promoted one, e.g. a leading EDNS failure)."""
+    held = [c.id for c in before]
+    index = {cause: i for i, cause in enumerate(CAUSES)}
+    return tuple(
+        sorted(
+            causes,
+            key=lambda c: (
+                c.advisory and not c.explains,
+                not c.explains,
+                held.index(c.id) if c.id in held else len(held),
+                index[c.id],
+            ),
+        )
+    )
 
 
 def make_cause(kb: KnowledgeLike, cause: str, detail: str | None, evidence: Sequence[str], *, explains: bool) -> Cause:
     """A Cause with its summary, fix steps and knowledge reference (also used for the trace's findings)."""
     return _cause(Finding(cause, detail, tuple(evidence), explains=explains), kb)
+
+
+def merge(findings: Sequence[Finding]) -> list[Finding]:
+    """One finding per cause id and detail: evidence joined, explaining if any explains, advisory only if all are
+    (the check and the trace can both find missing glue or a lame server)."""
+    merged: dict[tuple[str, str | None], Finding] = {}
+    for f in findings:
+        key = (f.cause, f.detail)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = f
+            continue
+        merged[key] = Finding(
+            f.cause,
+            f.detail,
+            tuple(dict.fromkeys(old.evidence + f.evidence)),
+            explains=old.explains or f.explains,
+            leads=old.leads or f.leads,
+            fallback=old.fallback and f.fallback,
+            advisory=old.advisory and f.advisory,
+        )
+    return list(merged.values())
 
 
 def _cause(f: Finding, kb: KnowledgeLike) -> Cause:
@@ -230,7 +385,16 @@ def _cause(f: Finding, kb: KnowledgeLike) -> Cause:
             summary = f"{summary} {entry.label}: {entry.summary}"
         fixes += [x for x in entry.fix[:2] if x not in fixes]
     return Cause(
-        f.cause, f.detail, summary, tuple(dict.fromkeys(f.evidence)), tuple(fixes), f.explains, reference, row.label
+        f.cause,
+        f.detail,
+        summary,
+        tuple(dict.fromkeys(f.evidence)),
+        tuple(fixes),
+        f.explains,
+        reference,
+        row.label,
+        advisory=f.advisory and not f.explains,
+        family=row.family,
     )
 
 

@@ -49,7 +49,15 @@ def headline(verdict: str, display: str, rdtype: str, causes: Sequence[Cause]) -
     """One sentence: the verdict, and the first cause (the first that explains the failure, else the first).
 
     Public for the trace, which adds causes after the diagnosis."""
-    first = next((c for c in causes if c.explains), causes[0] if causes else None)
+    affecting = [c for c in causes if not c.advisory]
+    first = next((c for c in causes if c.explains), affecting[0] if affecting else None)
+    if verdict == "ok" and causes:
+        count = len(causes)
+        return (
+            f"{display} {rdtype} resolves, and nothing was found that affects resolution; "
+            f"{'one finding' if count == 1 else f'{count} findings'} below {'does' if count == 1 else 'do'} not "
+            f"affect it ({', '.join(dict.fromkeys(c.label or c.id for c in causes))})."
+        )
     what = (first.label or first.id) if first else ""
     if first is not None and first.detail:
         what += f" ({first.detail.replace('_', ' ')})"

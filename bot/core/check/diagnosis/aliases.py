@@ -1,0 +1,73 @@
+"""The aliases family: a name that is a CNAME (or a chain of them) whose last target does not exist or has no
+data of the type asked (`dangling_cname`): the record left behind when a cloud resource was deleted."""
+
+from __future__ import annotations
+
+import dns.name
+import dns.rcode
+import dns.rdatatype
+
+from bot.core.check.diagnosis.facts import Facts
+from bot.core.check.diagnosis.server import status
+from bot.core.check.diagnosis.table import Finding
+from bot.core.check.observations import Exchange, Purpose
+
+MAX_LINKS = 16  # a longer chain is a loop or abuse; resolvers stop well before (BIND: 17, Unbound: 11)
+
+
+def findings(f: Facts) -> list[Finding]:
+    """`dangling_cname` when an answer's CNAME chain ends without data (the resolvers' answers first, then the
+    zone's own servers, which show the chain when no resolver answered)."""
+    sources = [f.checks[a] for _, a in f.r.resolvers if a in f.checks]
+    sources += f.r.by_purpose(Purpose.AUTH_ANSWER)
+    for e in sources:
+        line = dangling(e)
+        if line is not None:
+            return [Finding("dangling_cname", None, (line,), explains=True)]
+    return []
+
+
+def chain(e: Exchange) -> list[tuple[str, str]]:
+    """The CNAME links of an answer from the question's name: [(owner, target), …], in order, loops cut."""
+    if e.message is None:
+        return []
+    cnames = {rrset.name: rrset for rrset in e.message.answer if rrset.rdtype == dns.rdatatype.CNAME and len(rrset)}
+    current = dns.name.from_text(e.ask.qname)
+    links: list[tuple[str, str]] = []
+    seen = {current}
+    while current in cnames and len(links) < MAX_LINKS:
+        target = next(iter(cnames[current])).target
+        links.append((current.to_text(), target.to_text()))
+        if target in seen:
+            break
+        seen.add(target)
+        current = target
+    return links
+
+
+def dangling(e: Exchange) -> str | None:
+    """Evidence when this answer's chain ends at a name without data, naming the link that breaks; else None."""
+    if not e.answered or e.message is None or e.ask.rdtype in ("CNAME", "ANY"):
+        return None
+    kind = status(e)
+    if kind not in ("nxdomain", "nodata"):
+        return None
+    links = chain(e)
+    if not links:
+        return None
+    last_owner, last_target = links[-1]
+    target = dns.name.from_text(last_target)
+    if any(r.name == target and r.rdtype == dns.rdatatype.from_text(e.ask.rdtype) for r in e.message.answer):
+        return None
+    path = " → ".join([links[0][0], *(t for _, t in links)])
+    what = (
+        "which does not exist (NXDOMAIN)"
+        if kind == "nxdomain" or e.rcode == dns.rcode.NXDOMAIN
+        else f"which exists but has no {e.ask.rdtype} records (NODATA)"
+    )
+    who = f"resolver {e.ask.server}" if e.ask.purpose is not Purpose.AUTH_ANSWER else e.who()
+    link = f"link {len(links)} of {len(links)}" if len(links) > 1 else "its only link"
+    return (
+        f"{who} answered {e.rcode_text} for {e.ask.qname} {e.ask.rdtype} through the chain {path}: it breaks at "
+        f"{link}, {last_owner} CNAME {last_target}, {what}"
+    )
