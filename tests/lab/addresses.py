@@ -21,6 +21,7 @@ CLOSED_NS = "127.53.9.3"  # nothing listens: ICMP port unreachable / TCP RST (ns
 CLOSED_NS2 = "127.53.9.4"  # nothing listens (ns-closed2.lab.)
 NOEDNS_NS = "127.53.9.5"  # EDNS-intolerant middlebox: FORMERR to any query with OPT, the rest forwarded to NSD
 DROPEDNS_NS = "127.53.9.6"  # EDNS-dropping middlebox: queries with OPT vanish, the rest forwarded to NSD
+UDPONLY_NS = "127.53.9.7"  # a relay to NSD over UDP only: nothing listens on TCP (connection refused)
 
 # Resolver side -------------------------------------------------------------------------------------------------
 UNBOUND = "127.53.53.1"  # validating Unbound (remote control on UNBOUND@8953, no certificates)
@@ -31,6 +32,7 @@ UNBOUND_BROKEN = "127.53.55.1"  # an Unbound whose forward-zone for healthy-unsi
 RESOLVER_SILENT = "127.53.56.1"  # a "resolver" that reads and never answers
 RESOLVER_CLOSED = "127.53.56.2"  # a "resolver" address where nothing listens
 RECURSOR_NS = "127.53.57.1"  # a BIND recursive view used as a nameserver: upward referral, no AA (ns-recursor.lab.)
+OPENREC_NS = "127.53.57.2"  # a BIND view that serves a zone and resolves for anyone: an open resolver (ns-openrec.lab.)
 
 UNBOUND_CONTROL_PORT = 8953
 RNDC_PORT = 953
@@ -47,7 +49,9 @@ NS_HOSTS: dict[str, str] = {
     "ns-noedns.lab.": NOEDNS_NS,
     "ns-dropedns.lab.": DROPEDNS_NS,
     "ns-recursor.lab.": RECURSOR_NS,
+    "ns-udponly.lab.": UDPONLY_NS,
+    "ns-openrec.lab.": OPENREC_NS,
 }
 
 # Addresses BIND listens on: they must exist on `lo` before named starts.
-BIND_ADDRESSES = (BIND_AUTH, BIND_RESOLVER, BIND_REFUSE, RECURSOR_NS)
+BIND_ADDRESSES = (BIND_AUTH, BIND_RESOLVER, BIND_REFUSE, RECURSOR_NS, OPENREC_NS)

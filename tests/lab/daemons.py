@@ -256,7 +256,9 @@ def knot(name: str, workdir: Path, address: str, zones: dict[str, Path]) -> Daem
     return Daemon(name, ["knotd", "-c", str(conf)], workdir, [authoritative_for(address, zone) for zone in zones])
 
 
-def bind_auth(name: str, workdir: Path, address: str, zones: dict[str, Path]) -> Daemon:
+def bind_auth(name: str, workdir: Path, address: str, zones: dict[str, Path], open_transfer: Sequence[str] = ()) -> Daemon:
+    """BIND as an authoritative server; transfers are refused except for the zones in `open_transfer` (AXFR to
+    anyone, the `zone_transfer_open` case). BIND's own default is to allow them, which is the leak itself."""
     workdir.mkdir(parents=True, exist_ok=True)
     lines = [
         "options {",
@@ -269,12 +271,13 @@ def bind_auth(name: str, workdir: Path, address: str, zones: dict[str, Path]) ->
         "    recursion no;",
         "    dnssec-validation no;",
         "    notify no;",
-        "    allow-transfer { any; };",
+        "    allow-transfer { none; };",
         "};",
         "controls { };",
     ]
     for zone, path in zones.items():
-        lines.append(f'zone "{zone}" {{ type primary; file "{path}"; }};')
+        transfer = " allow-transfer { any; };" if zone in open_transfer else ""
+        lines.append(f'zone "{zone}" {{ type primary; file "{path}";{transfer} }};')
     conf = workdir / "named.conf"
     conf.write_text("\n".join(lines) + "\n")
     return Daemon(
@@ -289,8 +292,13 @@ def rndc_secret() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def bind_resolver(name: str, workdir: Path, hints: Path, root_dnskey: str) -> tuple[Daemon, Path]:
-    """A validating BIND resolver; returns the daemon and the rndc.conf that drives it."""
+def bind_resolver(
+    name: str, workdir: Path, hints: Path, root_dnskey: str, open_zones: dict[str, Path] | None = None
+) -> tuple[Daemon, Path]:
+    """A validating BIND resolver; returns the daemon and the rndc.conf that drives it.
+
+    `open_zones` are served by a view on OPENREC_NS that also resolves for anyone: an authoritative server that is
+    an open resolver (the `open_recursion` case)."""
     workdir.mkdir(parents=True, exist_ok=True)
     secret = rndc_secret()
     key = f'key "lab-rndc" {{ algorithm hmac-sha256; secret "{secret}"; }};'
@@ -302,7 +310,7 @@ def bind_resolver(name: str, workdir: Path, hints: Path, root_dnskey: str) -> tu
         f'    pid-file "{workdir}/named.pid";',
         f'    session-keyfile "{workdir}/session.key";',
         f'    managed-keys-directory "{workdir}";',
-        f"    listen-on port {A.PORT} {{ {A.BIND_RESOLVER}; {A.BIND_REFUSE}; {A.RECURSOR_NS}; }};",
+        f"    listen-on port {A.PORT} {{ {A.BIND_RESOLVER}; {A.BIND_REFUSE}; {A.RECURSOR_NS}; {A.OPENREC_NS}; }};",
         "    listen-on-v6 { none; };",
         "    dnssec-validation yes;",
         "    notify no;",
@@ -334,6 +342,15 @@ def bind_resolver(name: str, workdir: Path, hints: Path, root_dnskey: str) -> tu
         "    allow-recursion { any; };",
         f'    zone "." {{ type hint; file "{hints}"; }};',
         "};",
+        'view "openrec" {',
+        f"    match-destinations {{ {A.OPENREC_NS}; }};",
+        "    recursion yes;",
+        "    allow-query { any; };",
+        "    allow-recursion { any; };",
+        "    allow-transfer { none; };",
+        f'    zone "." {{ type hint; file "{hints}"; }};',
+        *(f'    zone "{zone}" {{ type primary; file "{path}"; }};' for zone, path in (open_zones or {}).items()),
+        "};",
         'view "main" {',
         "    match-clients { any; };",
         "    recursion yes;",
@@ -348,7 +365,8 @@ def bind_resolver(name: str, workdir: Path, hints: Path, root_dnskey: str) -> tu
     rndc_conf.write_text(
         f'{key}\noptions {{ default-key "lab-rndc"; default-server {A.BIND_RESOLVER}; default-port {A.RNDC_PORT}; }};\n'
     )
-    daemon = Daemon(name, ["named", "-4", "-g", "-n", "1", "-c", str(conf)], workdir, [validates(A.BIND_RESOLVER)])
+    ready = [validates(A.BIND_RESOLVER), *(authoritative_for(A.OPENREC_NS, zone) for zone in open_zones or {})]
+    daemon = Daemon(name, ["named", "-4", "-g", "-n", "1", "-c", str(conf)], workdir, ready)
     return daemon, rndc_conf
 
 

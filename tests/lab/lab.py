@@ -19,6 +19,8 @@ SILENT_HOST, SILENT2_HOST = "ns-silent.lab.", "ns-silent2.lab."
 CLOSED_HOST, CLOSED2_HOST = "ns-closed.lab.", "ns-closed2.lab."
 NOEDNS_HOST, DROPEDNS_HOST = "ns-noedns.lab.", "ns-dropedns.lab."
 RECURSOR_HOST = "ns-recursor.lab."
+UDPONLY_HOST, OPENREC_HOST = "ns-udponly.lab.", "ns-openrec.lab."
+NOGLUE_HOST = "ns1.noglue.lab."
 
 # The children of lab.: one zone per broken (or healthy) setup, spread across NSD, Knot and BIND.
 CHILDREN: tuple[ChildZone, ...] = (
@@ -51,6 +53,23 @@ CHILDREN: tuple[ChildZone, ...] = (
     ChildZone("edns-broken.lab.", ("nsd",), (NOEDNS_HOST,)),
     ChildZone("edns-dropped.lab.", ("nsd",), (DROPEDNS_HOST,)),
     ChildZone("edns-broken-signed.lab.", ("nsd",), (NOEDNS_HOST,), signing=Z.SIGNED),
+    ChildZone(
+        "dangling.lab.",
+        ("nsd",),
+        (NSD_HOST,),
+        records=(
+            "app.dangling.lab. 300 IN CNAME shop.dangling.lab.",
+            "shop.dangling.lab. 300 IN CNAME shop-7f3a.cloud-gone.lab.",  # the load balancer was deleted
+        ),
+    ),
+    # ns1.noglue.lab. is inside the zone, and lab. publishes no address for it: only ns-nsd.lab. can be found.
+    ChildZone("noglue.lab.", ("nsd",), (NOGLUE_HOST, NSD_HOST), hosts={NOGLUE_HOST: A.NSD}, glue=False),
+    ChildZone("tcp-broken.lab.", ("nsd",), (NSD_HOST, UDPONLY_HOST)),
+    ChildZone("open-recursion.lab.", ("knot", "openrec"), (KNOT_HOST, OPENREC_HOST)),
+    ChildZone("axfr-open.lab.", ("bind",), (BIND_HOST,), axfr_open=True),
+    ChildZone("expiring.lab.", ("knot",), (KNOT_HOST,), signing=Z.EXPIRING),
+    ChildZone("nsec3-iterations.lab.", ("nsd",), (NSD_HOST,), signing=Z.NSEC3_ITERATIONS),
+    ChildZone("cds-stale.lab.", ("bind",), (BIND_HOST,), signing=Z.CDS_STALE),
 )
 
 
@@ -61,7 +80,7 @@ class Scenario:
     id: str  # "expired_rrsig"
     qname: str  # "www.expired.lab." (absolute)
     qtype: str  # "A"
-    verdict: str  # "ok" | "nxdomain" | "nodata" | "failure"
+    verdict: str  # "ok" | "degraded" | "nxdomain" | "nodata" | "failure"
     causes: tuple[str, ...]  # expected cause ids, detail after a colon: ("dnssec_bogus:signature_expired",)
     description: str  # what is broken, in one sentence
     resolvers: tuple[str, ...] | None = None  # resolver IPs for this scenario (None = lab.resolvers)
@@ -71,7 +90,7 @@ class Scenario:
 
 def _ns_addresses(zone: str) -> tuple[str, ...]:
     child = next(c for c in CHILDREN if c.name == zone)
-    return tuple(A.NS_HOSTS[host] for host in child.parent_ns)
+    return tuple(A.NS_HOSTS.get(host) or child.hosts[host] for host in child.parent_ns)
 
 
 def _scenario(
@@ -324,6 +343,68 @@ SCENARIOS: tuple[Scenario, ...] = (
         "lame-referral.lab. is delegated to Knot (serves it) and to a recursive BIND: asked without RD, the recursor "
         "answers NOERROR with no AA and an upward referral to the root; resolvers skip it and answer.",
     ),
+    _scenario(
+        "dangling_cname",
+        "app.dangling.lab.",
+        "nxdomain",
+        ("dangling_cname",),
+        "app.dangling.lab. CNAME shop.dangling.lab. CNAME shop-7f3a.cloud-gone.lab., a name that no longer exists "
+        "(the cloud load balancer was deleted): the resolvers answer NXDOMAIN through the chain.",
+    ),
+    _scenario(
+        "missing_glue",
+        "www.noglue.lab.",
+        "degraded",
+        ("missing_glue",),
+        "noglue.lab. is delegated to ns1.noglue.lab. (inside the zone) and ns-nsd.lab., and lab. publishes no glue "
+        "for ns1.noglue.lab.: resolvers can only use ns-nsd.lab.",
+    ),
+    _scenario(
+        "tcp_broken",
+        "www.tcp-broken.lab.",
+        "degraded",
+        ("tcp_broken",),
+        "tcp-broken.lab.'s second nameserver sits behind a firewall that passes only UDP: TCP connections are "
+        "refused, so answers too large for UDP fail there.",
+    ),
+    _scenario(
+        "open_recursion",
+        "www.open-recursion.lab.",
+        "ok",
+        ("open_recursion",),
+        "open-recursion.lab. is served by Knot and by a BIND view that also resolves any name for anyone: it "
+        "resolves fine, and an open resolver is listed as its nameserver (a security finding).",
+    ),
+    _scenario(
+        "zone_transfer_open",
+        "www.axfr-open.lab.",
+        "ok",
+        ("zone_transfer_open",),
+        "BIND hands axfr-open.lab. to anyone by AXFR (allow-transfer { any; }); every other lab zone refuses.",
+    ),
+    _scenario(
+        "signature_expiring",
+        "www.expiring.lab.",
+        "degraded",
+        ("signature_expiring",),
+        "expiring.lab. (Knot) validates, but every RRSIG expires in a day: the re-signing job has stopped.",
+    ),
+    _scenario(
+        "nsec3_iterations",
+        "www.nsec3-iterations.lab.",
+        "degraded",
+        ("nsec3_iterations",),
+        f"nsec3-iterations.lab. (NSD) is signed with NSEC3, {Z.NSEC3_ITERATION_COUNT} iterations and a salt: above "
+        "the limit of BIND 9.20, PowerDNS Recursor and Knot Resolver, whose validators then distrust its denials.",
+    ),
+    _scenario(
+        "cds_mismatch",
+        "www.cds-stale.lab.",
+        "degraded",
+        ("cds_mismatch",),
+        "cds-stale.lab. (BIND) validates, but its CDS and CDNSKEY name a key it no longer has: a parent that "
+        "acts on them would break the chain.",
+    ),
 )
 
 
@@ -404,7 +485,8 @@ def check_isolated(net_dev: str | None = None) -> str | None:
 
 def start(workdir: Path) -> Lab:
     """Build every zone and start every daemon; raise LabError (with the failing daemon's log tail) otherwise."""
-    for tool in ("nsd", "knotd", "named", "unbound", "unbound-control", "rndc", "dnssec-keygen", "dnssec-signzone", "ip"):
+    tools = ("nsd", "knotd", "named", "unbound", "unbound-control", "rndc", "dnssec-keygen", "dnssec-signzone", "ip")
+    for tool in (*tools, "ldns-signzone"):
         if shutil.which(tool, path=D.ENV["PATH"]) is None:
             raise LabError(f"{tool} is not installed (scripts/test installs bind9 bind9-utils unbound nsd knot ...)")
     built = Z.build(CHILDREN, workdir / "zones")
@@ -428,6 +510,7 @@ def start(workdir: Path) -> Lab:
             str(Path(__file__).with_name("middlebox.py")),
             *["--silent", A.SILENT_NS, "--silent", A.SILENT_NS2, "--silent", A.RESOLVER_SILENT],
             *["--noedns", f"{A.NOEDNS_NS}={A.NSD}", "--dropedns", f"{A.DROPEDNS_NS}={A.NSD}"],
+            *["--udponly", f"{A.UDPONLY_NS}={A.NSD}"],
         ],
         workdir / "middlebox",
     )
@@ -437,10 +520,18 @@ def start(workdir: Path) -> Lab:
         D.knot("knot-tld", workdir / "knot-tld", A.TLD, built.files["tld"]),
         D.nsd("nsd", workdir / "nsd", A.NSD, built.files.get("nsd", {})),
         D.knot("knot", workdir / "knot", A.KNOT, built.files.get("knot", {})),
-        D.bind_auth("bind-auth", workdir / "bind-auth", A.BIND_AUTH, built.files.get("bind", {})),
+        D.bind_auth(
+            "bind-auth",
+            workdir / "bind-auth",
+            A.BIND_AUTH,
+            built.files.get("bind", {}),
+            open_transfer=[c.name for c in CHILDREN if c.axfr_open],
+        ),
         middlebox,
     ]
-    bind_resolver, rndc_conf = D.bind_resolver("bind-resolver", workdir / "bind-resolver", hints, root_dnskey)
+    bind_resolver, rndc_conf = D.bind_resolver(
+        "bind-resolver", workdir / "bind-resolver", hints, root_dnskey, open_zones=built.files.get("openrec", {})
+    )
     resolvers = [
         D.unbound(
             "unbound",

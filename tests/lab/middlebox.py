@@ -6,6 +6,8 @@
 --noedns ADDR=UP    the classic broken firewall in front of a nameserver: any query carrying an OPT record gets
                     FORMERR (no OPT in the reply), everything else is relayed to UP and the reply sent back.
 --dropedns ADDR=UP  the other classic: queries with an OPT record are silently dropped, the rest relayed.
+--udponly ADDR=UP   a nameserver behind a firewall that lets only UDP through: every UDP query is relayed to UP,
+                    and nothing listens on TCP, so a TCP connection is refused (RST).
 
 Prints "ready" on stdout once every socket is bound, then runs until SIGTERM.
 """
@@ -80,6 +82,17 @@ def noedns_udp(sock: socket.socket, upstream: str, drop: bool) -> None:
         threading.Thread(target=handle, args=(wire, client), daemon=True).start()
 
 
+def relay_only_udp(sock: socket.socket, upstream: str) -> None:
+    def handle(wire: bytes, client: tuple[str, int]) -> None:
+        reply = relay_udp(wire, upstream)
+        if reply:
+            sock.sendto(reply, client)
+
+    while True:
+        wire, client = sock.recvfrom(65535)
+        threading.Thread(target=handle, args=(wire, client), daemon=True).start()
+
+
 def read_exact(conn: socket.socket, count: int) -> bytes | None:
     data = b""
     while len(data) < count:
@@ -138,6 +151,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--silent", action="append", default=[], metavar="ADDR")
     parser.add_argument("--noedns", action="append", default=[], metavar="ADDR=UPSTREAM")
     parser.add_argument("--dropedns", action="append", default=[], metavar="ADDR=UPSTREAM")
+    parser.add_argument("--udponly", action="append", default=[], metavar="ADDR=UPSTREAM")
     args = parser.parse_args(argv)
     threads = []
     for address in args.silent:
@@ -151,6 +165,11 @@ def main(argv: list[str]) -> int:
                 threading.Thread(target=noedns_udp, args=(udp, upstream, drop)),
                 threading.Thread(target=noedns_tcp, args=(tcp, upstream, drop)),
             ]
+    for pair in args.udponly:
+        address, upstream = pair.split("=", 1)
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind((address, PORT))
+        threads.append(threading.Thread(target=relay_only_udp, args=(udp, upstream)))
     for thread in threads:
         thread.daemon = True
         thread.start()

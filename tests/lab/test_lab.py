@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -46,6 +47,14 @@ CAUSES = {
     "resolver_unreachable",
     "not_implemented",
     "resolver_failure",
+    "dangling_cname",
+    "missing_glue",
+    "tcp_broken",
+    "open_recursion",
+    "zone_transfer_open",
+    "signature_expiring",
+    "nsec3_iterations",
+    "cds_mismatch",
 }
 
 
@@ -534,3 +543,83 @@ def test_a_daemon_that_never_answers_raises_with_what_is_missing(tmp_path: Path)
     finally:
         daemon.stop()
     assert not daemon.alive()
+
+
+# --------------------------------------------------------------------------------------------- the #14 setups
+
+
+def test_dangling_cname_chain_ends_in_nxdomain(cold: Lab) -> None:
+    for resolver in cold.resolvers:
+        answer = query(resolver, "app.dangling.lab.")
+        assert answer.rcode() == dns.rcode.NXDOMAIN, resolver
+        chain = [(r.name.to_text(), r[0].target.to_text()) for r in answer.answer if r.rdtype == dns.rdatatype.CNAME]
+        assert chain == [
+            ("app.dangling.lab.", "shop.dangling.lab."),
+            ("shop.dangling.lab.", "shop-7f3a.cloud-gone.lab."),
+        ]
+
+
+def test_noglue_referral_has_no_address_for_the_in_zone_server(cold: Lab) -> None:
+    referral = query(A.TLD, "www.noglue.lab.", rd=False)
+    ns = next(r for r in referral.authority if r.rdtype == dns.rdatatype.NS)
+    assert sorted(r.target.to_text() for r in ns) == ["ns-nsd.lab.", "ns1.noglue.lab."]
+    glue = {r.name.to_text() for r in referral.additional if r.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA)}
+    assert "ns1.noglue.lab." not in glue and "ns-nsd.lab." in glue
+    assert addresses(query(A.NSD, "ns1.noglue.lab.", rd=False)) == [A.NSD]  # the zone itself has the address
+    for resolver in cold.resolvers:
+        assert addresses(query(resolver, "www.noglue.lab.")) == ["192.0.2.1"]
+
+
+def test_udp_only_nameserver_refuses_tcp(lab: Lab) -> None:
+    assert query(A.UDPONLY_NS, "tcp-broken.lab.", "SOA", rd=False).rcode() == dns.rcode.NOERROR
+    assert tcp_refused(A.UDPONLY_NS)
+    assert query(A.NSD, "tcp-broken.lab.", "SOA", rd=False, tcp=True).rcode() == dns.rcode.NOERROR
+
+
+def test_open_resolver_serves_its_zone_and_resolves_for_anyone(cold: Lab) -> None:
+    own = query(A.OPENREC_NS, "open-recursion.lab.", "SOA", rd=False)
+    assert own.rcode() == dns.rcode.NOERROR and own.flags & dns.flags.AA
+    other = query(A.OPENREC_NS, ".", "SOA", timeout=5)
+    assert other.rcode() == dns.rcode.NOERROR and other.flags & dns.flags.RA and not other.flags & dns.flags.AA
+    for server in (A.NSD, A.KNOT, A.BIND_AUTH):  # the other authoritative servers do not recurse
+        assert query(server, ".", "SOA").rcode() == dns.rcode.REFUSED, server
+
+
+def _axfr(server: str, zone: str) -> dns.message.Message:
+    return dns.query.tcp(dns.message.make_query(zone, "AXFR"), server, timeout=3, port=A.PORT)
+
+
+def test_only_axfr_open_hands_out_its_zone(lab: Lab) -> None:
+    opened = _axfr(A.BIND_AUTH, "axfr-open.lab.")
+    assert opened.rcode() == dns.rcode.NOERROR and opened.answer[0].rdtype == dns.rdatatype.SOA
+    for server, zone in ((A.BIND_AUTH, "healthy-unsigned.lab."), (A.NSD, "healthy-unsigned.lab."), (A.KNOT, "lame.lab.")):
+        refused = _axfr(server, zone)
+        assert refused.rcode() != dns.rcode.NOERROR or not refused.answer, (server, zone)
+
+
+def test_expiring_signatures_still_validate(cold: Lab) -> None:
+    answer = query(A.KNOT, "www.expiring.lab.", rd=False)
+    rrsig = next(r for r in answer.answer if r.rdtype == dns.rdatatype.RRSIG)[0]
+    assert 0 < rrsig.expiration - time.time() < 2 * 86400
+    for resolver in cold.resolvers:
+        validated = query(resolver, "www.expiring.lab.")
+        assert validated.rcode() == dns.rcode.NOERROR and validated.flags & dns.flags.AD, resolver
+
+
+def test_nsec3_zone_has_many_iterations_and_a_salt(cold: Lab) -> None:
+    param = query(A.NSD, "nsec3-iterations.lab.", "NSEC3PARAM", rd=False).answer[0][0]
+    assert (param.iterations, param.salt.hex().upper()) == (200, "ABCD")
+    # The lab's validators (Unbound 1.17, BIND 9.18) accept up to 150 iterations: above, the denial is not
+    # validated (no AD), which is what RFC 9276 lets them do; the answer itself still comes.
+    for resolver in cold.resolvers:
+        denial = query(resolver, "nope.nsec3-iterations.lab.")
+        assert denial.rcode() == dns.rcode.NXDOMAIN and not denial.flags & dns.flags.AD, resolver
+
+
+def test_stale_cds_names_a_key_the_zone_does_not_have(cold: Lab) -> None:
+    keys = query(A.BIND_AUTH, "cds-stale.lab.", "DNSKEY", rd=False).answer
+    tags = {dns.dnssec.key_id(k) for r in keys if r.rdtype == dns.rdatatype.DNSKEY for k in r}
+    cds = query(A.BIND_AUTH, "cds-stale.lab.", "CDS", rd=False).answer[0]
+    assert {c.key_tag for c in cds}.isdisjoint(tags)
+    for resolver in cold.resolvers:
+        assert query(resolver, "www.cds-stale.lab.").flags & dns.flags.AD, resolver

@@ -43,6 +43,11 @@ DS_UNSIGNED = "ds_unsigned"
 RRSIG_MISSING = "rrsig_missing"
 BAD_SIGNATURE = "bad_signature"
 UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
+EXPIRING = "expiring"  # valid now, every RRSIG expires in a day: the re-signing job has stopped
+NSEC3_ITERATIONS = "nsec3_iterations"  # NSEC3 with 200 iterations and a salt (ldns-signzone: BIND's stops at 150)
+CDS_STALE = "cds_stale"  # signed, with CDS/CDNSKEY for a key the zone no longer has (a rollover left behind)
+NSEC3_ITERATION_COUNT = 200
+NSEC3_SALT = "ABCD"
 SIGNING_MODES = (
     UNSIGNED,
     SIGNED,
@@ -53,6 +58,9 @@ SIGNING_MODES = (
     RRSIG_MISSING,
     BAD_SIGNATURE,
     UNSUPPORTED_ALGORITHM,
+    EXPIRING,
+    NSEC3_ITERATIONS,
+    CDS_STALE,
 )
 
 
@@ -78,6 +86,10 @@ class ChildZone:
     child_ns: tuple[str, ...] | None = None  # NS host names in the zone itself (None: same as the parent)
     signing: str = UNSIGNED
     variants: dict[str, Variant] = field(default_factory=dict)  # per daemon; missing -> Variant()
+    hosts: dict[str, str] = field(default_factory=dict)  # nameservers inside the zone: name -> address it serves
+    glue: bool = True  # lab. publishes the in-zone hosts' addresses (glue); False: the delegation has none
+    records: tuple[str, ...] = ()  # more record lines for the zone (`app CNAME ...`), relative to nothing: absolute
+    axfr_open: bool = False  # BIND hands this zone to anyone by AXFR (every other zone refuses)
 
     def variant(self, server: str) -> Variant:
         return self.variants.get(server, Variant())
@@ -166,6 +178,34 @@ def sign(
     return out
 
 
+def sign_nsec3(zone: str, source: Path, key: Key, directory: Path, inception: dt.datetime, expiration: dt.datetime) -> Path:
+    """Sign with NSEC3, many iterations and a salt, with ldns-signzone (it reads BIND's key files; dnssec-signzone
+    refuses more than 150 iterations, which is where the lab's validators still accept them)."""
+    out = source.with_suffix(".signed")
+    run(
+        [
+            "ldns-signzone",
+            "-n",
+            "-t",
+            str(NSEC3_ITERATION_COUNT),
+            "-s",
+            NSEC3_SALT,
+            "-i",
+            timestamp(inception),
+            "-e",
+            timestamp(expiration),
+            "-o",
+            zone,
+            "-f",
+            str(out),
+            str(source),
+            str(directory / key.base),
+        ],
+        directory,
+    )
+    return out
+
+
 def drop_rrsig(text: str, owner: str, covered: str) -> str:
     """Remove the RRSIG over one RRset, leaving everything else signed."""
     kept = []
@@ -208,6 +248,8 @@ def child_text(child: ChildZone, variant: Variant) -> str:
         f"www.{child.name} {TTL} IN A {variant.www}",
         f'{child.name} {TTL} IN TXT "lab zone {child.name}"',
     ]
+    lines += [f"{host} {TTL} IN A {address}" for host, address in child.hosts.items()]
+    lines += list(child.records)
     return "\n".join(lines) + "\n"
 
 
@@ -219,6 +261,8 @@ def build(children: Sequence[ChildZone], directory: Path, now: dt.datetime | Non
         # A week past/ahead: validators allow clock skew (Unbound: 10% of the validity period, at most a day).
         EXPIRED: (now - dt.timedelta(days=30), now - dt.timedelta(days=7)),
         FUTURE: (now + dt.timedelta(days=7), now + dt.timedelta(days=30)),
+        # Inside the default 3-day warning window, far from the validators' clock-skew allowance.
+        EXPIRING: (now - dt.timedelta(days=20), now + dt.timedelta(days=1)),
     }
     keys_dir = directory / "keys"
     keys_dir.mkdir(parents=True, exist_ok=True)
@@ -251,6 +295,12 @@ def build(children: Sequence[ChildZone], directory: Path, now: dt.datetime | Non
             )
             extra = f"{child.name} {TTL} IN DNSKEY {odd.to_text()}\n"
             parent_ds = ds_records(child.name, [odd])  # the only DS names the algorithm nobody implements
+        elif child.signing == CDS_STALE:
+            assert key is not None
+            parent_ds = ds_records(child.name, [key.rdata()])
+            old = keygen(child.name, keys_dir).rdata()  # the key before a rollover: gone from the DNSKEY set
+            cds = dns.dnssec.make_ds(dns.name.from_text(child.name), old, "SHA256")
+            extra = f"{child.name} {TTL} IN CDS {cds.to_text()}\n{child.name} {TTL} IN CDNSKEY {old.to_text()}\n"
         elif key is not None:
             parent_ds = ds_records(child.name, [key.rdata()])
         out: dict[str, Path] = {}
@@ -264,7 +314,10 @@ def build(children: Sequence[ChildZone], directory: Path, now: dt.datetime | Non
                 continue
             source.write_text(text + key.record + "\n")
             inception, expiration = windows.get(child.signing, valid)
-            signed = sign(child.name, source, key, keys_dir, inception, expiration)
+            if child.signing == NSEC3_ITERATIONS:
+                signed = sign_nsec3(child.name, source, key, keys_dir, inception, expiration)
+            else:
+                signed = sign(child.name, source, key, keys_dir, inception, expiration)
             body = signed.read_text()
             if child.signing == RRSIG_MISSING:
                 body = drop_rrsig(body, f"www.{child.name}", "A")
@@ -289,6 +342,8 @@ def build(children: Sequence[ChildZone], directory: Path, now: dt.datetime | Non
     lines += [f"{host} {TTL} IN A {ip}" for host, ip in A.NS_HOSTS.items()]
     for child in children:
         lines += [f"{child.name} {TTL} IN NS {host}" for host in child.parent_ns]
+        if child.glue:
+            lines += [f"{host} {TTL} IN A {address}" for host, address in child.hosts.items() if host in child.parent_ns]
         lines += ds[child.name]
     lines.append(tld_key.record)
     tld_source = tld_dir / "lab.zone"

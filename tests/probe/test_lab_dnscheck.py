@@ -171,6 +171,56 @@ EVIDENCE: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "not_implemented": [
         ("not_implemented", (f"resolver {A.BIND_RESOLVER} answered NOTIMP for www.healthy-unsigned.lab. MAILB",))
     ],
+    "dangling_cname": [
+        (
+            "dangling_cname",
+            (
+                f"resolver {A.UNBOUND} answered NXDOMAIN for app.dangling.lab. A",
+                "app.dangling.lab. → shop.dangling.lab. → shop-7f3a.cloud-gone.lab.",
+                "link 2 of 2, shop.dangling.lab. CNAME shop-7f3a.cloud-gone.lab., which does not exist (NXDOMAIN)",
+            ),
+        )
+    ],
+    "missing_glue": [
+        (
+            "missing_glue",
+            (
+                f"{A.TLD} (ns1.lab.) delegates noglue.lab. to ns1.noglue.lab., inside the zone, with no glue address",
+                f"though the zone serves {A.NSD} for it",
+            ),
+        )
+    ],
+    "tcp_broken": [
+        (
+            "tcp_broken",
+            (
+                f"{A.UDPONLY_NS} (ns-udponly.lab.) answered SOA tcp-broken.lab. over UDP (NOERROR) but not over TCP",
+                "TCP refused",
+            ),
+        )
+    ],
+    "open_recursion": [
+        ("open_recursion", (f"{A.OPENREC_NS} (ns-openrec.lab.) answered `. SOA` with RD set: NOERROR with RA",))
+    ],
+    "zone_transfer_open": [
+        ("zone_transfer_open", (f"{A.BIND_AUTH} (ns-bind.lab.) answered AXFR axfr-open.lab. over TCP: NOERROR",))
+    ],
+    "signature_expiring": [
+        ("signature_expiring", (f"{A.KNOT} (ns-knot.lab.) served SOA expiring.lab. with an RRSIG", "in 24 hours"))
+    ],
+    "nsec3_iterations": [
+        ("nsec3_iterations", (f"{A.NSD} (ns-nsd.lab.) uses NSEC3 with 200 extra iterations and a salt (ABCD)",))
+    ],
+    "cds_mismatch": [
+        (
+            "cds_mismatch",
+            (
+                f"{A.BIND_AUTH} (ns-bind.lab.) publishes CDS key tag",
+                "which matches none of the zone's DNSKEYs",
+                "publishes a CDNSKEY",
+            ),
+        )
+    ],
     "resolver_failure": [
         (
             "resolver_failure",
@@ -239,6 +289,10 @@ def test_scenario(fresh: Lab, kb: knowledge.Knowledge, scenario_id: str) -> None
         assert cause["summary"] and cause["fix"]
     if scenario.causes and scenario.verdict == "failure":
         assert data["causes"][0]["explains_failure"] is True  # the cause that explains the failure comes first
+    if scenario.verdict == "ok":  # beside `ok`, only findings marked as not affecting resolution (security)
+        assert all(c["affects_resolution"] is False and c["family"] == "security" for c in data["causes"])
+    if scenario.verdict == "degraded":
+        assert any(c["affects_resolution"] for c in data["causes"])
     assert [r["address"] for r in data["resolvers"]] == list(resolvers)
     if scenario.zone is not None and scenario.id not in (
         "resolver_refused",

@@ -16,6 +16,7 @@ import dns.rrset
 
 from bot.core.check import dnssec_checks
 from bot.core.check.diagnosis.facts import Facts
+from bot.core.check.diagnosis.server import status
 from bot.core.check.diagnosis.table import EDE_DETAIL, Finding
 from bot.core.check.observations import Exchange, ProbeResult, Purpose
 
@@ -173,6 +174,14 @@ def _nsec3(f: Facts) -> list[Finding]:
     if not found and not said:
         return []
     ev = [x.evidence for x in found] + [f.resolver_line(f.checks[a], f.cds.get(a)) for a in said]
+    if any(x.beyond_limit for x in found):
+        # What validators do with it, seen: a denial of existence that comes back without AD was not validated.
+        ev += [
+            f"{f.resolver_line(e, None)}: the denial was not validated (no AD), as RFC 9276 allows above a "
+            "validator's iteration limit"
+            for a, e in f.checks.items()
+            if a not in said and status(e) in ("nxdomain", "nodata") and not e.ad
+        ]
     beyond = any(x.beyond_limit for x in found) or bool(said)
     failing = [a for a in said if a in f.servfail]
     return [Finding("nsec3_iterations", None, tuple(ev), explains=bool(failing), advisory=not beyond)]
