@@ -15,7 +15,7 @@ def add_parser(sub: Any) -> None:
     """Declare `dnscheck`."""
     parser: argparse.ArgumentParser = sub.add_parser(
         "dnscheck",
-        usage="rcodebot dnscheck NAME [TYPE] [--resolver IP]... [--timeout S] [--deadline S] [--trace] [--json]",
+        usage="rcodebot dnscheck NAME [TYPE] [--resolver IP]... [--timeout S] [--deadline S] [--trace] [--report] [--json]",
         help="probe a name live and say why it fails (DNSSEC, lame or unreachable nameservers, serials, …)",
         description="Probe a name live: ask the resolvers, find the zone and its delegation, ask every nameserver "
         "directly, check DNSSEC, and say what is wrong and how to fix it. NAME may be a URL, an e-mail address or an "
@@ -42,6 +42,12 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="also walk the delegation from the root hints, as dig +trace (RCODEBOT_ROOT_HINTS; default IANA's roots)",
     )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="list every check (delegation, each server over UDP and TCP, consistency, DNSSEC, NSEC3, CDS, open "
+        "recursion, AXFR, address diversity) as passed, warned or failed, with the evidence",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object (a stable interface)")
     parser.add_argument(
         "--diagram",
@@ -58,6 +64,8 @@ def run(ctx: Context) -> int:
 
     as_json = bool(ctx.args.json)
     words = [*ctx.args.target, *(f"@{r.lstrip('@')}" for r in ctx.args.resolver), *(["+trace"] if ctx.args.trace else [])]
+    if ctx.args.report:
+        words.append("report")
     settings = ctx.settings
     changes: dict[str, object] = {}
     for flag, key, low, high in (("timeout", "query_timeout", 0.05, 60.0), ("deadline", "deadline", 0.1, 600.0)):

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
 
 from bot.core.check.diagnosis import Cause, Diagnosis, ResolverView, ServerView
+from bot.core.check.diagnosis.model import STATUSES, Check
 from bot.core.check.trace import Level, ServerReply
 from bot.render.escape import code_span, mrkdwn
 from bot.render.limits import MAX_SECTION_TEXT, clip
@@ -73,9 +74,47 @@ def text(d: Diagnosis) -> str:
     if d.trace is not None:
         lines += ["", "Trace (the delegation, walked from the root hints, RD=0)"]
         lines += [f"  {line}" for line in trace_lines(d.trace)]
+    if d.report is not None:
+        lines += ["", f"Report ({_tally(d.report)})"]
+        for check in d.report:
+            lines.append(f"  [{REPORT_TEXT[check.status]}] {check.title}")
+            lines += [f"         - {item}" for item in check.evidence[:MAX_EVIDENCE]]
+            if len(check.evidence) > MAX_EVIDENCE:
+                lines.append(f"         - … {len(check.evidence) - MAX_EVIDENCE} more")
     if d.notes:
         lines += ["", "Notes"] + [f"  - {note}" for note in d.notes]
     return "\n".join(lines).rstrip() + "\n"
+
+
+REPORT_TEXT = {"passed": "pass", "warned": "WARN", "failed": "FAIL", "not checked": " -- "}
+REPORT_ICON = {"passed": "✅", "warned": "🟡", "failed": "🔴", "not checked": "⚪"}
+REPORT_LINE = 160  # characters of a check's first evidence line in Slack (the terminal and JSON have them all)
+
+
+def _tally(checks: Sequence[Check]) -> str:
+    counts = {status: sum(1 for c in checks if c.status == status) for status in STATUSES}
+    return ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+
+
+def report_sections(checks: Sequence[Check]) -> list[str]:
+    """The report as mrkdwn, one line per check with its first piece of evidence, in sections Slack accepts."""
+    sections: list[str] = []
+    current = f"*Report* ({mrkdwn(_tally(checks))})"
+    for check in checks:
+        line = f"{REPORT_ICON[check.status]} *{mrkdwn(check.title)}*"
+        if check.evidence:
+            first = check.evidence[0]
+            if len(first) > REPORT_LINE:
+                first = first[: REPORT_LINE - 1] + "…"
+            more = f" (+{len(check.evidence) - 1})" if len(check.evidence) > 1 else ""
+            line += f" — {mrkdwn(first)}{more}"
+        if len(current) + len(line) + 1 > MAX_SECTION_TEXT:
+            sections.append(current)
+            current = line
+        else:
+            current += "\n" + line
+    sections.append(current)
+    return sections
 
 
 def trace_lines(levels: Sequence[Level]) -> list[str]:
@@ -187,6 +226,8 @@ def blocks(d: Diagnosis) -> list[Block]:
     ]
     for number, cause in enumerate(d.causes, 1):
         out.append(SectionBlock(text=_md(_cause_mrkdwn(number, cause))))
+    if d.report is not None:
+        out += [SectionBlock(text=_md(section)) for section in report_sections(d.report)]
     if d.answer:
         body = "\n".join(d.answer[:MAX_ANSWER]) + (
             f"\n… {len(d.answer) - MAX_ANSWER} more" if len(d.answer) > MAX_ANSWER else ""

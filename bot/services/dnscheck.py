@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from bot import metrics
 from bot.core.check import graph
 from bot.core.check import target as target_mod
-from bot.core.check.diagnosis import Diagnosis, diagnose
+from bot.core.check.diagnosis import Diagnosis, diagnose, with_report
 from bot.core.check.observations import ProbeResult
 from bot.core.check.target import is_public
 from bot.core.check.trace import TraceResult
@@ -45,6 +45,7 @@ class CheckRequest:
         trusted: the operator (CLI, shell) rather than a Slack user.
         allow_private: whether the probe may query private/loopback/link-local addresses (NS addresses included).
         trace: also walk the delegation from the root hints (`trace`).
+        report: list every check, passed, warned or failed (`report`).
     """
 
     name: str
@@ -54,12 +55,13 @@ class CheckRequest:
     trusted: bool = False
     allow_private: bool = False
     trace: bool = False
+    report: bool = False
 
 
 def parse(
     text: str, probe: ProbeSettings, *, trusted: bool, system: Callable[[], list[str]] = system_resolvers
 ) -> CheckRequest:
-    """`NAME [TYPE] [@RESOLVER…] [trace]` -> a CheckRequest; no network (`@system` reads /etc/resolv.conf).
+    """`NAME [TYPE] [@RESOLVER…] [trace] [report]` -> a CheckRequest; no network (`@system` reads /etc/resolv.conf).
 
     Raises:
         UsageError, BadName, BadType: the request cannot be understood.
@@ -87,15 +89,18 @@ def parse(
         trusted=trusted,
         allow_private=trusted or probe.allow_private,
         trace=target.trace,
+        report=target.report,
     )
 
 
 def as_text(request: CheckRequest) -> str:
-    """The request as `parse` reads it back (`NAME TYPE [@RESOLVER…] [trace]`): a button's value names the same
-    check, so its click is served from the same cache entry."""
+    """The request as `parse` reads it back (`NAME TYPE [@RESOLVER…] [trace] [report]`): a button's value names
+    the same check, so its click is served from the same cache entry."""
     parts = [request.name, request.rdtype, *(f"@{r}" for r in request.resolvers)]
     if request.trace:
         parts.append("trace")
+    if request.report:
+        parts.append("report")
     return " ".join(parts)
 
 
@@ -168,9 +173,8 @@ def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Repl
             data={"name": request.name, "type": request.rdtype, "error": message},
             ok=False,
         )
-    found = diagnose(
-        result, knowledge, display=request.display, signature_window=settings.probe.signature_window_days * 86400
-    )
+    window = settings.probe.signature_window_days * 86400
+    found = diagnose(result, knowledge, display=request.display, signature_window=window)
     metrics.probe(found.verdict, time.monotonic() - started)
     skipped = _skipped_system(request, settings.probe)
     if skipped:
@@ -178,6 +182,8 @@ def run(request: CheckRequest, settings: Settings, knowledge: Knowledge) -> Repl
         found = replace(found, notes=(*found.notes, note))
     if trace is not None:
         found = with_trace(found, trace, knowledge)
+    if request.report:
+        found = with_report(found, result, knowledge, signature_window=window)
     return render.reply(found).with_graph(_graph(result, found))
 
 

@@ -24,6 +24,7 @@ from bot.core.errors import BadName, BadType, NotAllowed, UsageError
 
 USAGE = "Usage: /dnscheck NAME [TYPE] [@RESOLVER…]   e.g. /dnscheck example.com AAAA @1.1.1.1"
 TRACE = "trace"  # the word (or dig's `+trace`) that asks for the delegation walked from the root
+REPORT = "report"  # the word that asks for the full report: every check, passed, warned or failed
 MAX_RESOLVERS = 4
 SYSTEM = "system"
 
@@ -51,6 +52,7 @@ class Target:
         display: the name as a person reads it (Unicode), for messages.
         reverse_of: the IP address when the user gave one and the name is its reverse (PTR) name.
         trace: walk the delegation from the root too (`trace`, or dig's `+trace`).
+        report: list every check, passed or not (`report`).
     """
 
     name: str
@@ -59,10 +61,11 @@ class Target:
     display: str = ""
     reverse_of: str | None = None
     trace: bool = False
+    report: bool = False
 
 
 def from_text(text: str) -> Target:
-    """Parse `NAME [TYPE] [@RESOLVER…]` (either order of NAME and TYPE, like dig).
+    """Parse `NAME [TYPE] [@RESOLVER…] [trace] [report]` (either order of NAME and TYPE, like dig).
 
     A pasted dig command line works too: a leading `dig`/`kdig`/`drill`/`host`, `-t TYPE`, `-x ADDRESS`, a class
     `IN` and `+options` are understood (the options are ignored: the probe picks its own flags).
@@ -113,6 +116,10 @@ def from_text(text: str) -> Target:
     if len(words) > 1 and any(w.lower() == TRACE for w in words):
         trace = True  # `example.com trace`; a lone `trace` is a name
         words = [w for w in words if w.lower() != TRACE]
+    report = False
+    if len(words) > 1 and any(w.lower() == REPORT for w in words[1:]):
+        report = True  # `example.com report`; a lone `report` (or `report.example`) is a name
+        words = words[:1] + [w for w in words[1:] if w.lower() != REPORT]
     if len(words) == 3 and words[1].upper() == "IN":
         del words[1]  # `example.com IN MX`, dig's class argument
     elif len(words) == 3 and words[2].upper() == "IN":
@@ -136,6 +143,7 @@ def from_text(text: str) -> Target:
         display=display,
         reverse_of=reverse_of,
         trace=trace,
+        report=report,
     )
 
 

@@ -15,8 +15,9 @@ Rcodes and EDEs are explained through the knowledge file, so `/dnscheck` speaks 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from bot.core.check.diagnosis import aliases, consistency, delegation, dnssec, resolvers, security, servers
+from bot.core.check.diagnosis import aliases, consistency, delegation, dnssec, report, resolvers, security, servers
 from bot.core.check.diagnosis.facts import Facts
 from bot.core.check.diagnosis.model import (
     ANSWER_VERDICTS,
@@ -51,6 +52,7 @@ __all__ = [
     "diagnose",
     "headline",
     "make_cause",
+    "with_report",
 ]
 
 Family = Callable[[Facts], list[Finding]]
@@ -111,3 +113,12 @@ def diagnose(
         notes=tuple(dict.fromkeys([*result.notes, *facts.notes])),
         display=display,
     )
+
+
+def with_report(
+    d: Diagnosis, result: ProbeResult, kb: KnowledgeLike, *, signature_window: float = DEFAULT_SIGNATURE_WINDOW
+) -> Diagnosis:
+    """The diagnosis with its full report (`report`): every check passed, warned or failed, from the same probe.
+    Made last, so causes the trace added are in it too."""
+    facts = Facts(result, kb, signature_window=signature_window)
+    return replace(d, report=report.build(facts, d.causes))

@@ -75,6 +75,38 @@ class Cause:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """One line of the full report (`report`).
+
+    Attributes:
+        id: a fixed vocabulary (`report.CHECKS`), like cause ids: add, never rename.
+        title: what was checked, in a few words.
+        status: passed, warned, failed or not checked.
+        evidence: what was seen, one line each.
+        causes: the cause ids behind a warning or a failure.
+    """
+
+    id: str
+    title: str
+    status: str
+    evidence: tuple[str, ...]
+    causes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The `report[]` item of the public JSON."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "evidence": list(self.evidence),
+            "causes": list(self.causes),
+        }
+
+
+STATUSES = ("passed", "warned", "failed", "not checked")  # of a report's checks
+
+
+@dataclass(frozen=True, slots=True)
 class ResolverView:
     """What one resolver said, for the report."""
 
@@ -157,6 +189,7 @@ class Diagnosis:
     notes: tuple[str, ...] = ()
     display: str = ""
     trace: tuple[Level, ...] | None = None  # the delegation walked from the root, when asked for (`trace`)
+    report: tuple[Check, ...] | None = None  # every check, passed/warned/failed, when asked for (`report`)
 
     @property
     def failed(self) -> bool:
@@ -182,4 +215,6 @@ class Diagnosis:
         }
         if self.trace is not None:
             data["trace"] = [level.to_json() for level in self.trace]
+        if self.report is not None:
+            data["report"] = [check.to_json() for check in self.report]
         return data

@@ -381,9 +381,10 @@ def _cause(f: Finding, kb: KnowledgeLike) -> Cause:
         entry = kb.ede(value) if kind == "ede" else kb.rcode(value)
         reference = entry.label
         if f.explains or dnssec:
-            # The code a resolver returns for this failure, in /rcode's words (only when it is failing).
+            # The code a resolver returns for this failure, in /rcode's words, and its first fix steps (only when
+            # it is failing: beside a name that resolves, how to debug a SERVFAIL is noise).
             summary = f"{summary} {entry.label}: {entry.summary}"
-        fixes += [x for x in entry.fix[:2] if x not in fixes]
+            fixes += [x for x in entry.fix[:2] if x not in fixes]
     return Cause(
         f.cause,
         f.detail,
