@@ -24,7 +24,7 @@ PROMPT = "rcodebot> "
 BANNER = """\
 rcodebot chat shell. Type as you would in Slack:
   /rcode 2 vs 4              compare response codes (or just: servfail vs refused?)
-  /dnscheck example.com A    run the live probe
+  /dnscheck example.com A    run the live probe (add `trace` to walk from the root, `report` for every check)
   paste dig/kdig/drill/delv/host/nslookup output to have it explained
   help                       this text; /quit or Ctrl-D to leave"""
 SLACK_HINT = (

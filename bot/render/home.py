@@ -83,6 +83,7 @@ COMMANDS = (
     ("/rcode ede 9", "one Extended DNS Error explained; `/rcode list` for every code"),
     ("/dnscheck example.com AAAA", "a live check: what is wrong, the evidence, and how to fix it"),
     ("/dnscheck example.com @1.1.1.1", "ask a resolver of your choice (from the bot's allow-list)"),
+    ("/dnscheck example.com report", "every check listed, passed or not: delegation, TCP, DNSSEC, AXFR, recursion, …"),
     ("@rcodebot servfail vs refused?", "ask in any channel it is in; the answer goes in the thread"),
     ("⋯ → Explain DNS output", "the message shortcut: explain any one message, even in a muted channel"),
     ("/rcode mute  ·  /rcode unmute", "turn automatic replies to pastes off or on in this channel (anyone can)"),

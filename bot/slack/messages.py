@@ -31,7 +31,7 @@ from bot.render.reply import Reply
 ACTION_SHARE = "share_in_channel"
 SHARE_BLOCK_ID = "rcodebot_share"
 MAX_BUTTON_VALUE = 2000
-#: action_id of the "Show diagram" button on a /dnscheck result; its value is the check (`NAME TYPE [@R…] [trace]`).
+#: action_id of the "Show diagram" button on a /dnscheck result; its value is the check (`NAME TYPE [@R…] [trace] [report]`).
 ACTION_SHOW_DIAGRAM = "show_diagram"
 DIAGRAM_BLOCK_ID = "rcodebot_diagram"
 

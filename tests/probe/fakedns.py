@@ -31,9 +31,11 @@ class Server:
     """How one address behaves: the zones it serves, or a failure mode."""
 
     zones: set[str] = field(default_factory=set)
-    mode: str = "ok"  # ok | silent | closed | refuse | formerr_on_edns | notimp | noroute | tcp_only
+    mode: str = "ok"  # ok | silent | closed | refuse | formerr_on_edns | notimp | noroute | tcp_only | udp_only
     serial_bump: int = 0  # added to every SOA serial it serves
     override: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (name, type) -> records it serves instead
+    open_axfr: bool = False  # hands its zones to anyone by AXFR (others get REFUSED, as real servers answer)
+    recursive: bool = False  # also resolves names outside its zones for anyone (an open resolver)
 
 
 @dataclass
@@ -111,6 +113,12 @@ class World:
             return self._failure(ask, query, server.mode)
         if server.mode == "tcp_only" and not ask.tcp:
             return self._failure(ask, query, "silent")
+        if server.mode == "udp_only" and ask.tcp:
+            return Exchange(ask, Outcome.PORT_CLOSED, ms=0.2, error="port 53 closed (TCP refused)", transport="tcp")
+        if ask.rdtype == "AXFR":
+            return self._transfer(ask, query, server)
+        if ask.rd and server.recursive and self._zone_of(ask.qname, server.zones) is None:
+            return self._recursive(ask, query)
         if server.mode == "formerr_on_edns" and ask.edns >= 0:
             return self._reply(ask, query, dns.rcode.FORMERR, aa=False)
         return self._authoritative(ask, query, server)
@@ -194,8 +202,38 @@ class World:
         exchange.message.additional = additional
         return exchange
 
-    def _recursive(self, ask: Ask, query: dns.message.Message) -> Exchange:
-        """A working resolver: the answer from the deepest zone whose servers work, or SERVFAIL when none do."""
+    def _transfer(self, ask: Ask, query: dns.message.Message, server: Server) -> Exchange:
+        """AXFR: the zone's records after its SOA when the server allows anyone, else REFUSED."""
+        if not server.open_axfr or ask.qname not in server.zones or not ask.tcp:
+            return self._reply(ask, query, dns.rcode.REFUSED)
+        exchange = self._reply(ask, query, dns.rcode.NOERROR, aa=True)
+        assert exchange.message is not None
+        data = self.zones[ask.qname]
+        soa = dns.rrset.from_text(ask.qname, 300, "IN", "SOA", *data[(ask.qname, "SOA")])
+        rest = [dns.rrset.from_text(o, 300, "IN", t, *r) for (o, t), r in data.items() if t != "SOA"]
+        exchange.message.answer = [soa, *rest]
+        return exchange
+
+    def _recursive(self, ask: Ask, query: dns.message.Message, depth: int = 0) -> Exchange:
+        """A working resolver: the answer from the deepest zone whose servers work (CNAMEs followed, as resolvers
+        do), or SERVFAIL when none do."""
+        exchange = self._resolve(ask, query)
+        if exchange.message is None or depth > 8 or ask.rdtype == "CNAME":
+            return exchange
+        cname = next((r for r in exchange.message.answer if r.rdtype == dns.rdatatype.CNAME), None)
+        if cname is None or exchange.message.rcode() != dns.rcode.NOERROR:
+            return exchange
+        target = next(iter(cname)).target.to_text()
+        follow = Ask(**{**{f: getattr(ask, f) for f in ask.__dataclass_fields__}, "qname": target, "key": ask.key + ">"})
+        rest = self._recursive(follow, make_message(follow), depth + 1)
+        if rest.message is None:
+            return rest
+        exchange.message.answer = [*exchange.message.answer, *rest.message.answer]
+        exchange.message.authority = rest.message.authority
+        exchange.message.set_rcode(rest.message.rcode())
+        return exchange
+
+    def _resolve(self, ask: Ask, query: dns.message.Message) -> Exchange:
         zone: str | None = "."
         while zone is not None:
             rcode, answer, authority, _glue, aa = self._lookup(zone, ask.qname, ask.rdtype, None)

@@ -394,3 +394,41 @@ def test_cli_exit_status_and_json(fresh: Lab) -> None:
 
     status, out, err = _cli("dnscheck", "example..com", "-r", A.UNBOUND)
     assert status == ExitStatus.USAGE and out == "" and "empty label" in err
+
+
+def test_cli_report_lists_every_check(fresh: Lab) -> None:
+    status, out, _ = _cli("dnscheck", "www.tcp-broken.lab", "--resolver", A.UNBOUND, "--report", "--json")
+    data = json.loads(out)
+    assert (status, data["verdict"]) == (ExitStatus.DEGRADED, "degraded")
+    report = {c["id"]: c for c in data["report"]}
+    assert report["servers_tcp"]["status"] == "warned" and report["servers_tcp"]["causes"] == ["tcp_broken"]
+    assert report["servers_udp"]["status"] == "passed" and len(report["servers_udp"]["evidence"]) == 2
+    assert report["axfr"]["status"] == "passed"  # NSD refused; the UDP-only server could not be asked over TCP
+    assert any("was not tested: port 53 closed" in line for line in report["axfr"]["evidence"])
+    status, out, _ = _cli("dnscheck", "www.tcp-broken.lab", "--resolver", A.UNBOUND, "--report")
+    assert "Report (" in out and "[WARN] Every nameserver answers over TCP" in out
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "check", "status"),
+    [
+        ("healthy_signed", "dnssec_chain", "passed"),
+        ("signature_expiring", "signature_windows", "warned"),
+        ("expired_rrsig", "signature_windows", "failed"),
+        ("nsec3_iterations", "nsec3", "warned"),
+        ("cds_mismatch", "cds", "warned"),
+        ("open_recursion", "recursion", "warned"),
+        ("zone_transfer_open", "axfr", "warned"),
+        ("missing_glue", "glue", "warned"),
+        ("lame", "delegation", "failed"),
+        ("dangling_cname", "alias", "failed"),
+    ],
+)
+def test_report_of_each_lab_setup(fresh: Lab, kb: knowledge.Knowledge, scenario_id: str, check: str, status: str) -> None:
+    scenario = fresh.scenarios[scenario_id]
+    data = _check(fresh, kb, f"{scenario.qname} {scenario.qtype} report", fresh.resolvers).to_json()
+    report = {c["id"]: c for c in data["report"]}
+    assert report[check]["status"] == status, report[check]
+    assert report[check]["evidence"]
+    if scenario_id == "healthy_signed":  # the negative case: nothing warns or fails in a healthy zone
+        assert {c["status"] for c in data["report"]} == {"passed"}, [c for c in data["report"] if c["status"] != "passed"]

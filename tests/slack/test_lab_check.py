@@ -95,3 +95,14 @@ def test_a_workspaces_own_resolvers_are_the_ones_its_checks_ask(lab_bot: SlackSe
     _, name, _ = lab_bot.command("/dnscheck", qname, team_id=unique("T"), user_id=unique("U"))
     (result,) = fake.wait_for(fake.to_response(name), timeout=30)
     assert chosen in result.all_text() and other in result.all_text()  # another workspace: the operator's resolvers
+
+
+def test_dnscheck_report_lists_every_check_in_slack(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
+    lab.flush()
+    answer, name, _ = lab_bot.command("/dnscheck", "www.axfr-open.lab report", user_id=unique("U"))
+    assert answer.status == 200 and "Checking" in answer.json()["text"]
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    text = result.all_text()
+    assert "*Report*" in text and "🟡 *No nameserver hands out the zone (AXFR)*" in text
+    assert "✅ *Every nameserver answers over TCP*" in text
+    assert "zone_transfer_open" in text and "not the cause" in text

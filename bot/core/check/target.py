@@ -117,9 +117,9 @@ def from_text(text: str) -> Target:
         trace = True  # `example.com trace`; a lone `trace` is a name
         words = [w for w in words if w.lower() != TRACE]
     report = False
-    if len(words) > 1 and any(w.lower() == REPORT for w in words[1:]):
-        report = True  # `example.com report`; a lone `report` (or `report.example`) is a name
-        words = words[:1] + [w for w in words[1:] if w.lower() != REPORT]
+    if len(words) > 1 and any(w.lower() == REPORT for w in words):
+        report = True  # `example.com report`; a lone `report` is a name, and so is the first of `report report`
+        words = [w for w in words if w.lower() != REPORT] or [words[0]]
     if len(words) == 3 and words[1].upper() == "IN":
         del words[1]  # `example.com IN MX`, dig's class argument
     elif len(words) == 3 and words[2].upper() == "IN":

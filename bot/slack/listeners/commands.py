@@ -168,7 +168,7 @@ class CommandListeners:
     # ---------------------------------------------------------------------------------------------- /dnscheck
 
     def ack_dnscheck(self, ack: Ack, command: Mapping[str, Any], context: BoltContext, logger: logging.Logger) -> None:
-        """Validate `/dnscheck NAME [TYPE] [@RESOLVER] [trace] [diagram] [public]` and count it against the rate limits.
+        """Validate `/dnscheck NAME [TYPE] [@RESOLVER] [trace] [report] [diagram] [public]` and count it against the rate limits.
 
         Bad input and refusals are answered here; an admitted check is acked with "Checking …" and marked in the
         context for `run_dnscheck`.

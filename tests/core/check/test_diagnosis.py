@@ -255,7 +255,9 @@ def test_json_shape(kb: knowledge.Knowledge) -> None:
     assert {"name", "address", "rcode", "aa", "serial", "ms", "error"} <= set(data["nameservers"][0])
 
 
-_server_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "formerr_on_edns", "notimp", "noroute", "tcp_only"])
+_server_modes = st.sampled_from(
+    ["ok", "silent", "closed", "refuse", "formerr_on_edns", "notimp", "noroute", "tcp_only", "udp_only"]
+)
 _resolver_modes = st.sampled_from(["ok", "silent", "closed", "refuse", "servfail", "servfail_unless_cd", "notimp"])
 
 
@@ -317,3 +319,105 @@ def test_stale_glue_is_missing_glue(kb: knowledge.Knowledge) -> None:
         "the parent's glue for ns2.example.test. is 20.0.9.9 (referral from 20.0.0.2 (ns.nic.test.)), "
         "but ns2.example.test. resolves to 20.0.1.2"
     ) in _evidence(d, "missing_glue")
+
+
+# --------------------------------------------------------------------------------------------- the #14 causes
+
+
+def test_dangling_cname_names_the_link_that_breaks(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    records = world.zones["example.test."]
+    records[("app.example.test.", "CNAME")] = ["shop.example.test."]
+    records[("shop.example.test.", "CNAME")] = ["lb-1.gone.test."]  # nothing at gone.test.
+    d = _diagnose(world, kb, "app.example.test", "A")
+    assert (d.verdict, _ids(d)) == ("nxdomain", ["dangling_cname"])
+    evidence = _evidence(d, "dangling_cname")
+    assert "app.example.test. → shop.example.test. → lb-1.gone.test." in evidence
+    assert "link 2 of 2, shop.example.test. CNAME lb-1.gone.test., which does not exist (NXDOMAIN)" in evidence
+    assert d.causes[0].explains
+
+
+def test_cname_to_a_name_without_the_type_is_dangling_for_that_type(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.zones["example.test."][("cdn.example.test.", "CNAME")] = ["www.example.test."]
+    d = _diagnose(world, kb, "cdn.example.test", "MX")
+    assert (d.verdict, _ids(d)) == ("nodata", ["dangling_cname"])
+    assert "its only link, cdn.example.test. CNAME www.example.test., which exists but has no MX" in _evidence(
+        d, "dangling_cname"
+    )
+
+
+def test_cname_that_leads_to_data_is_not_dangling(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.zones["example.test."][("cdn.example.test.", "CNAME")] = ["www.example.test."]
+    d = _diagnose(world, kb, "cdn.example.test", "A")
+    assert (d.verdict, _ids(d)) == ("ok", [])
+
+
+def test_in_zone_nameserver_without_glue(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    del world.zones["test."][("ns1.example.test.", "A")]  # the parent forgot ns1's glue; ns2 still has it
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("degraded", ["missing_glue"])
+    assert (
+        "20.0.0.2 (ns.nic.test.) delegates example.test. to ns1.example.test., inside the zone, with no glue address, "
+        "though the zone serves 20.0.1.1 for it"
+    ) in _evidence(d, "missing_glue")
+
+
+def test_out_of_zone_nameservers_need_no_glue(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.zones["test."][("example.test.", "NS")] = ["ns.hoster.test."]
+    world.zones["test."][("ns.hoster.test.", "A")] = ["20.0.1.1"]
+    world.zones["example.test."][("example.test.", "NS")] = ["ns.hoster.test."]
+    d = _diagnose(world, kb)
+    assert "missing_glue" not in _ids(d)
+
+
+def test_udp_only_server_is_tcp_broken(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS2].mode = "udp_only"
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("degraded", ["tcp_broken"])
+    assert (
+        f"{NS2} (ns2.example.test.) answered SOA example.test. over UDP (NOERROR) but not over TCP (port 53 closed "
+        "(TCP refused))"
+    ) in _evidence(d, "tcp_broken")
+    assert not d.causes[0].explains
+
+
+def test_dead_server_is_unreachable_not_tcp_broken(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS2].mode = "closed"
+    assert _ids(_diagnose(world, kb)) == ["ns_unreachable"]
+
+
+def test_open_resolver_and_open_transfer_stand_beside_ok(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS1].recursive = True
+    world.servers[NS2].open_axfr = True
+    d = _diagnose(world, kb)
+    assert d.verdict == "ok"
+    assert sorted(_ids(d)) == ["open_recursion", "zone_transfer_open"]
+    assert all(c.advisory and not c.explains and c.family == "security" for c in d.causes)
+    assert f"{NS1} (ns1.example.test.) answered `. SOA` with RD set: NOERROR with RA" in _evidence(d, "open_recursion")
+    assert f"{NS2} (ns2.example.test.) answered AXFR example.test. over TCP: NOERROR" in _evidence(d, "zone_transfer_open")
+    assert "do not affect it" in d.headline
+    assert [c["affects_resolution"] for c in d.to_json()["causes"]] == [False, False]  # type: ignore[attr-defined]
+
+
+def test_security_findings_rank_after_causes_that_affect_resolution(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS1].recursive = True
+    world.servers[NS2].mode = "udp_only"
+    d = _diagnose(world, kb)
+    assert (d.verdict, _ids(d)) == ("degraded", ["tcp_broken", "open_recursion"])
+
+
+def test_refused_transfers_and_recursion_are_not_findings(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    result = world.run("www.example.test")
+    axfr = [e for e in result.exchanges if e.ask.rdtype == "AXFR"]
+    recursion = [e for e in result.exchanges if e.ask.qname == "." and e.ask.server in (NS1, NS2)]
+    assert axfr and recursion and all(e.rcode_text == "REFUSED" for e in axfr + recursion)
+    assert _ids(diagnose(result, kb)) == []

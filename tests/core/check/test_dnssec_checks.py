@@ -176,3 +176,81 @@ def test_data_signed_by_another_zone_is_not_judged_with_this_zones_keys() -> Non
         now=NOW,
     )
     assert findings == []
+
+
+# --------------------------------------------------------------------------------------------- before it breaks
+
+
+def _signed_soa(expiration: int, inception: int = NOW - DAY, key: Key = KSK) -> Signed:
+    soa = _rrset(ZONE, "SOA", "ns1.example. hostmaster.example. 1 7200 3600 1209600 300")
+    return Signed("SOA example.", soa, _sign(soa, key, inception, expiration), "ns1")
+
+
+def test_signatures_expiring_within_the_window_are_reported() -> None:
+    origin = dns.name.from_text(ZONE)
+    soon = dnssec_checks.expiring([_signed_soa(NOW + DAY)], origin, NOW, 3 * DAY)
+    assert len(soon) == 1 and "ns1 served SOA example. with an RRSIG" in soon[0] and "in 24 hours" in soon[0]
+    assert dnssec_checks.expiring([_signed_soa(NOW + 5 * DAY)], origin, NOW, 3 * DAY) == []
+    assert dnssec_checks.expiring([_signed_soa(NOW + DAY)], origin, NOW, 0) == []  # the window turned off
+
+
+def test_a_fresh_signature_beside_an_old_one_is_enough() -> None:
+    """During re-signing, old and new RRSIGs sit side by side: the RRset is fine while one lasts."""
+    old, new = _signed_soa(NOW + DAY), _signed_soa(NOW + 20 * DAY, key=OTHER)
+    assert old.sigs is not None and new.sigs is not None
+    both = Signed(old.what, old.rrset, dns.rrset.from_rdata(old.rrset.name, 300, *old.sigs, *new.sigs), "ns1")
+    assert dnssec_checks.expiring([both], dns.name.from_text(ZONE), NOW, 3 * DAY) == []
+
+
+def test_expired_signatures_are_not_expiring() -> None:
+    """Already expired is dnssec_bogus:signature_expired, not a warning."""
+    assert dnssec_checks.expiring([_signed_soa(NOW - DAY, NOW - 9 * DAY)], dns.name.from_text(ZONE), NOW, 3 * DAY) == []
+
+
+@pytest.mark.parametrize(
+    ("iterations", "salt", "found", "beyond"),
+    [
+        (0, b"", 0, False),
+        (0, b"\xab", 1, False),
+        (10, b"", 1, False),
+        (50, b"", 1, False),
+        (51, b"", 1, True),
+        (200, b"\xab\xcd", 1, True),
+    ],
+)
+def test_nsec3_parameters_against_rfc_9276(iterations: int, salt: bytes, found: int, beyond: bool) -> None:
+    out = dnssec_checks.nsec3([("ns1", iterations, salt)])
+    assert len(out) == found
+    if out:
+        assert out[0].beyond_limit is beyond
+        assert ("validators treat its denials as insecure" in out[0].evidence) is beyond
+        if salt:
+            assert salt.hex().upper() in out[0].evidence
+
+
+def _cds_check(*, cds_keys: tuple[Key, ...] = (), cdnskey_keys: tuple[Key, ...] = (), delete: bool = False) -> list[str]:
+    dnskey = dns.rrset.from_rdata(ZONE, 300, KSK.dnskey)
+    cds = [dns.dnssec.make_ds(ZONE, k.dnskey, "SHA256") for k in cds_keys]
+    texts = [d.to_text() for d in cds] + (["0 0 0 00"] if delete else [])
+    cds_rrset = _rrset(ZONE, "CDS", *texts) if texts else None
+    keys = [k.dnskey.to_text() for k in cdnskey_keys] + (["0 3 0 AA=="] if delete else [])
+    cdnskey_rrset = _rrset(ZONE, "CDNSKEY", *keys) if keys else None
+    return dnssec_checks.cds(ZONE, cds_rrset=cds_rrset, cdnskey_rrset=cdnskey_rrset, dnskey=dnskey, source="ns1")
+
+
+def test_cds_for_the_current_key_is_fine() -> None:
+    assert _cds_check(cds_keys=(KSK,), cdnskey_keys=(KSK,)) == []
+    assert _cds_check() == []  # none published
+    assert _cds_check(delete=True) == []  # the delete request names no key
+
+
+def test_cds_for_a_key_the_zone_does_not_have() -> None:
+    found = _cds_check(cds_keys=(OTHER,), cdnskey_keys=(OTHER,))
+    assert len(found) == 2
+    assert "publishes CDS key tag" in found[0] and "matches none of the zone's DNSKEYs" in found[0]
+    assert "publishes a CDNSKEY" in found[1]
+
+
+def test_cds_and_cdnskey_that_name_different_keys() -> None:
+    found = _cds_check(cds_keys=(KSK,), cdnskey_keys=(KSK, OTHER))
+    assert any("name different keys" in line for line in found)

@@ -229,3 +229,21 @@ def _is_ip(text: str) -> bool:
 def test_trace_word_and_digs_plus_trace(text: str, name: str, rdtype: str, trace: bool) -> None:
     parsed = target.from_text(text)
     assert (parsed.name, parsed.rdtype, parsed.trace) == (name, rdtype, trace)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "rdtype", "report", "trace"),
+    [
+        ("example.com report", "example.com.", "A", True, False),
+        ("example.com MX REPORT @1.1.1.1", "example.com.", "MX", True, False),
+        ("report example.com aaaa", "example.com.", "AAAA", True, False),
+        ("example.com report trace", "example.com.", "A", True, True),
+        ("report", "report.", "A", False, False),  # a lone word is the name
+        ("report report", "report.", "A", True, False),
+        ("report.example.com", "report.example.com.", "A", False, False),
+        ("example.com", "example.com.", "A", False, False),
+    ],
+)
+def test_report_word(text: str, name: str, rdtype: str, report: bool, trace: bool) -> None:
+    parsed = target.from_text(text)
+    assert (parsed.name, parsed.rdtype, parsed.report, parsed.trace) == (name, rdtype, report, trace)

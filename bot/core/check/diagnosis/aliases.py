@@ -17,9 +17,11 @@ MAX_LINKS = 16  # a longer chain is a loop or abuse; resolvers stop well before 
 
 def findings(f: Facts) -> list[Finding]:
     """`dangling_cname` when an answer's CNAME chain ends without data (the resolvers' answers first, then the
-    zone's own servers, which show the chain when no resolver answered)."""
+    zone's own servers' NXDOMAIN, which shows the chain when no resolver answered)."""
     sources = [f.checks[a] for _, a in f.r.resolvers if a in f.checks]
-    sources += f.r.by_purpose(Purpose.AUTH_ANSWER)
+    # An authoritative server does not chase a CNAME out of its zone, so its NOERROR with only the CNAME is the
+    # normal answer; its NXDOMAIN (RFC 6604: the chain's last name does not exist in the zone) is a fact.
+    sources += [e for e in f.r.by_purpose(Purpose.AUTH_ANSWER) if e.rcode == dns.rcode.NXDOMAIN]
     for e in sources:
         line = dangling(e)
         if line is not None:

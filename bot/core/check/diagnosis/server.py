@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import dns.message
 import dns.name
 import dns.rcode
 import dns.rdatatype
@@ -182,7 +183,7 @@ def status(e: Exchange | None) -> str:
             return "other"  # truncated and the TCP retry failed: an empty answer here is not NODATA
         if compact_denial(e.message, e.ask.qname):
             return "nxdomain"  # RFC 9824: NOERROR with an NSEC at the name that has the NXNAME bit
-        return "answer" if e.message.answer else "nodata"
+        return "answer" if _has_data(e.message, e.ask.rdtype) else "nodata"
     kinds = {
         int(dns.rcode.NXDOMAIN): "nxdomain",
         int(dns.rcode.SERVFAIL): "servfail",
@@ -190,6 +191,23 @@ def status(e: Exchange | None) -> str:
         int(dns.rcode.NOTIMP): "notimp",
     }
     return kinds.get(int(code or 0), "other")
+
+
+_ALIASES = frozenset({dns.rdatatype.CNAME, dns.rdatatype.DNAME, dns.rdatatype.RRSIG})
+
+
+def _has_data(message: dns.message.Message, rdtype: str) -> bool:
+    """The answer holds data, not only the CNAME/DNAME chain towards it: a chain whose end has no record of the
+    type asked is NODATA, as resolvers mean it (RFC 2308 §2.2), though the answer section is not empty."""
+    if not message.answer:
+        return False
+    try:
+        asked = dns.rdatatype.from_text(rdtype)
+    except (dns.rdatatype.UnknownRdatatype, ValueError):
+        return True
+    if asked in _ALIASES or asked == dns.rdatatype.ANY:
+        return True
+    return any(rrset.rdtype not in _ALIASES for rrset in message.answer)
 
 
 def records(e: Exchange | None, section: str) -> tuple[str, ...]:
