@@ -421,3 +421,40 @@ def test_refused_transfers_and_recursion_are_not_findings(kb: knowledge.Knowledg
     recursion = [e for e in result.exchanges if e.ask.qname == "." and e.ask.server in (NS1, NS2)]
     assert axfr and recursion and all(e.rcode_text == "REFUSED" for e in axfr + recursion)
     assert _ids(diagnose(result, kb)) == []
+
+
+_names = st.sampled_from(["app.example.test.", "a.example.test.", "b.example.test.", "c.other.test.", "app.example.test"])
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    links=st.lists(st.tuples(_names, _names), max_size=8),
+    rcode=st.sampled_from([0, 2, 3, 5]),
+    rdtype=st.sampled_from(["A", "AAAA", "CNAME", "MX", "ANY", "TYPE65280"]),
+    data=st.booleans(),
+)
+def test_any_cname_graph_reads_without_error(links: list[tuple[str, str]], rcode: int, rdtype: str, data: bool) -> None:
+    """Hostile answers (loops, self-references, chains that fork or end anywhere) give a bounded chain and evidence
+    or None, never an exception."""
+    import dns.message
+    import dns.rrset
+
+    from bot.core.check.diagnosis.aliases import MAX_LINKS, chain, dangling
+    from bot.core.check.observations import Ask, Purpose, Role
+
+    ask = Ask("k", Purpose.CHECK, Role.RESOLVER, R1, R1, "app.example.test.", rdtype, rd=True)
+    reply = dns.message.make_response(dns.message.make_query(ask.qname, rdtype))
+    reply.set_rcode(rcode)
+    for owner, target in links:
+        reply.answer.append(dns.rrset.from_text(owner, 300, "IN", "CNAME", target))
+    if data and rdtype in ("A", "AAAA"):
+        reply.answer.append(
+            dns.rrset.from_text(
+                links[-1][1] if links else ask.qname, 300, "IN", rdtype, "192.0.2.1" if rdtype == "A" else "2001:db8::1"
+            )
+        )
+    e = Exchange(ask, Outcome.ANSWER, reply, ms=1.0)
+    found = chain(e)
+    assert len(found) <= MAX_LINKS
+    evidence = dangling(e)
+    assert evidence is None or ("through the chain" in evidence and found)

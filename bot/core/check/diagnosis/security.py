@@ -46,8 +46,8 @@ def _recursion_line(e: Exchange) -> str:
     serial = e.serial
     return (
         f"{e.who()} answered `{RECURSION_QUESTION[0]} {RECURSION_QUESTION[1]}` with RD set: NOERROR with RA, not "
-        f"authoritative, and the root's SOA{f' (serial {serial})' if serial is not None else ''}; it resolves "
-        "names for this bot, which is none of its clients"
+        f"authoritative, and the root's SOA{f' (serial {serial})' if serial is not None else ''}: it resolved a "
+        "name outside its zones for this bot, so it resolves for anyone who can reach it"
     )
 
 
