@@ -57,3 +57,12 @@ def test_a_redirect_uri_must_be_a_url() -> None:
         Settings.from_env({"SLACK_REDIRECT_URI": "https://h/slack/oauth_redirect"}).redirect_uri
         == "https://h/slack/oauth_redirect"
     )
+
+
+def test_the_signature_warning_window() -> None:
+    assert Settings.from_env({}).probe.signature_window_days == 3.0
+    assert Settings.from_env({"RCODEBOT_SIGNATURE_WINDOW_DAYS": "7.5"}).probe.signature_window_days == 7.5
+    assert Settings.from_env({"RCODEBOT_SIGNATURE_WINDOW_DAYS": "0"}).probe.signature_window_days == 0
+    for bad in ("-1", "a week", "400"):
+        with pytest.raises(ConfigError, match="RCODEBOT_SIGNATURE_WINDOW_DAYS"):
+            Settings.from_env({"RCODEBOT_SIGNATURE_WINDOW_DAYS": bad})

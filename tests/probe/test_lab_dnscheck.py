@@ -432,3 +432,15 @@ def test_report_of_each_lab_setup(fresh: Lab, kb: knowledge.Knowledge, scenario_
     assert report[check]["evidence"]
     if scenario_id == "healthy_signed":  # the negative case: nothing warns or fails in a healthy zone
         assert {c["status"] for c in data["report"]} == {"passed"}, [c for c in data["report"] if c["status"] != "passed"]
+
+
+def test_the_signature_window_is_the_operators(fresh: Lab) -> None:
+    """Signatures that expire in a day are reported with the default 3-day window, and not with a half-day one."""
+    for window, expected in (("3", ["signature_expiring"]), ("0.5", []), ("0", [])):
+        out, err = io.StringIO(), io.StringIO()
+        environ = {"RCODEBOT_QUERY_TIMEOUT": "2", "RCODEBOT_SIGNATURE_WINDOW_DAYS": window}
+        env = Environment(stdin=io.StringIO(), stdout=out, stderr=err, environ=environ)
+        status = main(["dnscheck", "www.expiring.lab", "--resolver", A.UNBOUND, "--json"], env)
+        data = json.loads(out.getvalue())
+        assert [c["id"] for c in data["causes"]] == expected, window
+        assert status == (ExitStatus.DEGRADED if expected else ExitStatus.OK)
