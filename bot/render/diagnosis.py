@@ -81,6 +81,7 @@ def text(d: Diagnosis) -> str:
             lines += [f"         - {item}" for item in check.evidence[:MAX_EVIDENCE]]
             if len(check.evidence) > MAX_EVIDENCE:
                 lines.append(f"         - … {len(check.evidence) - MAX_EVIDENCE} more")
+            lines += [f"         fix: {step}" for step in check.fix[:2]]
     if d.notes:
         lines += ["", "Notes"] + [f"  - {note}" for note in d.notes]
     return "\n".join(lines).rstrip() + "\n"

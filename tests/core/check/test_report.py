@@ -66,7 +66,8 @@ def test_a_cause_turns_its_check(kb: knowledge.Knowledge, change: object, check:
     assert d.report is not None
     item = next(c for c in d.report if c.id == check)
     assert (item.status, item.causes) == (status, (cause,))
-    assert item.evidence == next(c for c in d.causes if c.id == cause).evidence
+    found = next(c for c in d.causes if c.id == cause)
+    assert (item.evidence, item.fix) == (found.evidence, found.fix) and item.fix
     others = {c.id for c in d.report if c.status in ("warned", "failed")} - {check}
     assert others <= {"answers", "soa_serials", "diversity"}, others  # a broken server changes nothing else
 
@@ -109,4 +110,4 @@ def test_report_is_in_the_json_only_when_asked(kb: knowledge.Knowledge) -> None:
     assert "report" not in plain.to_json()
     data = with_report(plain, result, kb).to_json()
     report = data["report"]
-    assert isinstance(report, list) and {"id", "title", "status", "evidence", "causes"} <= set(report[0])
+    assert isinstance(report, list) and {"id", "title", "status", "evidence", "causes", "fix"} <= set(report[0])

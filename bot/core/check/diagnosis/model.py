@@ -84,6 +84,7 @@ class Check:
         status: passed, warned, failed or not checked.
         evidence: what was seen, one line each.
         causes: the cause ids behind a warning or a failure.
+        fix: what to do about it: the fix steps of those causes.
     """
 
     id: str
@@ -91,6 +92,7 @@ class Check:
     status: str
     evidence: tuple[str, ...]
     causes: tuple[str, ...] = ()
+    fix: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The `report[]` item of the public JSON."""
@@ -100,6 +102,7 @@ class Check:
             "status": self.status,
             "evidence": list(self.evidence),
             "causes": list(self.causes),
+            "fix": list(self.fix),
         }
 
 

@@ -46,7 +46,8 @@ def build(f: Facts, causes: Sequence[Cause]) -> tuple[Check, ...]:
             status = "failed" if hard or any(c.explains for c in mine) else "warned"
             evidence = [line for c in mine for line in c.evidence]
             ids = tuple(dict.fromkeys(c.id + (f":{c.detail}" if c.detail else "") for c in mine))
-            out.append(Check(spec.id, spec.title, status, tuple(dict.fromkeys(evidence)), ids))
+            fix = tuple(dict.fromkeys(step for c in mine for step in c.fix))
+            out.append(Check(spec.id, spec.title, status, tuple(dict.fromkeys(evidence)), ids, fix))
             continue
         status, evidence = spec.passed(f)
         out.append(Check(spec.id, spec.title, status, tuple(dict.fromkeys(evidence))))
