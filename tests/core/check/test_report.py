@@ -111,3 +111,12 @@ def test_report_is_in_the_json_only_when_asked(kb: knowledge.Knowledge) -> None:
     data = with_report(plain, result, kb).to_json()
     report = data["report"]
     assert isinstance(report, list) and {"id", "title", "status", "evidence", "causes", "fix"} <= set(report[0])
+
+
+def test_a_check_cut_short_by_the_budget_says_so(kb: knowledge.Knowledge) -> None:
+    result = example_world().run("www.example.test", "A", budget=12)
+    d = with_report(diagnose(result, kb), result, kb)
+    assert d.report is not None
+    skipped = [c for c in d.report if c.status == "not checked"]
+    assert skipped, [c.status for c in d.report]
+    assert all(any("the budget of 12 queries ran out" in line for line in c.evidence) for c in skipped)

@@ -39,6 +39,7 @@ class _Spec:
 def build(f: Facts, causes: Sequence[Cause]) -> tuple[Check, ...]:
     """The report, in Zonemaster's order: delegation, servers, consistency, DNSSEC, security, resolvers."""
     out: list[Check] = []
+    cut = _cut_short(f)
     for spec in SPECS:
         mine = [c for c in causes if c.id in spec.causes and (c.id != "dnssec_bogus" or c.detail in spec.details)]
         if mine:
@@ -50,8 +51,21 @@ def build(f: Facts, causes: Sequence[Cause]) -> tuple[Check, ...]:
             out.append(Check(spec.id, spec.title, status, tuple(dict.fromkeys(evidence)), ids, fix))
             continue
         status, evidence = spec.passed(f)
+        if status == "not checked" and cut:
+            evidence = [*evidence, cut]
         out.append(Check(spec.id, spec.title, status, tuple(dict.fromkeys(evidence))))
     return tuple(out)
+
+
+def _cut_short(f: Facts) -> str:
+    """Why some questions were never asked, when the check was cut short (budget or deadline); else ''."""
+    skipped = sum(1 for e in f.r.exchanges if e.outcome is Outcome.SKIPPED)
+    reasons = []
+    if skipped:
+        reasons.append(f"{skipped} question(s) were not sent: the budget of {f.r.budget} queries ran out")
+    if f.r.deadline_hit:
+        reasons.append("the check's deadline passed")
+    return f"the check stopped early ({'; '.join(reasons)})" if reasons else ""
 
 
 # Checks that fail even while the name still resolves (a lame server, a broken chain of trust): for the others a
