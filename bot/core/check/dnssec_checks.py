@@ -283,6 +283,10 @@ DEFAULT_SIGNATURE_WINDOW = 3 * 86400.0  # signatures that expire within this are
 # RFC 9276 §3.2: validators treat NSEC3 with more iterations than this as insecure (BIND 9.20, PowerDNS Recursor and
 # Knot Resolver 6 draw the line at 50; Unbound and BIND 9.18 at 150), and may answer SERVFAIL (EDE 27) above it.
 NSEC3_ITERATIONS_LIMIT = 50
+# A signature is stale, not merely short-lived, once it has lived this many times the time it has left: online
+# signers (Cloudflare and other sign-on-answer providers) make RRSIGs valid for about a day from a moment ago, and a
+# signer that re-signs on schedule (BIND, Knot, PowerDNS, OpenDNSSEC) renews well before 3/4 of the validity.
+STALE_RATIO = 3.0
 
 
 def expiring(signed: Sequence[Signed], origin: dns.name.Name, now: float, window: float) -> list[str]:
@@ -290,7 +294,9 @@ def expiring(signed: Sequence[Signed], origin: dns.name.Name, now: float, window
     not renewed them yet, and once they lapse validating resolvers answer SERVFAIL (EDE 7).
 
     An RRset is fine as long as one of its current signatures lasts beyond the window (a key rollover or a
-    re-signing in progress leaves old and new signatures side by side)."""
+    re-signing in progress leaves old and new signatures side by side), or was made recently (it has lived less
+    than `STALE_RATIO` times what it has left): an online signer's day-long signature made an hour ago is how
+    that signer works, not a stalled re-signing job."""
     if window <= 0:
         return []
     found: list[str] = []
@@ -299,7 +305,8 @@ def expiring(signed: Sequence[Signed], origin: dns.name.Name, now: float, window
         if not sigs:
             continue
         last = max(sigs, key=lambda s: s.expiration)
-        if last.expiration - now < window:
+        left = last.expiration - now
+        if left < window and now - last.inception > STALE_RATIO * left:
             found.append(
                 f"{item.source} served {item.what} with an RRSIG (key tag {last.key_tag}) that expires "
                 f"{_when(last.expiration)}, in {_ago(last.expiration - now)}"
