@@ -167,7 +167,7 @@ def _nsec3(f: Facts) -> list[Finding]:
     for e in r.by_purpose(Purpose.AUTH_ANSWER):
         if e.answered and e.aa and e.message is not None:
             for rrset in e.message.authority:
-                if rrset.rdtype == dns.rdatatype.NSEC3 and rrset.name.parent() == origin:
+                if rrset.rdtype == dns.rdatatype.NSEC3 and rrset.name != dns.name.root and rrset.name.parent() == origin:
                     params += [(e.who(), int(n.iterations), bytes(n.salt)) for n in rrset]
     found = dnssec_checks.nsec3(params)
     said = [a for a, e in f.checks.items() if any(code == 27 for code, _ in e.ede)]
