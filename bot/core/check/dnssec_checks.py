@@ -16,6 +16,7 @@ from typing import Any
 import dns.dnssec
 import dns.exception
 import dns.name
+import dns.rdata
 import dns.rdatatype
 import dns.rrset
 
@@ -361,7 +362,9 @@ def cds(
     """
     origin = dns.name.from_text(zone)
     keys = list(dnskey) if dnskey is not None else []
-    tags = {dns.dnssec.key_id(k): k for k in keys}
+    tags: dict[int, list[dns.rdata.Rdata]] = {}
+    for k in keys:
+        tags.setdefault(dns.dnssec.key_id(k), []).append(k)  # key tags collide (RFC 4034 Appendix B): keep them all
     out: list[str] = []
     cds_tags: set[int] = set()
     cdnskey_tags: set[int] = set()
@@ -369,14 +372,17 @@ def cds(
         if record.algorithm == 0:
             continue  # delete
         cds_tags.add(record.key_tag)
-        key = tags.get(record.key_tag)
         matches = False
-        if key is not None and key.algorithm == record.algorithm:
+        for key in tags.get(record.key_tag, ()):
+            if key.algorithm != record.algorithm:
+                continue
             try:
                 made = dns.dnssec.make_ds(origin, key, record.digest_type, policy=_ANY)
-                matches = made.digest == record.digest
             except (dns.exception.DNSException, ValueError, TypeError):
-                matches = False
+                continue
+            if made.digest == record.digest:
+                matches = True
+                break
         if not matches:
             out.append(
                 f"{source} publishes CDS key tag {record.key_tag} (algorithm {_alg(record.algorithm)}, digest type "
