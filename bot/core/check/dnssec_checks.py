@@ -16,7 +16,6 @@ from typing import Any
 import dns.dnssec
 import dns.exception
 import dns.name
-import dns.rdata
 import dns.rdatatype
 import dns.rrset
 
@@ -362,7 +361,7 @@ def cds(
     """
     origin = dns.name.from_text(zone)
     keys = list(dnskey) if dnskey is not None else []
-    tags: dict[int, list[dns.rdata.Rdata]] = {}
+    tags: dict[int, list[Any]] = {}
     for k in keys:
         tags.setdefault(dns.dnssec.key_id(k), []).append(k)  # key tags collide (RFC 4034 Appendix B): keep them all
     out: list[str] = []

@@ -21,8 +21,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from bot.core.check import dnssec_checks
-from bot.core.check.diagnosis import Diagnosis, diagnose, with_report
-from bot.core.check.diagnosis import security
+from bot.core.check.diagnosis import Diagnosis, diagnose, security, with_report
 from bot.core.check.dnssec_checks import Signed
 from bot.core.check.observations import Ask, Exchange, Outcome, ProbeResult, Purpose, Role
 from bot.core.check.plan import Planner
@@ -73,9 +72,7 @@ def test_online_signer_fresh_short_lived_signatures_are_not_expiring() -> None:
     now = 1_800_000_000
 
     def signed(inception: int, expiration: int) -> Signed:
-        sig = dns.dnssec.sign(
-            soa, private, dns.name.from_text("example."), key, inception=inception, expiration=expiration
-        )
+        sig = dns.dnssec.sign(soa, private, dns.name.from_text("example."), key, inception=inception, expiration=expiration)
         return Signed("example. SOA", soa, dns.rrset.from_rdata(soa.name, 300, sig), "ns1")
 
     origin = dns.name.from_text("example.")
@@ -204,7 +201,9 @@ def test_an_nsec3_owned_by_the_root_name_does_not_crash_the_diagnosis(kb: knowle
 
     def junk(e: Exchange) -> Exchange:
         assert e.message is not None
-        e.message.authority.append(dns.rrset.from_text(".", 300, "IN", "NSEC3", "1 0 0 - 0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM A"))
+        e.message.authority.append(
+            dns.rrset.from_text(".", 300, "IN", "NSEC3", "1 0 0 - 0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM A")
+        )
         return e
 
     diagnose(_edit(result, Purpose.AUTH_ANSWER, NS1, junk), kb)
@@ -281,7 +280,10 @@ def test_advisory_queries_do_not_crowd_out_the_nameservers_own_checks(kb: knowle
         if e.outcome is Outcome.SKIPPED and e.ask.purpose in (Purpose.AUTH_SOA, Purpose.AUTH_ANSWER)
     ]
     sent_advisory = [
-        e for e in result.exchanges if e.outcome is not Outcome.SKIPPED and e.ask.purpose in (Purpose.AUTH_AXFR, Purpose.AUTH_RECURSION, Purpose.AUTH_CDS)
+        e
+        for e in result.exchanges
+        if e.outcome is not Outcome.SKIPPED
+        and e.ask.purpose in (Purpose.AUTH_AXFR, Purpose.AUTH_RECURSION, Purpose.AUTH_CDS)
     ]
     assert not (skipped_core and sent_advisory), f"skipped SOA/answer at {skipped_core}, sent {len(sent_advisory)} advisory"
     assert "lame_delegation" in _ids(diagnose(result, kb))
