@@ -332,3 +332,23 @@ def test_report_a_cds_delete_request_is_not_said_to_match_the_keys(kb: knowledge
     d = with_report(diagnose(result, kb), result, kb)
     cds = _check(d, "cds")
     assert not any("matches the zone's DNSKEYs" in line for line in cds.evidence), cds.evidence
+
+
+# ----------------------------------------------------------------------------------------------- tcp_broken
+
+
+def test_a_far_server_whose_tcp_needs_longer_than_the_shortened_wait_is_not_tcp_broken(kb: knowledge.Knowledge) -> None:
+    """The TCP SOA is asked with half the patience (1 s at the default 2 s timeout). A server 700 ms away (another
+    continent, a satellite link) answers UDP in 700 ms; TCP needs a handshake and the query, two round trips,
+    1.4 s at best. Its TCP timeout after 1 s says nothing about TCP being broken."""
+    world = example_world()
+    result = world.run("www.example.test")
+
+    def far_udp(e: Exchange) -> Exchange:
+        return replace(e, ms=700.0)
+
+    def far_tcp(e: Exchange) -> Exchange:
+        return Exchange(e.ask, Outcome.TIMEOUT, ms=1000.0, error="no answer within 1.0 s over TCP", transport="tcp")
+
+    result = _edit(_edit(result, Purpose.AUTH_SOA, NS2, far_udp), Purpose.AUTH_SOA_TCP, NS2, far_tcp)
+    assert "tcp_broken" not in _ids(diagnose(result, kb))
