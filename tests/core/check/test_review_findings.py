@@ -352,3 +352,36 @@ def test_a_far_server_whose_tcp_needs_longer_than_the_shortened_wait_is_not_tcp_
 
     result = _edit(_edit(result, Purpose.AUTH_SOA, NS2, far_udp), Purpose.AUTH_SOA_TCP, NS2, far_tcp)
     assert "tcp_broken" not in _ids(diagnose(result, kb))
+
+
+def test_report_signature_windows_do_not_pass_with_expired_signatures(kb: knowledge.Knowledge) -> None:
+    """Two things broken at once: the DS matches no DNSKEY (the detail `dnssec_bogus` names) and the SOA's RRSIG
+    expired a year ago. `signature_windows` owns only the `signature_expired` detail, so it falls back to its
+    passing evidence and says `passed` with 'the first signature to expire … has -365.0 days left'."""
+    world = example_world()
+    world.zones["example.test."][("example.test.", "DNSKEY")] = ["257 3 13 " + "A" * 86 + "=="]
+    world.zones["test."][("example.test.", "DS")] = ["12345 13 2 " + "AB" * 32]
+    result = world.run("www.example.test")
+    expired = dns.rrset.from_text(
+        "example.test.",
+        300,
+        "IN",
+        "RRSIG",
+        f"SOA 13 2 300 {_stamp(NOW - 365 * DAY)} {_stamp(NOW - 400 * DAY)} 12345 example.test. " + "A" * 86 + "==",
+    )
+
+    def add_sig(e: Exchange) -> Exchange:
+        assert e.message is not None
+        e.message.answer.append(expired)
+        return e
+
+    result = _edit(_edit(result, Purpose.AUTH_SOA, NS1, add_sig), Purpose.AUTH_SOA, NS2, add_sig)
+    d = with_report(diagnose(result, kb), result, kb)
+    windows = _check(d, "signature_windows")
+    assert windows.status != "passed", (windows.evidence, _ids(d))
+
+
+def _stamp(t: float) -> str:
+    import datetime
+
+    return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%Y%m%d%H%M%S")
