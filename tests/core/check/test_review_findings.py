@@ -385,3 +385,15 @@ def _stamp(t: float) -> str:
     import datetime
 
     return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%Y%m%d%H%M%S")
+
+
+def test_nsec3_iterations_of_an_island_without_ds_do_not_degrade(kb: knowledge.Knowledge) -> None:
+    """No DS at the parent: validators treat the zone as insecure and never hash a single NSEC3 of it (the DNSSEC
+    family leaves stale signatures of such an island alone for the same reason). 100 iterations there do not
+    affect resolution: advisory, not `degraded`."""
+    world = example_world()
+    world.zones["example.test."][("example.test.", "DNSKEY")] = ["257 3 13 " + "A" * 86 + "=="]
+    world.zones["example.test."][("example.test.", "NSEC3PARAM")] = ["1 0 100 ABCD"]
+    d = diagnose(world.run("www.example.test"), kb)
+    assert _ids(d) == ["nsec3_iterations"]
+    assert d.verdict == "ok" and d.causes[0].advisory
