@@ -397,3 +397,17 @@ def test_nsec3_iterations_of_an_island_without_ds_do_not_degrade(kb: knowledge.K
     d = diagnose(world.run("www.example.test"), kb)
     assert _ids(d) == ["nsec3_iterations"]
     assert d.verdict == "ok" and d.causes[0].advisory
+
+
+def test_a_cds_with_a_digest_type_the_bot_cannot_compute_is_not_called_a_mismatch() -> None:
+    """CDS digest type 3 (GOST R 34.11-94, still seen under .ru) or a future one: dnspython cannot compute it, so
+    the bot cannot tell whether it matches. Saying it 'matches none of the zone's DNSKEYs' is a guess presented as
+    evidence (and makes `degraded`)."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    key = dns.dnssec.make_dnskey(private.public_key(), dns.dnssec.Algorithm.ECDSAP256SHA256, flags=257)
+    zone = "example."
+    tag = dns.dnssec.key_id(key)
+    cds_rrset = dns.rrset.from_text(zone, 300, "IN", "CDS", f"{tag} 13 3 " + "AB" * 32)
+    dnskey = dns.rrset.from_rdata(zone, 300, key)
+    found = dnssec_checks.cds(zone, cds_rrset=cds_rrset, cdnskey_rrset=None, dnskey=dnskey, source="ns1")
+    assert not any("matches none" in line for line in found), found
