@@ -283,6 +283,10 @@ DEFAULT_SIGNATURE_WINDOW = 3 * 86400.0  # signatures that expire within this are
 # RFC 9276 §3.2: validators treat NSEC3 with more iterations than this as insecure (BIND 9.20, PowerDNS Recursor and
 # Knot Resolver 6 draw the line at 50; Unbound and BIND 9.18 at 150), and may answer SERVFAIL (EDE 27) above it.
 NSEC3_ITERATIONS_LIMIT = 50
+# A signature is stale, not merely short-lived, once it has lived this many times the time it has left: online
+# signers (Cloudflare and other sign-on-answer providers) make RRSIGs valid for about a day from a moment ago, and a
+# signer that re-signs on schedule (BIND, Knot, PowerDNS, OpenDNSSEC) renews well before 3/4 of the validity.
+STALE_RATIO = 3.0
 
 
 def expiring(signed: Sequence[Signed], origin: dns.name.Name, now: float, window: float) -> list[str]:
@@ -290,7 +294,9 @@ def expiring(signed: Sequence[Signed], origin: dns.name.Name, now: float, window
     not renewed them yet, and once they lapse validating resolvers answer SERVFAIL (EDE 7).
 
     An RRset is fine as long as one of its current signatures lasts beyond the window (a key rollover or a
-    re-signing in progress leaves old and new signatures side by side)."""
+    re-signing in progress leaves old and new signatures side by side), or was made recently (it has lived less
+    than `STALE_RATIO` times what it has left): an online signer's day-long signature made an hour ago is how
+    that signer works, not a stalled re-signing job."""
     if window <= 0:
         return []
     found: list[str] = []
@@ -299,7 +305,8 @@ def expiring(signed: Sequence[Signed], origin: dns.name.Name, now: float, window
         if not sigs:
             continue
         last = max(sigs, key=lambda s: s.expiration)
-        if last.expiration - now < window:
+        left = last.expiration - now
+        if left < window and now - last.inception > STALE_RATIO * left:
             found.append(
                 f"{item.source} served {item.what} with an RRSIG (key tag {last.key_tag}) that expires "
                 f"{_when(last.expiration)}, in {_ago(last.expiration - now)}"
@@ -354,7 +361,9 @@ def cds(
     """
     origin = dns.name.from_text(zone)
     keys = list(dnskey) if dnskey is not None else []
-    tags = {dns.dnssec.key_id(k): k for k in keys}
+    tags: dict[int, list[Any]] = {}
+    for k in keys:
+        tags.setdefault(dns.dnssec.key_id(k), []).append(k)  # key tags collide (RFC 4034 Appendix B): keep them all
     out: list[str] = []
     cds_tags: set[int] = set()
     cdnskey_tags: set[int] = set()
@@ -362,15 +371,19 @@ def cds(
         if record.algorithm == 0:
             continue  # delete
         cds_tags.add(record.key_tag)
-        key = tags.get(record.key_tag)
-        matches = False
-        if key is not None and key.algorithm == record.algorithm:
+        matches = unknown = False
+        for key in tags.get(record.key_tag, ()):
+            if key.algorithm != record.algorithm:
+                continue
             try:
                 made = dns.dnssec.make_ds(origin, key, record.digest_type, policy=_ANY)
-                matches = made.digest == record.digest
             except (dns.exception.DNSException, ValueError, TypeError):
-                matches = False
-        if not matches:
+                unknown = True  # a digest type this bot cannot compute (GOST, a future one): no verdict
+                continue
+            if made.digest == record.digest:
+                matches = True
+                break
+        if not matches and not unknown:
             out.append(
                 f"{source} publishes CDS key tag {record.key_tag} (algorithm {_alg(record.algorithm)}, digest type "
                 f"{record.digest_type}), which matches none of the zone's DNSKEYs ({_key_tags(keys)})"

@@ -188,15 +188,15 @@ def _signed_soa(expiration: int, inception: int = NOW - DAY, key: Key = KSK) -> 
 
 def test_signatures_expiring_within_the_window_are_reported() -> None:
     origin = dns.name.from_text(ZONE)
-    soon = dnssec_checks.expiring([_signed_soa(NOW + DAY)], origin, NOW, 3 * DAY)
+    soon = dnssec_checks.expiring([_signed_soa(NOW + DAY, NOW - 20 * DAY)], origin, NOW, 3 * DAY)
     assert len(soon) == 1 and "ns1 served SOA example. with an RRSIG" in soon[0] and "in 24 hours" in soon[0]
     assert dnssec_checks.expiring([_signed_soa(NOW + 5 * DAY)], origin, NOW, 3 * DAY) == []
-    assert dnssec_checks.expiring([_signed_soa(NOW + DAY)], origin, NOW, 0) == []  # the window turned off
+    assert dnssec_checks.expiring([_signed_soa(NOW + DAY, NOW - 20 * DAY)], origin, NOW, 0) == []  # turned off
 
 
 def test_a_fresh_signature_beside_an_old_one_is_enough() -> None:
     """During re-signing, old and new RRSIGs sit side by side: the RRset is fine while one lasts."""
-    old, new = _signed_soa(NOW + DAY), _signed_soa(NOW + 20 * DAY, key=OTHER)
+    old, new = _signed_soa(NOW + DAY, NOW - 20 * DAY), _signed_soa(NOW + 20 * DAY, key=OTHER)
     assert old.sigs is not None and new.sigs is not None
     both = Signed(old.what, old.rrset, dns.rrset.from_rdata(old.rrset.name, 300, *old.sigs, *new.sigs), "ns1")
     assert dnssec_checks.expiring([both], dns.name.from_text(ZONE), NOW, 3 * DAY) == []

@@ -1,5 +1,6 @@
-"""The aliases family: a name that is a CNAME (or a chain of them) whose last target does not exist or has no
-data of the type asked (`dangling_cname`): the record left behind when a cloud resource was deleted."""
+"""The aliases family: a name that is a CNAME (or a chain of them) whose last target does not exist
+(`dangling_cname`): the record left behind when a cloud resource was deleted. A target that exists without the
+type asked (NODATA) is an ordinary answer, not a dangling alias."""
 
 from __future__ import annotations
 
@@ -22,10 +23,14 @@ def findings(f: Facts) -> list[Finding]:
     # An authoritative server does not chase a CNAME out of its zone, so its NOERROR with only the CNAME is the
     # normal answer; its NXDOMAIN (RFC 6604: the chain's last name does not exist in the zone) is a fact.
     sources += [e for e in f.r.by_purpose(Purpose.AUTH_ANSWER) if e.rcode == dns.rcode.NXDOMAIN]
+    # A zone server's NXDOMAIN explains nothing while a resolver has the data (a lagging secondary: the answers
+    # differ, which `inconsistent_answers` says).
+    resolved = "answer" in f.statuses.values()
     for e in sources:
         line = dangling(e)
         if line is not None:
-            return [Finding("dangling_cname", None, (line,), explains=True)]
+            explains = e.ask.purpose is not Purpose.AUTH_ANSWER or not resolved
+            return [Finding("dangling_cname", None, (line,), explains=explains)]
     return []
 
 
@@ -52,7 +57,9 @@ def dangling(e: Exchange) -> str | None:
     if not e.answered or e.message is None or e.ask.rdtype in ("CNAME", "ANY"):
         return None
     kind = status(e)
-    if kind not in ("nxdomain", "nodata"):
+    if kind != "nxdomain" and e.rcode != dns.rcode.NXDOMAIN:
+        # NODATA: the last target exists, only not with this type (a CDN host without AAAA, a name without MX).
+        # Nobody can claim an existing name, and deleting the CNAME would break the types it does have.
         return None
     links = chain(e)
     if not links:
@@ -62,11 +69,7 @@ def dangling(e: Exchange) -> str | None:
     if any(r.name == target and r.rdtype == dns.rdatatype.from_text(e.ask.rdtype) for r in e.message.answer):
         return None
     path = " → ".join([links[0][0], *(t for _, t in links)])
-    what = (
-        "which does not exist (NXDOMAIN)"
-        if kind == "nxdomain" or e.rcode == dns.rcode.NXDOMAIN
-        else f"which exists but has no {e.ask.rdtype} records (NODATA)"
-    )
+    what = "which does not exist (NXDOMAIN)"
     who = f"resolver {e.ask.server}" if e.ask.purpose is not Purpose.AUTH_ANSWER else e.who()
     link = f"link {len(links)} of {len(links)}" if len(links) > 1 else "its only link"
     return (

@@ -35,7 +35,7 @@ def findings(f: Facts) -> list[Finding]:
     elif found:
         detail, evidence = _detail(found, [])
         out.append(Finding("dnssec_bogus", detail, tuple(evidence)))
-    out += _nsec3(f)
+    out += _nsec3(f, island=material is None)
     if material is None:
         return out
     if not found:
@@ -152,9 +152,10 @@ def _cds(r: ProbeResult, m: Material) -> list[str]:
     return out
 
 
-def _nsec3(f: Facts) -> list[Finding]:
+def _nsec3(f: Facts, *, island: bool = False) -> list[Finding]:
     """NSEC3 parameters from NSEC3PARAM and from the NSEC3 records of any denial the zone's servers sent; resolvers
-    that said EDE 27 (Unsupported NSEC3 Iterations Value) are part of the evidence, and explain a failure."""
+    that said EDE 27 (Unsupported NSEC3 Iterations Value) are part of the evidence, and explain a failure.
+    `island`: no DS at the parent, so no validator hashes the zone's NSEC3 at all: advisory whatever the count."""
     r = f.r
     zone = r.zone
     if zone is None:
@@ -167,7 +168,7 @@ def _nsec3(f: Facts) -> list[Finding]:
     for e in r.by_purpose(Purpose.AUTH_ANSWER):
         if e.answered and e.aa and e.message is not None:
             for rrset in e.message.authority:
-                if rrset.rdtype == dns.rdatatype.NSEC3 and rrset.name.parent() == origin:
+                if rrset.rdtype == dns.rdatatype.NSEC3 and rrset.name != dns.name.root and rrset.name.parent() == origin:
                     params += [(e.who(), int(n.iterations), bytes(n.salt)) for n in rrset]
     found = dnssec_checks.nsec3(params)
     said = [a for a, e in f.checks.items() if any(code == 27 for code, _ in e.ede)]
@@ -184,7 +185,7 @@ def _nsec3(f: Facts) -> list[Finding]:
         ]
     beyond = any(x.beyond_limit for x in found) or bool(said)
     failing = [a for a in said if a in f.servfail]
-    return [Finding("nsec3_iterations", None, tuple(ev), explains=bool(failing), advisory=not beyond)]
+    return [Finding("nsec3_iterations", None, tuple(ev), explains=bool(failing), advisory=island or not beyond)]
 
 
 def _detail(findings: list[dnssec_checks.Finding], failing: Sequence[Exchange]) -> tuple[str, list[str]]:

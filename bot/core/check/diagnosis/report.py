@@ -22,7 +22,7 @@ from bot.core.check.diagnosis.aliases import chain
 from bot.core.check.diagnosis.facts import Facts
 from bot.core.check.diagnosis.model import Cause, Check
 from bot.core.check.diagnosis.server import transport
-from bot.core.check.observations import Exchange, Outcome, Purpose
+from bot.core.check.observations import DEADLINE_ERROR, Exchange, Outcome, Purpose
 
 Passed = Callable[[Facts], tuple[str, list[str]]]  # (status when no cause is found, evidence)
 
@@ -94,7 +94,9 @@ def _delegation(f: Facts) -> tuple[str, list[str]]:
 
 def _glue(f: Facts) -> tuple[str, list[str]]:
     zone = dns.name.from_text(f.r.zone) if f.r.zone else None
-    inside = [ns for ns in f.r.nameservers if zone is not None and dns.name.from_text(ns.name).is_subdomain(zone)]
+    if zone is None or not any(ns.at_parent for ns in f.r.nameservers):
+        return "not checked", ["no referral from the parent was seen, so neither was its glue"]
+    inside = [ns for ns in f.r.nameservers if ns.at_parent and dns.name.from_text(ns.name).is_subdomain(zone)]
     if not inside:
         return "passed", [f"no nameserver is inside {_zone(f)}: the delegation needs no glue"]
     return "passed", [f"glue for {ns.name}: {', '.join(ns.glue)}, the addresses it resolves to" for ns in inside]
@@ -108,10 +110,20 @@ def _ns_sets(f: Facts) -> tuple[str, list[str]]:
     return "passed", [f"the parent and the zone both list {', '.join(child)}"]
 
 
+def _unasked(f: Facts, purpose: Purpose) -> list[str]:
+    """The zone's addresses whose question was never sent (the budget) or cut short (the deadline)."""
+    return [
+        f"{e.who()} was not tested: {e.error or e.outcome}"
+        for e in f.r.by_purpose(purpose)
+        if e.outcome is Outcome.SKIPPED or (not e.answered and e.error.startswith(DEADLINE_ERROR))
+    ]
+
+
 def _udp(f: Facts) -> tuple[str, list[str]]:
     if not f.servers:
         return "not checked", ["no nameserver address was asked (none found, or private addresses not allowed)"]
-    return "passed", [_answered(s.who, s.soa) for s in f.servers]
+    unasked = _unasked(f, Purpose.AUTH_SOA)
+    return ("not checked" if unasked else "passed"), [_answered(s.who, s.soa) for s in f.servers] + unasked
 
 
 def _tcp(f: Facts) -> tuple[str, list[str]]:
@@ -119,7 +131,9 @@ def _tcp(f: Facts) -> tuple[str, list[str]]:
     tried = [(who, e) for who, e in tried if e is not None and e.outcome is not Outcome.SKIPPED]
     if not tried:
         return "not checked", ["no nameserver was asked over TCP"]
-    return "passed", [_answered(who, e) for who, e in tried]
+    unasked = _unasked(f, Purpose.AUTH_SOA_TCP)
+    lines = [_answered(who, e) for who, e in tried if not (e is not None and e.error.startswith(DEADLINE_ERROR))]
+    return ("not checked" if unasked else "passed"), lines + unasked
 
 
 def _answered(who: str, e: Exchange | None) -> str:
@@ -177,7 +191,7 @@ def _chain(f: Facts) -> tuple[str, list[str]]:
     validated = [f.resolver_label(a) for a, e in f.checks.items() if e.ad]
     return "passed", [
         line,
-        "the DS matches a DNSKEY, and every signature served verifies",
+        "the DS matches a DNSKEY, and the signatures served verify (their validity windows: the next check)",
         *([f"validated (AD) by {', '.join(validated)}"] if validated else []),
     ]
 
@@ -204,6 +218,9 @@ def _windows(f: Facts) -> tuple[str, list[str]]:
         return "not checked", ["no signature was served"]
     soonest, who = min(sigs)
     days = (soonest - f.r.now) / 86400
+    if soonest < f.r.now:
+        # Possible without the signature_expired detail: dnssec_bogus names only the first broken part.
+        return "failed", [f"a signature served by {who} expired {-days:.1f} days ago"]
     return "passed", [
         f"the first signature to expire ({who}) has {days:.1f} days left (warning window {f.signature_window / 86400:g} days)"
     ]
@@ -237,7 +254,20 @@ def _cds(f: Facts) -> tuple[str, list[str]]:
     signed, line = _signed(f)
     if not signed:
         return "not checked", [f"{line}; its CDS/CDNSKEY were not compared"]
+    deletes = [e for e in published if _delete_request(e)]
+    if deletes:
+        # RFC 8078: `CDS 0 0 0 00` / `CDNSKEY 0 3 0 AA==` ask the parent to remove the DS (the zone goes insecure).
+        return "warned", [
+            f"{e.who()} publishes a {e.ask.rdtype} delete request (RFC 8078): a parent that acts on it removes the DS "
+            f"and the zone becomes insecure ({line})"
+            for e in deletes
+        ]
     return "passed", [f"{e.who()}'s {e.ask.rdtype} matches the zone's DNSKEYs" for e in published]
+
+
+def _delete_request(e: Exchange) -> bool:
+    rrset = e.rrset("answer", e.ask.qname, e.ask.rdtype)
+    return rrset is not None and len(rrset) > 0 and all(r.algorithm == 0 for r in rrset)
 
 
 def _recursion(f: Facts) -> tuple[str, list[str]]:

@@ -5,6 +5,7 @@ advisory: they stand beside an `ok` verdict, marked as not the cause."""
 from __future__ import annotations
 
 import dns.flags
+import dns.name
 import dns.rcode
 import dns.rdatatype
 
@@ -17,10 +18,16 @@ from bot.core.check.plan import RECURSION_QUESTION
 def findings(f: Facts) -> list[Finding]:
     """The security findings."""
     out: list[Finding] = []
-    recursion = [_recursion_line(e) for e in f.r.by_purpose(Purpose.AUTH_RECURSION) if resolves(e)]
+    # The bot's own resolvers recurse for the bot by design (a split-horizon server that is both the office
+    # resolver and authoritative for an internal zone): that says nothing about anyone else.
+    own = {address for _, address in f.r.resolvers}
+    recursion = [
+        _recursion_line(e) for e in f.r.by_purpose(Purpose.AUTH_RECURSION) if resolves(e) and e.ask.server not in own
+    ]
     if recursion:
         out.append(Finding("open_recursion", None, tuple(recursion), advisory=True))
-    transfers = [_axfr_line(e) for e in f.r.by_purpose(Purpose.AUTH_AXFR) if transfers_zone(e)]
+    # Root servers hand out the root zone by AXFR on purpose (RFC 8806): not a leak.
+    transfers = [_axfr_line(e) for e in f.r.by_purpose(Purpose.AUTH_AXFR) if transfers_zone(e) and e.ask.qname != "."]
     if transfers:
         out.append(Finding("zone_transfer_open", None, tuple(transfers), advisory=True))
     return out
@@ -39,7 +46,7 @@ def transfers_zone(e: Exchange) -> bool:
     if not e.answered or e.message is None or e.rcode != dns.rcode.NOERROR or not e.message.answer:
         return False
     first = e.message.answer[0]
-    return first.rdtype == dns.rdatatype.SOA and first.name.to_text() == e.ask.qname
+    return first.rdtype == dns.rdatatype.SOA and first.name == dns.name.from_text(e.ask.qname)  # case-insensitive
 
 
 def _recursion_line(e: Exchange) -> str:

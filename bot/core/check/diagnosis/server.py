@@ -14,6 +14,10 @@ from bot.core.check.diagnosis.model import ServerView
 from bot.core.check.observations import DEADLINE_ERROR, Exchange, Outcome, Purpose
 from bot.core.nxname import compact_denial
 
+# A TCP query costs the handshake and the query, two round trips, plus the server's accept: a TCP timeout shorter
+# than this many UDP round trips of the same server is no evidence that its TCP is broken.
+TCP_ROUND_TRIPS = 3
+
 
 @dataclass(slots=True)
 class Server:
@@ -83,6 +87,8 @@ class Server:
             return None
         if tcp.outcome in (Outcome.SKIPPED, Outcome.NO_ROUTE) or tcp.error.startswith(DEADLINE_ERROR):
             return None
+        if tcp.outcome is Outcome.TIMEOUT and tcp.ms < TCP_ROUND_TRIPS * udp.ms:
+            return None  # TCP needs a handshake and the query: a far server cannot answer in this wait
         return tcp
 
     @property

@@ -159,8 +159,7 @@ TABLE = (
         "dangling_cname",
         "aliases",
         "the alias points at a name that does not resolve",
-        "The name is an alias (CNAME) whose chain ends at a name that does not exist, or has no records of the "
-        "type asked. The usual story: the record was left pointing at a cloud resource (a load balancer, a bucket, "
+        "The name is an alias (CNAME) whose chain ends at a name that does not exist. The usual story: the record was left pointing at a cloud resource (a load balancer, a bucket, "
         "a CDN or app hostname) that was deleted. Anyone who can claim that target name can serve content for "
         "this name (subdomain takeover).",
         (
