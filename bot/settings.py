@@ -98,6 +98,8 @@ class ProbeSettings:
         root_hints: (name, address) of the root servers a trace starts from (RCODEBOT_ROOT_HINTS; default IANA's).
         signature_window_days: RRSIGs that expire within this many days are reported (`signature_expiring`;
             RCODEBOT_SIGNATURE_WINDOW_DAYS, default 3, 0 turns the warning off).
+        security_checks: ask the zone's servers for AXFR and for recursion (`zone_transfer_open`,
+            `open_recursion`; RCODEBOT_SECURITY_CHECKS, default true).
     """
 
     resolvers: tuple[str, ...] = DEFAULT_RESOLVERS
@@ -109,6 +111,7 @@ class ProbeSettings:
     port: int = 53
     root_hints: tuple[tuple[str, str], ...] = IANA_ROOT_HINTS
     signature_window_days: float = 3.0
+    security_checks: bool = True
 
     @property
     def resolver_allow_list(self) -> tuple[str, ...]:
@@ -196,6 +199,7 @@ class Settings:
             query_budget=int(_number("RCODEBOT_QUERY_BUDGET", text("RCODEBOT_QUERY_BUDGET"), 60, 1, 1000)),
             port=int(_number("RCODEBOT_DNS_PORT", text("RCODEBOT_DNS_PORT"), 53, 1, 65535)),
             root_hints=_root_hints(text("RCODEBOT_ROOT_HINTS")),
+            security_checks=_flag("RCODEBOT_SECURITY_CHECKS", text("RCODEBOT_SECURITY_CHECKS") or "true"),
             signature_window_days=_number(
                 "RCODEBOT_SIGNATURE_WINDOW_DAYS", text("RCODEBOT_SIGNATURE_WINDOW_DAYS"), 3.0, 0, 365
             ),

@@ -66,3 +66,10 @@ def test_the_signature_warning_window() -> None:
     for bad in ("-1", "a week", "400"):
         with pytest.raises(ConfigError, match="RCODEBOT_SIGNATURE_WINDOW_DAYS"):
             Settings.from_env({"RCODEBOT_SIGNATURE_WINDOW_DAYS": bad})
+
+
+def test_the_security_questions_can_be_turned_off() -> None:
+    assert Settings.from_env({}).probe.security_checks is True
+    assert Settings.from_env({"RCODEBOT_SECURITY_CHECKS": "false"}).probe.security_checks is False
+    with pytest.raises(ConfigError, match="RCODEBOT_SECURITY_CHECKS"):
+        Settings.from_env({"RCODEBOT_SECURITY_CHECKS": "maybe"})

@@ -61,9 +61,10 @@ def run(
     deadline: float,
     budget: int,
     port: int = 53,
+    security: bool = True,
 ) -> ProbeResult:
     """Blocking: run one check in a fresh event loop and return what it learned."""
-    planner = Planner(name, rdtype, resolvers, allow_private=allow_private)
+    planner = Planner(name, rdtype, resolvers, allow_private=allow_private, security=security)
     coroutine = probe(planner, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port)
     try:
         asyncio.get_running_loop()

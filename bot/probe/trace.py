@@ -27,11 +27,12 @@ def run_with_trace(
     deadline: float,
     budget: int,
     port: int = 53,
+    security: bool = True,
 ) -> tuple[ProbeResult, TraceResult]:
     """Blocking: the check and the walk from `hints` (name, address) down to NAME, in one fresh event loop."""
 
     async def both() -> tuple[ProbeResult, TraceResult]:
-        planner = Planner(name, rdtype, resolvers, allow_private=allow_private)
+        planner = Planner(name, rdtype, resolvers, allow_private=allow_private, security=security)
         tracer = Tracer(name, rdtype, hints, resolvers, allow_private=allow_private)
         check = probe(planner, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port)
         trace = probe(tracer, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port)

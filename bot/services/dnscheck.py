@@ -147,6 +147,7 @@ def probe_and_trace(request: CheckRequest, settings: Settings) -> tuple[ProbeRes
             deadline=p.deadline,
             budget=p.query_budget,
             port=p.port,
+            security=p.security_checks,
         )
     result = probe_run(
         request.name,
@@ -157,6 +158,7 @@ def probe_and_trace(request: CheckRequest, settings: Settings) -> tuple[ProbeRes
         deadline=p.deadline,
         budget=p.query_budget,
         port=p.port,
+        security=p.security_checks,
     )
     return result, None
 

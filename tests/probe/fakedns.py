@@ -265,11 +265,12 @@ class World:
         *,
         allow_private: bool = True,
         budget: int = 60,
+        security: bool = True,
     ) -> ProbeResult:
         """Drive a real Planner to completion against this world (breadth-first, like the parallel probe)."""
         self._check_name = dns.name.from_text(name).to_text()
         chosen = resolvers or tuple(self.resolvers)
-        planner = Planner(name, rdtype, [(a, a) for a in chosen], allow_private=allow_private)
+        planner = Planner(name, rdtype, [(a, a) for a in chosen], allow_private=allow_private, security=security)
         queue: deque[Ask] = deque(planner.start())
         exchanges: list[Exchange] = []
         while queue:

@@ -444,3 +444,13 @@ def test_the_signature_window_is_the_operators(fresh: Lab) -> None:
         data = json.loads(out.getvalue())
         assert [c["id"] for c in data["causes"]] == expected, window
         assert status == (ExitStatus.DEGRADED if expected else ExitStatus.OK)
+
+
+def test_the_operator_can_turn_off_axfr_and_recursion_questions(fresh: Lab) -> None:
+    for setting, expected in (("true", ["zone_transfer_open"]), ("false", [])):
+        out = io.StringIO()
+        environ = {"RCODEBOT_QUERY_TIMEOUT": "2", "RCODEBOT_SECURITY_CHECKS": setting}
+        env = Environment(stdin=io.StringIO(), stdout=out, stderr=io.StringIO(), environ=environ)
+        assert main(["dnscheck", "www.axfr-open.lab", "--resolver", A.UNBOUND, "--json"], env) == ExitStatus.OK
+        data = json.loads(out.getvalue())
+        assert [c["id"] for c in data["causes"]] == expected, setting

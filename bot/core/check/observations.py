@@ -271,6 +271,7 @@ class ProbeResult:
         elapsed_ms: wall time of the whole check.
         budget: the query budget; deadline_hit: whether the deadline cut the check short.
         notes: things worth saying that are not causes (an address skipped by policy, no IPv6 route).
+        security: the zone's servers were asked for AXFR and recursion (the operator may turn that off).
     """
 
     name: str
@@ -285,6 +286,7 @@ class ProbeResult:
     budget: int = 0
     deadline_hit: bool = False
     notes: tuple[str, ...] = field(default=())
+    security: bool = True
 
     @property
     def queries_sent(self) -> int:

@@ -15,7 +15,9 @@ back. So the order of discovery is decided here and tested without sockets:
    retried without EDNS;
 5. what only a working server can tell: the first few that answer SOA with AA are asked for the zone by AXFR and
    for `. SOA` with RD (does it hand out the zone, does it resolve for anyone); each server that serves DNSKEYs is
-   asked for CDS, CDNSKEY and NSEC3PARAM.
+   asked for CDS, CDNSKEY and NSEC3PARAM. These are held back until the map of the zone is complete (no name,
+   referral or address lookup, and no SOA, still out), so that when the query budget is tight they are the ones
+   left out, never a nameserver's own SOA and answer.
 
 Nothing here resolves a name through the operating system: every name is asked of the configured resolvers.
 """
@@ -43,13 +45,17 @@ RECURSION_QUESTION = (".", "SOA")  # any resolver answers it, no server but a ro
 # that has just timed out only decides between "dead" and "breaks on EDNS / UDP".
 PATIENCE = {
     Purpose.ZONE_SOA: 0.5,
-    Purpose.AUTH_SOA_TCP: 0.5,
     Purpose.AUTH_SOA_PLAIN: 0.5,
     Purpose.ALIVE: 0.5,
     Purpose.AUTH_AXFR: 0.5,
     Purpose.AUTH_RECURSION: 0.5,
 }
 EDNS_TROUBLE = {dns.rcode.FORMERR, dns.rcode.NOTIMP, dns.rcode.BADVERS}
+# Answers that can still reveal nameserver addresses (and so more core questions): the optional questions wait
+# until none of these is out. (The SOA over TCP is core: it gets the full timeout, since it is evidence now.)
+DISCOVERY = frozenset(
+    {Purpose.ZONE_SOA, Purpose.ZONE_NS, Purpose.ADDRESS, Purpose.REFERRAL, Purpose.AUTH_NS, Purpose.AUTH_SOA}
+)
 
 
 @dataclass(slots=True)
@@ -66,13 +72,18 @@ class _Server:
 class Planner:
     """Decides every query of one check from the results so far. Pure: feed it exchanges, it returns asks."""
 
-    def __init__(self, name: str, rdtype: str, resolvers: Sequence[tuple[str, str]], *, allow_private: bool) -> None:
+    def __init__(
+        self, name: str, rdtype: str, resolvers: Sequence[tuple[str, str]], *, allow_private: bool, security: bool = True
+    ) -> None:
+        """`security`: ask the zone's servers for AXFR and for recursion (the operator may turn that off:
+        some operators alert on AXFR from unknown addresses)."""
         if not resolvers:
             raise ValueError("a check needs at least one resolver")
         self.name = dns.name.from_text(name).to_text()
         self.rdtype = rdtype
         self.resolvers = tuple(resolvers)
         self.allow_private = allow_private
+        self.security = security
         self.zone: str | None = None
         self.parent: str | None = None
         self.notes: list[str] = []
@@ -90,6 +101,8 @@ class Planner:
         self._skipped: set[str] = set()
         self._ds_asked: set[str] = set()
         self._security: set[str] = set()  # addresses asked for AXFR and recursion
+        self._pending: set[str] = set()  # keys of discovery questions sent and not answered yet
+        self._held: list[Ask] = []  # optional questions waiting for the map of the zone to be complete
 
     # ------------------------------------------------------------------------------------------------ public
 
@@ -102,9 +115,9 @@ class Planner:
         if self.name == ".":
             self.zone = "."
             asks += self._zone_known(None)
-            return [a for a in asks if a is not None]
+            return self._release(asks)
         asks += self._soa_walk(None)
-        return [a for a in asks if a is not None]
+        return self._release(asks)
 
     def feed(self, exchange: Exchange) -> list[Ask]:
         """Take one result; return the follow-up queries it makes possible."""
@@ -118,9 +131,17 @@ class Planner:
             Purpose.AUTH_NS: self._on_auth_ns,
             Purpose.AUTH_DNSKEY: self._on_auth_dnskey,
         }.get(exchange.ask.purpose)
-        if handler is None:
-            return []
-        return [a for a in handler(exchange) if a is not None]
+        self._pending.discard(exchange.ask.key)
+        return self._release(handler(exchange) if handler is not None else [])
+
+    def _release(self, asks: list[Ask | None]) -> list[Ask]:
+        """The asks to send now: the new ones, then the held optional ones once no discovery question is out."""
+        out = [a for a in asks if a is not None]
+        self._pending.update(a.key for a in out if a.purpose in DISCOVERY)
+        if self._held and not self._pending:
+            out += self._held
+            self._held = []
+        return out
 
     def result(
         self,
@@ -156,6 +177,7 @@ class Planner:
             budget=budget,
             deadline_hit=deadline_hit,
             notes=tuple(dict.fromkeys([*self.notes, *notes])),
+            security=self.security,
         )
 
     # ------------------------------------------------------------------------------------------------ resolvers
@@ -524,28 +546,35 @@ class Planner:
         """A server that serves the zone: does it hand the whole zone to anyone (AXFR), and does it resolve
         names for anyone (recursion)? Asked of the first few only, within the query budget."""
         a = e.ask
-        if a.server in self._security or len(self._security) >= SECURITY_ADDRESSES:
+        if not self.security or a.server in self._security or len(self._security) >= SECURITY_ADDRESSES:
             return []
         self._security.add(a.server)
         qname, rdtype = RECURSION_QUESTION
-        return [
+        return self._hold(
             self._ask(Purpose.AUTH_AXFR, Role.AUTHORITY, a.server, a.server_name, a.qname, "AXFR", tcp=True, after=a.key),
             self._ask(Purpose.AUTH_RECURSION, Role.AUTHORITY, a.server, a.server_name, qname, rdtype, rd=True, after=a.key),
-        ]
+        )
+
+    def _hold(self, *asks: Ask | None) -> list[Ask | None]:
+        """Keep optional questions until the map of the zone is complete (see `_release`)."""
+        self._held += [a for a in asks if a is not None]
+        return []
 
     def _on_auth_dnskey(self, e: Exchange) -> list[Ask | None]:
         """A server that serves DNSKEYs: what it asks the parent to publish (CDS, CDNSKEY), and its NSEC3 parameters."""
         a = e.ask
         if not e.answered or not e.aa or e.rrset("answer", a.qname, "DNSKEY") is None:
             return []
-        return [
-            self._ask(purpose, Role.AUTHORITY, a.server, a.server_name, a.qname, rdtype, do=True, after=a.key)
-            for purpose, rdtype in (
-                (Purpose.AUTH_CDS, "CDS"),
-                (Purpose.AUTH_CDNSKEY, "CDNSKEY"),
-                (Purpose.AUTH_NSEC3PARAM, "NSEC3PARAM"),
+        return self._hold(
+            *(
+                self._ask(purpose, Role.AUTHORITY, a.server, a.server_name, a.qname, rdtype, do=True, after=a.key)
+                for purpose, rdtype in (
+                    (Purpose.AUTH_CDS, "CDS"),
+                    (Purpose.AUTH_CDNSKEY, "CDNSKEY"),
+                    (Purpose.AUTH_NSEC3PARAM, "NSEC3PARAM"),
+                )
             )
-        ]
+        )
 
     def _on_auth_ns(self, e: Exchange) -> list[Ask | None]:
         asks: list[Ask | None] = []

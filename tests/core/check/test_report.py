@@ -7,6 +7,7 @@ import pytest
 from bot.core.check.diagnosis import Diagnosis, diagnose, with_report
 from bot.core.check.diagnosis.model import STATUSES
 from bot.core.check.diagnosis.report import CHECKS
+from bot.core.check.observations import Purpose
 from bot.core.codes import knowledge
 from tests.probe.fakedns import World, example_world
 
@@ -120,3 +121,14 @@ def test_a_check_cut_short_by_the_budget_says_so(kb: knowledge.Knowledge) -> Non
     skipped = [c for c in d.report if c.status == "not checked"]
     assert skipped, [c.status for c in d.report]
     assert all(any("the budget of 12 queries ran out" in line for line in c.evidence) for c in skipped)
+
+
+def test_the_operator_can_turn_the_security_questions_off(kb: knowledge.Knowledge) -> None:
+    world = example_world()
+    world.servers[NS1].recursive = world.servers[NS2].open_axfr = True
+    result = world.run("www.example.test", "A", security=False)
+    assert not result.by_purpose(Purpose.AUTH_AXFR, Purpose.AUTH_RECURSION)
+    d = with_report(diagnose(result, kb), result, kb)
+    assert d.causes == () and d.report is not None
+    for check in (c for c in d.report if c.id in ("recursion", "axfr")):
+        assert check.status == "not checked" and "RCODEBOT_SECURITY_CHECKS=false" in check.evidence[0]

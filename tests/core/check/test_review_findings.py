@@ -290,10 +290,11 @@ def test_advisory_queries_do_not_crowd_out_the_nameservers_own_checks(kb: knowle
 
 
 def test_report_does_not_pass_every_nameserver_when_some_were_never_asked(kb: knowledge.Knowledge) -> None:
-    """'Every nameserver answers over UDP/TCP' and 'Delegation' are `passed` although the budget left two of the
-    ten addresses unasked: the report must not say `passed` for what was not checked."""
+    """'Every nameserver answers over UDP/TCP' and 'Delegation' are `passed` although the budget left some of the
+    ten addresses unasked: the report must not say `passed` for what was not checked. (Since the optional
+    questions wait for the map of the zone, 60 queries cover all ten; a budget of 35 does not.)"""
     world, names = _hosted_world()
-    result = _run_timed(world, "www.example.test", slow=set(names[3:]))
+    result = _run_timed(world, "www.example.test", slow=set(names[3:]), budget=35)
     unasked = {e.ask.server for e in result.exchanges if e.outcome is Outcome.SKIPPED and e.ask.purpose is Purpose.AUTH_SOA}
     assert unasked, "the setup no longer runs out of budget"
     d = with_report(diagnose(result, kb), result, kb)

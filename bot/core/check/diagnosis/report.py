@@ -278,12 +278,21 @@ def _axfr(f: Facts) -> tuple[str, list[str]]:
     return _refusals(f, Purpose.AUTH_AXFR, "refuses AXFR")
 
 
+OFF = "the operator turned these questions off (RCODEBOT_SECURITY_CHECKS=false)"
+
+
 def _refusals(f: Facts, purpose: Purpose, said: str) -> tuple[str, list[str]]:
-    """Passed when every server that answered refused; a server that did not answer was not tested at all."""
+    """Passed when every server that answered refused; a server that did not answer was not tested at all, and
+    beyond the first three that serve the zone none is asked (the evidence says how many were left)."""
+    if not f.r.security:
+        return "not checked", [OFF]
     asked = [e for e in f.r.by_purpose(purpose) if e.outcome is not Outcome.SKIPPED]
     answered = [e for e in asked if e.answered]
     lines = [f"{e.who()} {said} ({e.rcode_text})" for e in answered]
     lines += [f"{e.who()} was not tested: {e.error or e.outcome}" for e in asked if not e.answered]
+    left = len({s.address for s in f.healthy} - {e.ask.server for e in asked})
+    if left:
+        lines.append(f"{left} more server address(es) of {_zone(f)} were not asked (only the first three are)")
     if not answered:
         return "not checked", lines or [f"no server that serves {_zone(f)} was asked (the first three that answer are)"]
     return "passed", lines
