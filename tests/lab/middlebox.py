@@ -20,6 +20,8 @@ import socket
 import struct
 import sys
 import threading
+from collections.abc import Callable
+from functools import partial
 
 import dns.exception
 import dns.message
@@ -69,22 +71,13 @@ def relay_udp(wire: bytes, upstream: str) -> bytes | None:
             return None
 
 
-def noedns_udp(sock: socket.socket, upstream: str, drop: bool) -> None:
+def serve_udp(sock: socket.socket, upstream: str, screen: Callable[[bytes], bytes | None]) -> None:
+    """Answer each UDP query with what `screen` says (DROP: nothing), or relay it to `upstream` when it says None."""
+
     def handle(wire: bytes, client: tuple[str, int]) -> None:
-        reply = refuse_edns(wire, drop)
+        reply = screen(wire)
         if reply is None:
             reply = relay_udp(wire, upstream)
-        if reply:
-            sock.sendto(reply, client)
-
-    while True:
-        wire, client = sock.recvfrom(65535)
-        threading.Thread(target=handle, args=(wire, client), daemon=True).start()
-
-
-def relay_only_udp(sock: socket.socket, upstream: str) -> None:
-    def handle(wire: bytes, client: tuple[str, int]) -> None:
-        reply = relay_udp(wire, upstream)
         if reply:
             sock.sendto(reply, client)
 
@@ -162,14 +155,14 @@ def main(argv: list[str]) -> int:
             address, upstream = pair.split("=", 1)
             udp, tcp = bind_pair(address)
             threads += [
-                threading.Thread(target=noedns_udp, args=(udp, upstream, drop)),
+                threading.Thread(target=serve_udp, args=(udp, upstream, partial(refuse_edns, drop=drop))),
                 threading.Thread(target=noedns_tcp, args=(tcp, upstream, drop)),
             ]
     for pair in args.udponly:
         address, upstream = pair.split("=", 1)
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         udp.bind((address, PORT))
-        threads.append(threading.Thread(target=relay_only_udp, args=(udp, upstream)))
+        threads.append(threading.Thread(target=serve_udp, args=(udp, upstream, lambda wire: None)))
     for thread in threads:
         thread.daemon = True
         thread.start()

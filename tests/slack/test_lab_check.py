@@ -65,14 +65,19 @@ def test_run_live_check_from_a_paste_diagnoses_the_lab_name(lab_bot: SlackSender
     assert "FAILURE" in diagnosis and "expired" in diagnosis.lower()
 
 
+def _dnscheck(lab_bot: SlackSender, fake: FakeSlack, lab: Lab, text: str) -> str:
+    """`/dnscheck TEXT` on a cold lab: acked with progress, then the whole result's text."""
+    lab.flush()
+    answer, name, _ = lab_bot.command("/dnscheck", text, user_id=unique("U"))
+    assert answer.status == 200 and "Checking" in answer.json()["text"]
+    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
+    return result.all_text()
+
+
 def test_dnscheck_trace_walks_from_the_lab_root_and_names_the_lame_tld_server(
     lab_bot: SlackSender, fake: FakeSlack, lab: Lab
 ) -> None:
-    lab.flush()
-    answer, name, _ = lab_bot.command("/dnscheck", "www.child.flaky trace", user_id=unique("U"))
-    assert answer.status == 200 and "Checking" in answer.json()["text"]
-    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
-    text = result.all_text()
+    text = _dnscheck(lab_bot, fake, lab, "www.child.flaky trace")
     assert "*Trace*" in text and "referral to flaky. NS ns1.flaky., ns2.flaky." in text
     assert "ns2.flaky. 127.53.2.1: REFUSED, no aa: lame" in text
     assert "lame_delegation" in text and "listed for flaky. by the . servers" in text
@@ -98,11 +103,7 @@ def test_a_workspaces_own_resolvers_are_the_ones_its_checks_ask(lab_bot: SlackSe
 
 
 def test_dnscheck_report_lists_every_check_in_slack(lab_bot: SlackSender, fake: FakeSlack, lab: Lab) -> None:
-    lab.flush()
-    answer, name, _ = lab_bot.command("/dnscheck", "www.axfr-open.lab report", user_id=unique("U"))
-    assert answer.status == 200 and "Checking" in answer.json()["text"]
-    (result,) = fake.wait_for(fake.to_response(name), timeout=30)
-    text = result.all_text()
+    text = _dnscheck(lab_bot, fake, lab, "www.axfr-open.lab report")
     assert "*Report*" in text and "🟡 *No nameserver hands out the zone (AXFR)*" in text
     assert "✅ *Every nameserver answers over TCP*" in text
     assert "zone_transfer_open" in text and "not the cause" in text
