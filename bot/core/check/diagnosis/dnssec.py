@@ -178,8 +178,8 @@ def _nsec3(f: Facts, *, island: bool = False) -> list[Finding]:
     if any(x.beyond_limit for x in found):
         # What validators do with it, seen: a denial of existence that comes back without AD was not validated.
         ev += [
-            f"{f.resolver_line(e, None)}: the denial was not validated (no AD), as RFC 9276 allows above a "
-            "validator's iteration limit"
+            f"{f.resolver_line(e, None)}: the denial came without AD; a validating resolver does that when it does "
+            "not trust NSEC3 above its iteration limit (RFC 9276)"
             for a, e in f.checks.items()
             if a not in said and status(e) in ("nxdomain", "nodata") and not e.ad
         ]

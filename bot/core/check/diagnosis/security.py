@@ -54,7 +54,7 @@ def _recursion_line(e: Exchange) -> str:
     return (
         f"{e.who()} answered `{RECURSION_QUESTION[0]} {RECURSION_QUESTION[1]}` with RD set: NOERROR with RA, not "
         f"authoritative, and the root's SOA{f' (serial {serial})' if serial is not None else ''}: it resolved a "
-        "name outside its zones for this bot, so it resolves for anyone who can reach it"
+        "name outside its zones for this bot"
     )
 
 

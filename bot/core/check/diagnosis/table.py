@@ -251,7 +251,8 @@ TABLE = (
         "open_recursion",
         "security",
         "a nameserver of the zone is an open resolver",
-        "An authoritative server of the zone also resolves any name for anyone. Open resolvers are used to amplify "
+        "An authoritative server of the zone also resolves names it does not serve, for this bot and so most "
+        "likely for anyone who can reach it (check from outside your network). Open resolvers are used to amplify "
         "denial-of-service attacks, and a resolver that shares a process with an authoritative server can be "
         "poisoned or confused between the two roles. This is not why the name fails; it is a risk.",
         (
