@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import dns.opcode
@@ -363,4 +362,4 @@ def _transfer(messages: list[dict[str, Any]]) -> ToolOutput:
     first = _output(messages[0])
     answers = [r for m in messages for r in _output(m).answer]
     sizes = [_int(m.get("msgLength")) or 0 for m in messages]
-    return replace(first, answer=tuple(answers), msg_size=sum(sizes) or None)
+    return first._replace(answer=tuple(answers), msg_size=sum(sizes) or None)
