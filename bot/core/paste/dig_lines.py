@@ -152,14 +152,8 @@ class DigLines(Machine):
         elif cur.sending:
             # `+qr` printed the query first: it is not a response, so it is dropped and its banner kept.
             out = Draft("dig")
-            out.tool, out.version, out.cmd, out.command, out.has_banner = (
-                cur.tool,
-                cur.version,
-                cur.cmd,
-                cur.command,
-                cur.has_banner,
-            )
-            out.form = cur.form
+            out.inherit_command(cur)
+            out.has_banner, out.form = cur.has_banner, cur.form
             self.cur = out
         elif cur.has_header or cur.finished:
             self.new("dig", inherit=True)
@@ -172,14 +166,15 @@ class DigLines(Machine):
         if match is None:
             return False
         cur = self.cur
+        label, op, st, ident = match.group("label", "op", "st", "id")
         tool: Tool
-        if match.group("label") == "rcode":
+        if label == "rcode":
             tool = "drill"
-        elif ";" in body.split("id:")[0]:
+        elif ";" in body.partition("id:")[0]:
             tool = "kdig"
         else:
             tool = "dig"
-        if match.group("op") == "UPDATE":
+        if op == "UPDATE":
             # No query tool sends an UPDATE: dig's header form is nsupdate -d's, kdig's is knsupdate's.
             tool = "knsupdate" if tool == "kdig" else "nsupdate" if tool == "dig" else tool
         # knsupdate's `;; ERROR: update failed …` line comes first and sets the status: its header is the same output.
@@ -189,8 +184,8 @@ class DigLines(Machine):
         if cur.tool in ("unknown", "dig") or tool != "dig":
             cur.tool = tool if cur.tool != "host" else "host"
         cur.has_header = True
-        cur.opcode, cur.status = match.group("op"), match.group("st")
-        cur.id = fields.decimal(match.group("id"), limit=65535)
+        cur.opcode, cur.status = op, st
+        cur.id = fields.decimal(ident, limit=65535)
         cur.section = None
         return True
 
@@ -198,7 +193,17 @@ class DigLines(Machine):
         # `flags: qr rd ra; QUERY: 1, ANSWER: 0, …` (dig, drill with ` ;`), `Flags: qr rd; QUERY: 1; …` (kdig).
         cur = self.current()
         flag_text, _, counts = rest.partition(";")
-        cur.flags = tuple(f for f in flag_text.split() if f.isalpha() and len(f) <= 2)
+        words = flag_text.split()
+        if P.HEADER_FLAGS.issuperset(words):
+            cur.flags = tuple(words)  # the flags every tool prints: what the filter below keeps, without running it
+        else:
+            cur.flags = tuple(f for f in words if f.isalpha() and len(f) <= 2)
+        fast = P.COUNTS_FAST.fullmatch(counts)
+        if fast is not None:
+            # The four counts as every tool prints them: what COUNT and `as_int` below read, in one match.
+            query, answer, authority, additional = fast.groups()
+            cur.counts = Counts(int(query), int(answer), int(authority), int(additional))
+            return True
         values = dict(P.COUNT.findall(counts))
         if values:
             cur.counts = Counts(
@@ -226,6 +231,15 @@ class DigLines(Machine):
         if body.endswith("PSEUDOSECTION:"):
             return self.h_section(body, rest, single)
         # `EDNS: version: 0, flags: do; udp: 1232` (dig) or `EDNS: version 0; flags: do ; udp: 1232` (drill).
+        fast = P.EDNS_FAST.fullmatch(rest)
+        if fast is not None:
+            # dig's own layout, with no MBZ: what EDNS_DIG, UDP and `decimal` below read, in one match.
+            version, flag_text, udp_text = fast.groups()
+            value, udp_value = int(version), int(udp_text)
+            self.current().edns = Edns(
+                value if value <= 255 else None, tuple(flag_text.split()), udp_value if udp_value <= 65535 else None
+            )
+            return True
         match = P.EDNS_DIG.search(rest)
         if match is None:
             return False

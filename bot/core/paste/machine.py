@@ -52,7 +52,7 @@ class Machine:
             tool = previous.tool if tool == "unknown" else tool
         out = Draft(tool, form)
         if inherit and previous is not None:
-            out.tool, out.version, out.cmd, out.command = previous.tool, previous.version, previous.cmd, previous.command
+            out.inherit_command(previous)
         self.cur = out
         return out
 
@@ -137,7 +137,8 @@ class Machine:
             return False
         if loose and record.ttl is None and record.rclass is None and not record.name.endswith("."):
             return False
-        depth = fields.open_parens(record.data)
+        data = record.data
+        depth = fields.open_parens(data) if "(" in data else 0  # only an open `(` can start +multiline rdata
         if depth > 0:
             if self.cur is None:
                 self.new()  # before the record opens: opening an output ends any open multi-line record
@@ -145,7 +146,10 @@ class Machine:
             self.multi = []
             self.multi_depth = depth
             return True
-        self.place(record)
+        cur = self.cur  # `place`, inlined: this runs for every record line
+        if cur is None or (cur.finished and cur.form != "trace"):
+            cur = self.new(cur.tool if cur is not None and cur.tool in ("delv", "host") else "unknown", "full")
+        cur.add_record(record)
         return True
 
     def delv_output(self, *, verdict: bool) -> Draft:

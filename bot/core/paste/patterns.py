@@ -15,6 +15,14 @@ SMART = str.maketrans(
 HEADER = re.compile(
     r"->>HEADER<<-\s*opcode:\s*(?P<op>[\w-]+)\s*[,;]\s*(?P<label>status|rcode):\s*(?P<st>[\w-]+)(?:\s*[,;]\s*id:\s*(?P<id>\d+))?"
 )
+# The header flags every tool prints (RFC 1035, RFC 4035's `ad` and `cd`); others go through the general filter.
+HEADER_FLAGS = frozenset({"qr", "aa", "tc", "rd", "ra", "z", "ad", "cd"})
+# The counts as dig, drill (`,`) and kdig (`;`) print them, ASCII digits of a sane length: the common case of COUNT.
+COUNTS_FAST = re.compile(
+    r" ?QUERY: ([0-9]{1,20})[,;] ANSWER: ([0-9]{1,20})[,;] AUTHORITY: ([0-9]{1,20})[,;] ADDITIONAL: ([0-9]{1,20})[ \t]*"
+)
+# dig's EDNS line without MBZ bits: the common case of EDNS_DIG and UDP.
+EDNS_FAST = re.compile(r"version: ([0-9]{1,3}), flags:([a-z ]*); udp: ([0-9]{1,5})")
 COUNT = re.compile(r"\b(QUERY|ZONE|ANSWER|PREREQ|AUTHORITY|UPDATE|ADDITIONAL):\s*(\d+)")
 EDNS_DIG = re.compile(r"version:?\s*(?P<v>\d+)\s*[,;]\s*flags:(?P<f>[^;]*);(?P<rest>.*)")
 UDP = re.compile(r"udp:\s*(\d+)", re.IGNORECASE)
