@@ -21,6 +21,7 @@ class DigLines(Machine):
     # ------------------------------------------------------------------------------------- `;` lines
 
     def semicolon(self, line: str) -> None:
+        # `read.Reader.feed_lines` does the part after the relay and question checks itself, for ordinary lines.
         body = line.lstrip(";").lstrip()
         single = not line.startswith(";;")
         if self.relay:
@@ -36,7 +37,7 @@ class DigLines(Machine):
             if self.question(line, cur):
                 return
         word, _, rest = body.partition(" ")
-        handler = _SEMI_HANDLERS.get(word)
+        handler = SEMI_HANDLERS.get(word)
         if handler is not None and handler(self, body, rest.strip(), single):
             return
         if word.startswith("OPT=") and self.option(body):
@@ -586,7 +587,7 @@ def _absolute(name: str) -> str:
 
 
 _Handler = Callable[[DigLines, str, str, bool], bool]
-_SEMI_HANDLERS: dict[str, _Handler] = {}
+SEMI_HANDLERS: dict[str, _Handler] = {}
 
 
 def _register() -> None:
@@ -666,7 +667,7 @@ def _register() -> None:
         "KEY-TAG:",
     ):
         table[name] = r.h_other_option
-    _SEMI_HANDLERS.update(table)
+    SEMI_HANDLERS.update(table)
 
 
 _register()

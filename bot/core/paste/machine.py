@@ -8,6 +8,8 @@ that continues one uses the open one (`current`), an error line after a complete
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
 from bot.core.paste.builder import Draft, short_output
@@ -95,24 +97,20 @@ class Machine:
     # --------------------------------------------------------------------------------------------- lines
 
     def feed(self, line: str) -> None:
-        if self.multi is not None:
-            self.multi.append(line)
-            self.multi_depth += fields.open_parens(line)
-            if self.multi_depth <= 0 or len(self.multi) > P.MAX_MULTILINE:
-                self.end_multiline()
-            return
-        stripped = line.strip()
-        if not stripped:
-            return
-        first = stripped[0]
-        if first == ";":
-            self.loose_ok = False
-            self.semicolon(stripped)
-        elif (first == "$" or first == "@") and P.ZONE_LINE.match(stripped):
-            self.zone_file = True
-            self.loose_ok = False
-        else:
-            self.plain(stripped, line)
+        self.feed_lines((line,))
+
+    def feed_lines(self, lines: Iterable[str]) -> None:
+        """Read `lines` in order: provided by `read.Reader`, which holds the loop over every line family."""
+        raise NotImplementedError
+
+    def multiline(self, line: str) -> None:
+        """A line inside +multiline rdata (`self.multi` is open): kept whole until its `(` closes."""
+        multi = self.multi
+        assert multi is not None
+        multi.append(line)
+        self.multi_depth += fields.open_parens(line)
+        if self.multi_depth <= 0 or len(multi) > P.MAX_MULTILINE:
+            self.end_multiline()
 
     def end_multiline(self) -> None:
         if self.multi is None:
