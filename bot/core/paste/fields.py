@@ -298,40 +298,44 @@ def _reverse_name(address: str) -> str | None:
     return None
 
 
+_ARGUMENT_FLAGS = frozenset({"-t", "-q", "-c", "-x", "-p", "-b", "-k", "-y", "-a", "-f", "-W", "-R", "-m", "-s"})
+"""The options that take the next word as their value (it is not the name, type or class asked)."""
+
+
 def parse_command(tool: Tool, args: str) -> Command:
     """Read the arguments of a dig-family command line the way the tool would (best effort, never raises)."""
     cmd = Command(tool)
     words = [w.strip("'\"") for w in _WORDS.findall(args)]
     bare: list[str] = []
+    count = len(words)
     i = 0
-    while i < len(words):
+    while i < count:
         word = words[i]
-        nxt = words[i + 1] if i + 1 < len(words) else None
-        if word.startswith("@") and len(word) > 1:
+        first = word[:1]  # one comparison per kind of word, not one `startswith` per branch
+        if first == "@" and len(word) > 1:
             cmd.server = word[1:]
-        elif word.startswith("+"):
+        elif first == "+":
             cmd.options.append(word.lower())
-        elif tool == "nslookup" and word.startswith("-") and "=" in word:
-            key, _, value = word[1:].partition("=")
-            if key.lower() in ("type", "query", "querytype", "q", "ty") and is_rdtype(value.upper()):
-                cmd.qtype = value.upper()
-            elif key.lower() in ("class", "cl"):
-                cmd.qclass = value.upper()
-        elif (
-            word in ("-t", "-q", "-c", "-x", "-p", "-b", "-k", "-y", "-a", "-f", "-W", "-R", "-m", "-s") and nxt is not None
-        ):
-            if word == "-t" and is_rdtype(nxt.upper()):
-                cmd.qtype = nxt.upper()
-            elif word == "-q" and tool != "host":
-                cmd.qname = nxt
-            elif word == "-c":
-                cmd.qclass = nxt.upper()
-            elif word == "-x":
-                cmd.qname = _reverse_name(nxt) or nxt
-                cmd.qtype = cmd.qtype or "PTR"
-            i += 1
-        elif word.startswith("-"):
-            if tool == "drill" and word == "-D":
+        elif first == "-":
+            if tool == "nslookup" and "=" in word:
+                key, _, value = word[1:].partition("=")
+                if key.lower() in ("type", "query", "querytype", "q", "ty") and is_rdtype(value.upper()):
+                    cmd.qtype = value.upper()
+                elif key.lower() in ("class", "cl"):
+                    cmd.qclass = value.upper()
+            elif word in _ARGUMENT_FLAGS and i + 1 < count:
+                nxt = words[i + 1]
+                if word == "-t" and is_rdtype(nxt.upper()):
+                    cmd.qtype = nxt.upper()
+                elif word == "-q" and tool != "host":
+                    cmd.qname = nxt
+                elif word == "-c":
+                    cmd.qclass = nxt.upper()
+                elif word == "-x":
+                    cmd.qname = _reverse_name(nxt) or nxt
+                    cmd.qtype = cmd.qtype or "PTR"
+                i += 1
+            elif tool == "drill" and word == "-D":
                 cmd.options.append("+dnssec")
             elif tool == "drill" and word == "-T":
                 cmd.options.append("+trace")

@@ -60,7 +60,8 @@ def split(text: str) -> tuple[list[Piece], bool]:
 
     The second value says whether any JSON message was found; when none was, the one piece is the whole text.
     """
-    if '"RCODE"' not in text and '"responseMessage"' not in text:
+    if ("{" not in text and "[" not in text) or ('"RCODE"' not in text and '"responseMessage"' not in text):
+        # No line that opens a JSON value (`_OPEN`, looked for by a memchr first), or no message key.
         return [(text, [])], False
     pieces: list[Piece] = []
     found = False

@@ -71,7 +71,9 @@ def _normalise(text: str) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():  # every character SMART maps is outside ASCII; `translate` costs ~15 ns a character
         text = text.translate(P.SMART)
-    if ("-&gt;&gt;HEADER" in text or "&lt;&lt;&gt;&gt; DiG" in text) and "->>HEADER" not in text:
+    # Each check below scans the whole text; a one-character `in` first (a memchr, many times faster than a
+    # substring search) skips those that cannot apply, as for most pastes.
+    if "&" in text and ("-&gt;&gt;HEADER" in text or "&lt;&lt;&gt;&gt; DiG" in text) and "->>HEADER" not in text:
         # Slack's escaping, when the caller did not undo it.
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     if "<http" in text or "<mailto:" in text:
@@ -85,7 +87,7 @@ _QUOTED = re.compile(r"^(?:&gt;|>) ?", re.MULTILINE)
 
 def _clean(text: str) -> str:
     """The text without Slack's code fences and quote marks (done on the whole text: C speed, not per line)."""
-    if "```" in text:
+    if "`" in text and "```" in text:
         text = text.replace("```", "\n")
     if text.startswith(">") or "\n>" in text:
         text = _QUOTED.sub("", text)
