@@ -191,6 +191,7 @@ class Draft:
         )
 
     def add_record(self, record: Record) -> None:
+        # `Machine.record_line` does the same inline.
         if self.form == "trace":
             self.hop_records.append(record)
         elif self.section == "authority" or self.form == "chase":

@@ -1,5 +1,8 @@
 """The `;` lines of dig, kdig, drill and delv: one handler per label, found by the line's first word.
 
+A handler gets the line's text after the `;`s (`body`), what follows the label in it (`rest`, as printed: the few
+handlers that read it strip it, so the many that do not pay nothing) and whether the line has one `;` (`single`).
+
 Each handler starts with the real line it reads in a comment where the form is not obvious, and returns False when
 the line only looked like its label, so the next reading can be tried.
 """
@@ -38,7 +41,7 @@ class DigLines(Machine):
                 return
         word, _, rest = body.partition(" ")
         handler = SEMI_HANDLERS.get(word)
-        if handler is not None and handler(self, body, rest.strip(), single):
+        if handler is not None and handler(self, body, rest, single):
             return
         if word.startswith("OPT=") and self.option(body):
             return
@@ -136,6 +139,7 @@ class DigLines(Machine):
         return True
 
     def h_got(self, body: str, rest: str, single: bool) -> bool:
+        rest = rest.strip()
         if rest.startswith("bad packet"):
             return self.h_bad(body, rest, single)
         if not rest.startswith("answer"):
@@ -192,6 +196,7 @@ class DigLines(Machine):
 
     def h_flags(self, body: str, rest: str, single: bool) -> bool:
         # `flags: qr rd ra; QUERY: 1, ANSWER: 0, …` (dig, drill with ` ;`), `Flags: qr rd; QUERY: 1; …` (kdig).
+        rest = rest.strip()
         cur = self.current()
         flag_text, _, counts = rest.partition(";")
         words = flag_text.split()
@@ -229,6 +234,7 @@ class DigLines(Machine):
         return True
 
     def h_edns(self, body: str, rest: str, single: bool) -> bool:
+        rest = rest.strip()
         if body.endswith("PSEUDOSECTION:"):
             return self.h_section(body, rest, single)
         # `EDNS: version: 0, flags: do; udp: 1232` (dig) or `EDNS: version 0; flags: do ; udp: 1232` (drill).
@@ -269,6 +275,7 @@ class DigLines(Machine):
         return True
 
     def h_ede(self, body: str, rest: str, single: bool) -> bool:
+        rest = rest.strip()
         value = fields.ede(rest)
         if value is None:
             return False
@@ -290,6 +297,7 @@ class DigLines(Machine):
         return True
 
     def h_cookie(self, body: str, rest: str, single: bool) -> bool:
+        rest = rest.strip()
         match = P.COOKIE.match(rest)
         if match is None:
             return False
@@ -300,6 +308,7 @@ class DigLines(Machine):
         return True
 
     def h_nsid(self, body: str, rest: str, single: bool) -> bool:
+        rest = rest.strip()
         self.current().nsid = fields.option_text(rest) if rest else ""
         return True
 
@@ -523,6 +532,7 @@ class DigLines(Machine):
 
     def h_session(self, body: str, rest: str, single: bool) -> bool:
         # kdig 3.4: `QUIC session (QUICv1)-(TLS1.3)-…`, `TLS session (TLS1.3)-…`.
+        rest = rest.strip()
         if not rest.startswith("session"):
             return False
         cur = self.fresh("kdig")

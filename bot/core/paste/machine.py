@@ -34,7 +34,8 @@ class Machine:
     # ---------------------------------------------------------------------------------------- output control
 
     def flush(self) -> None:
-        self.end_multiline()
+        if self.multi is not None:
+            self.end_multiline()
         cur, self.cur = self.cur, None
         self.printed_query = None
         if cur is None:
@@ -144,10 +145,18 @@ class Machine:
             self.multi = []
             self.multi_depth = depth
             return True
-        cur = self.cur  # `place`, inlined: this runs for every record line
+        cur = self.cur  # `place` and `Draft.add_record`, inlined: this runs for every record line
         if cur is None or (cur.finished and cur.form != "trace"):
             cur = self.new(cur.tool if cur is not None and cur.tool in ("delv", "host") else "unknown", "full")
-        cur.add_record(record)
+        form, section = cur.form, cur.section
+        if form == "trace":
+            cur.hop_records.append(record)
+        elif section == "authority" or form == "chase":
+            cur.authority.append(record)
+        elif section == "additional":
+            cur.additional.append(record)
+        else:
+            cur.answer.append(record)
         return True
 
     def delv_output(self, *, verdict: bool) -> Draft:

@@ -33,6 +33,7 @@ class Reader(DigLines, PlainLines):
         semicolon, plain, option, other = self.semicolon, self.plain, self.option, self.semicolon_other
         handlers = SEMI_HANDLERS
         zone_line = P.ZONE_LINE.match
+        semicolons = False  # any `;` line makes the paste no bare +short answer (`loose_ok`), set once at the end
         for line in lines:
             if self.multi is not None:
                 self.multiline(line)
@@ -42,7 +43,7 @@ class Reader(DigLines, PlainLines):
                 continue
             first = stripped[0]
             if first == ";":
-                self.loose_ok = False
+                semicolons = True
                 cur = self.cur
                 if self.relay or (cur is not None and cur.section == "question"):
                     semicolon(stripped)
@@ -51,7 +52,7 @@ class Reader(DigLines, PlainLines):
                 word, _, rest = body.partition(" ")
                 single = stripped[1:2] != ";"
                 handler = handlers.get(word)
-                if handler is not None and handler(self, body, rest.strip(), single):
+                if handler is not None and handler(self, body, rest, single):
                     continue
                 if word.startswith("OPT=") and option(body):
                     continue
@@ -61,6 +62,8 @@ class Reader(DigLines, PlainLines):
                 self.loose_ok = False
             else:
                 plain(stripped, line)
+        if semicolons:
+            self.loose_ok = False
 
 
 _LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
@@ -116,4 +119,4 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
                 reader.cur = None
             reader.flush()
             reader.outputs.extend(outputs)
-    return Paste(outputs=reader.finish(), truncated=truncated, size=size, limit=limit)
+    return Paste(reader.finish(), truncated, size, limit)
