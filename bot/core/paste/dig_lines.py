@@ -167,11 +167,18 @@ class DigLines(Machine):
         return True
 
     def h_header(self, body: str, rest: str, single: bool) -> bool:
-        match = P.HEADER.match(body)
-        if match is None:
-            return False
+        op, comma, tail = body[21:].partition(", status: ") if body.startswith("->>HEADER<<- opcode: ") else ("", "", "")
+        st, comma2, ident = tail.partition(", id: ")
+        if comma and comma2 and op.isascii() and op.isalpha() and st.isascii() and st.isalnum() and ident.isdigit():
+            # dig's own layout (`->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1`, ASCII words): what HEADER
+            # reads of it, without the pattern (`ident` may hold any digits: `decimal` below is the judge).
+            label = "status"
+        else:
+            match = P.HEADER.match(body)
+            if match is None:
+                return False
+            label, op, st, ident = match.group("label", "op", "st", "id")
         cur = self.cur
-        label, op, st, ident = match.group("label", "op", "st", "id")
         tool: Tool
         if label == "rcode":
             tool = "drill"
@@ -590,6 +597,10 @@ class DigLines(Machine):
     def h_ignore(self, body: str, rest: str, single: bool) -> bool:
         return True
 
+    def h_servers_found(self, body: str, rest: str, single: bool) -> bool:
+        # dig's `; (1 server found)` (`(2 servers found)`): nothing in it, and no other reading takes it.
+        return rest == "server found)" or rest == "servers found)"
+
 
 def _absolute(name: str) -> str:
     """delv names a fetch `www.example.com/A`: the name as its answers print it, `www.example.com.`."""
@@ -655,6 +666,7 @@ def _register() -> None:
         "Chasing:": r.h_chasing,
         "Chase": r.h_chase,
         "global": r.h_ignore,
+        **{f"({n}": r.h_servers_found for n in range(1, 10)},
         "res": r.h_ignore,
         "WHEN:": r.h_ignore,
         "Time": r.h_ignore,

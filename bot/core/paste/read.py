@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.core.paste import json_form
+from bot.core.paste import fields, json_form
 from bot.core.paste import patterns as P
 from bot.core.paste.dig_lines import SEMI_HANDLERS, DigLines
 from bot.core.paste.model import Paste
@@ -33,7 +33,8 @@ class Reader(DigLines, PlainLines):
         semicolon, plain, option, other = self.semicolon, self.plain, self.option, self.semicolon_other
         handlers = SEMI_HANDLERS
         zone_line = P.ZONE_LINE.match
-        semicolons = False  # any `;` line makes the paste no bare +short answer (`loose_ok`), set once at the end
+        record_of = fields.record
+        semicolons = False  # a `;` line makes the paste no bare +short answer (`loose_ok`), set once at the end
         for line in lines:
             if self.multi is not None:
                 self.multiline(line)
@@ -61,10 +62,36 @@ class Reader(DigLines, PlainLines):
                 self.zone_file = True
                 self.loose_ok = False
             else:
+                cur = self.cur
+                if (
+                    cur is not None
+                    and cur.form == "full"
+                    and not cur.finished
+                    and first != "r"
+                    and first != "-"
+                    and (section := cur.section) in _RECORD_SECTIONS
+                ):
+                    # A record in a section of an ordinary output, what most other lines are: what `plain` and
+                    # `Machine.record_line` would do with it (no +yaml, drill -S or `response_message_data:` line
+                    # to tell apart), without their calls. Anything else (and +multiline rdata) is theirs.
+                    record = record_of(stripped)
+                    if record is not None and "(" not in record.data:
+                        records = (
+                            cur.authority
+                            if section == "authority"
+                            else cur.additional
+                            if section == "additional"
+                            else cur.answer
+                        )
+                        records.append(record)
+                        semicolons = True  # a record too makes the paste no bare +short answer
+                        continue
                 plain(stripped, line)
         if semicolons:
             self.loose_ok = False
 
+
+_RECORD_SECTIONS = frozenset({"answer", "authority", "additional"})
 
 _LINK = re.compile(r"<((?:https?|mailto):[^<>|\s]*)(?:\|([^<>]*))?>")
 
