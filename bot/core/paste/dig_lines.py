@@ -203,8 +203,8 @@ class DigLines(Machine):
 
     def h_flags(self, body: str, rest: str, single: bool) -> bool:
         # `flags: qr rd ra; QUERY: 1, ANSWER: 0, …` (dig, drill with ` ;`), `Flags: qr rd; QUERY: 1; …` (kdig).
-        rest = rest.strip()
-        cur = self.current()
+        # (`rest` needs no strip: the line's end is stripped, and the flags are split on whitespace.)
+        cur = self.cur or self.new()  # `current()`, inlined: the handlers of every output's lines use it
         flag_text, _, counts = rest.partition(";")
         words = flag_text.split()
         if P.HEADER_FLAGS.issuperset(words):
@@ -215,7 +215,7 @@ class DigLines(Machine):
         if fast is not None:
             # The four counts as every tool prints them: what COUNT and `as_int` below read, in one match.
             query, answer, authority, additional = fast.groups()
-            cur.counts = Counts(int(query), int(answer), int(authority), int(additional))
+            cur.counts = _new(Counts, (int(query), int(answer), int(authority), int(additional)))
             return True
         values = dict(P.COUNT.findall(counts))
         if values:
@@ -235,7 +235,7 @@ class DigLines(Machine):
         if not (body.endswith("SECTION:") or body.endswith("PSEUDOSECTION:")):
             return False
         self.end_multiline()
-        cur = self.current()
+        cur = self.cur or self.new()
         cur.section = P.SECTIONS.get(word)
         cur.sectioned = True
         return True
@@ -331,14 +331,14 @@ class DigLines(Machine):
         match = P.QUERY_TIME.search(body)
         if match is None:
             return False
-        self.current().query_time_ms = as_number(match.group("ms"))
+        (self.cur or self.new()).query_time_ms = as_number(match.group("ms"))
         return True
 
     def h_server(self, body: str, rest: str, single: bool) -> bool:
         match = P.SERVER.match(body)
         if match is None:
             return False
-        cur = self.current()
+        cur = self.cur or self.new()
         cur.server = match.group("srv")
         cur.transport = match.group("tr") or cur.transport
         return True
@@ -347,7 +347,7 @@ class DigLines(Machine):
         match = P.MSG_SIZE.match(body)
         if match is None:
             return False
-        cur = self.current()
+        cur = self.cur or self.new()
         cur.msg_size = fields.decimal(match.group("n"))
         cur.finished = True
         cur.section = None
@@ -600,6 +600,9 @@ class DigLines(Machine):
     def h_servers_found(self, body: str, rest: str, single: bool) -> bool:
         # dig's `; (1 server found)` (`(2 servers found)`): nothing in it, and no other reading takes it.
         return rest == "server found)" or rest == "servers found)"
+
+
+_new = tuple.__new__  # a NamedTuple from a tuple of its fields, for the values every output has: half of `Counts(…)`
 
 
 def _absolute(name: str) -> str:

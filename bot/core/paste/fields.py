@@ -52,7 +52,7 @@ def decimal(text: str | None, *, limit: int | None = None) -> int | None:
     """An unsigned decimal field (`1232`, `65535`); None when it is not one (ASCII digits only: `²` is a digit to
     str.isdigit but not to int), is longer than MAX_DIGITS, or exceeds `limit`. Every number read from a paste goes
     through here, so no field can raise, whatever the paste holds."""
-    if text is None or not 0 < len(text) <= MAX_DIGITS or not (text.isascii() and text.isdigit()):
+    if text is None or len(text) > MAX_DIGITS or not text.isdigit() or not text.isascii():  # "" is no digit
         return None
     value = int(text)
     return value if limit is None or value <= limit else None
