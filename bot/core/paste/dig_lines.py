@@ -24,7 +24,7 @@ class DigLines(Machine):
     # ------------------------------------------------------------------------------------- `;` lines
 
     def semicolon(self, line: str) -> None:
-        # `read.Reader.feed_lines` does the part after the relay and question checks itself, for ordinary lines.
+        # `read.Reader.feed_lines` does the same itself for the lines outside a delv relay (this reads those inside).
         body = line.lstrip(";").lstrip()
         single = not line.startswith(";;")
         if self.relay:

@@ -28,16 +28,21 @@ class Reader(DigLines, PlainLines):
         """Read `lines` in order: each is sent to its family, `;` lines (`DigLines`) or the others (`PlainLines`).
 
         A paste has thousands of lines and most are short, so the loop is where the per-line cost is: the methods
-        are bound once, and an ordinary `;` line (no delv relay, no question pending) goes from here straight to its
-        label's handler, the dispatch `DigLines.semicolon` does for every other `;` line."""
+        are bound once, and a `;` line outside a delv relay goes from here straight to its label's handler (the
+        dispatch `DigLines.semicolon` does inside one)."""
         semicolon, plain, option, other = self.semicolon, self.plain, self.option, self.semicolon_other
         handlers = SEMI_HANDLERS
         zone_line = P.ZONE_LINE.match
         record_of = fields.record
         semicolons = False  # a `;` line makes the paste no bare +short answer (`loose_ok`), set once at the end
+        # Whether a +multiline record is open (`self.multi`): only `plain` opens one (`Machine.record_line`), and
+        # only a line read into it can end it, so it is looked at again only after those.
+        multi = self.multi is not None
+        question = self.question
         for line in lines:
-            if self.multi is not None:
+            if multi:
                 self.multiline(line)
+                multi = self.multi is not None
                 continue
             stripped = line.strip()
             if not stripped:
@@ -45,11 +50,14 @@ class Reader(DigLines, PlainLines):
             first = stripped[0]
             if first == ";":
                 semicolons = True
-                cur = self.cur
-                if self.relay or (cur is not None and cur.section == "question"):
+                if self.relay:
                     semicolon(stripped)
                     continue
                 body = stripped.lstrip(";").lstrip()
+                cur = self.cur
+                if cur is not None and cur.section == "question" and not body.endswith("SECTION:"):
+                    if question(stripped, cur):  # as `DigLines.semicolon` reads a pending question
+                        continue
                 word, _, rest = body.partition(" ")
                 single = stripped[1:2] != ";"
                 handler = handlers.get(word)
@@ -87,6 +95,7 @@ class Reader(DigLines, PlainLines):
                         semicolons = True  # a record too makes the paste no bare +short answer
                         continue
                 plain(stripped, line)
+                multi = self.multi is not None
         if semicolons:
             self.loose_ok = False
 
