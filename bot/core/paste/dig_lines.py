@@ -52,8 +52,8 @@ class DigLines(Machine):
         if match is None:
             return False
         if cur.qname is None:
-            cur.qname, cur.qtype = match.group("name"), match.group("type")
-            cur.qclass = match.group("cls") or cur.qclass
+            name, rtype, rclass = match.group("name", "type", "cls")
+            cur.qname, cur.qtype, cur.qclass = name, rtype, rclass or cur.qclass
         cur.section = "question-read"  # one question per message: later lines need not try the pattern
         return True
 
@@ -231,12 +231,12 @@ class DigLines(Machine):
         return True
 
     def h_section(self, body: str, rest: str, single: bool) -> bool:
-        word = body.split(" ", 1)[0]
-        if not (body.endswith("SECTION:") or body.endswith("PSEUDOSECTION:")):
+        if not body.endswith("SECTION:"):  # `PSEUDOSECTION:` too
             return False
-        self.end_multiline()
+        if self.multi is not None:
+            self.end_multiline()
         cur = self.cur or self.new()
-        cur.section = P.SECTIONS.get(word)
+        cur.section = P.SECTIONS.get(body.partition(" ")[0])
         cur.sectioned = True
         return True
 
@@ -250,8 +250,8 @@ class DigLines(Machine):
             # dig's own layout, with no MBZ: what EDNS_DIG, UDP and `decimal` below read, in one match.
             version, flag_text, udp_text = fast.groups()
             value, udp_value = int(version), int(udp_text)
-            self.current().edns = Edns(
-                value if value <= 255 else None, tuple(flag_text.split()), udp_value if udp_value <= 65535 else None
+            (self.cur or self.new()).edns = _new(
+                Edns, (value if value <= 255 else None, tuple(flag_text.split()), udp_value if udp_value <= 65535 else None)
             )
             return True
         match = P.EDNS_DIG.search(rest)

@@ -153,7 +153,9 @@ def rcode_number(status: str) -> int | None:
 
     Tool-specific spellings (`NOTIMPL`) are left to the knowledge file (`Knowledge.rcode_named`).
     """
-    known = _RCODE_NAMES.get(status.upper())
+    known = _RCODE_NAMES.get(status)
+    if known is None:
+        known = _RCODE_NAMES.get(status.upper())
     if known is not None:
         return known  # what dnspython's `from_text` returns first, without its exception machinery
     if status.isdigit():

@@ -142,7 +142,8 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
         text = text[: cut if cut > limit // 2 else limit]
     reader = Reader()
     text = _clean(_normalise(text))
-    pieces, _ = json_form.split(text)  # without JSON messages, one piece: the whole text
+    # Without JSON messages, one piece: the whole text (without a `{` or `[`, there can be none).
+    pieces = json_form.split(text)[0] if "{" in text or "[" in text else [(text, [])]
     for piece, outputs in pieces:
         # kdig +json: the messages are read whole; the lines around them (its `;; WARNING:` lines) as text.
         reader.feed_lines(piece.split("\n"))
