@@ -71,29 +71,28 @@ class Reader(DigLines, PlainLines):
                 self.loose_ok = False
             else:
                 cur = self.cur
-                if (
-                    cur is not None
-                    and cur.form == "full"
-                    and not cur.finished
-                    and first != "r"
-                    and first != "-"
-                    and (section := cur.section) in _RECORD_SECTIONS
-                ):
-                    # A record in a section of an ordinary output, what most other lines are: what `plain` and
+                if cur is not None and cur.form == "full" and not cur.finished and first != "r" and first != "-":
+                    # A record of an ordinary output, what most other lines are: what `plain` and
                     # `Machine.record_line` would do with it (no +yaml, drill -S or `response_message_data:` line
-                    # to tell apart), without their calls. Anything else (and +multiline rdata) is theirs.
+                    # to tell apart), without their calls. Outside a records section it must not read as prose (a
+                    # TTL, a class or an FQDN). Anything else (and +multiline rdata) is theirs.
                     record = record_of(stripped)
                     if record is not None and "(" not in record.data:
-                        records = (
-                            cur.authority
-                            if section == "authority"
-                            else cur.additional
-                            if section == "additional"
-                            else cur.answer
-                        )
-                        records.append(record)
-                        semicolons = True  # a record too makes the paste no bare +short answer
-                        continue
+                        section = cur.section
+                        if (
+                            section in _RECORD_SECTIONS
+                            or record.ttl is not None
+                            or record.rclass is not None
+                            or record.name.endswith(".")
+                        ):
+                            if section == "authority":
+                                cur.authority.append(record)
+                            elif section == "additional":
+                                cur.additional.append(record)
+                            else:
+                                cur.answer.append(record)
+                            semicolons = True  # a record too makes the paste no bare +short answer
+                            continue
                 plain(stripped, line)
                 multi = self.multi is not None
         if semicolons:
