@@ -167,22 +167,27 @@ class DigLines(Machine):
         return True
 
     def h_header(self, body: str, rest: str, single: bool) -> bool:
+        tool: Tool
         common = dig_header(body)
         if common is not None:
-            label, (op, st, ident) = "status", common
+            # dig's layout (no `;` in it, as kdig's has): what the reading below concludes, with the id's digits ASCII.
+            op, st, ident = common
+            tool = "dig"
+            number = int(ident) if len(ident) <= fields.MAX_DIGITS else None
+            id_value = number if number is not None and number <= 65535 else None
         else:
             match = P.HEADER.match(body)
             if match is None:
                 return False
             label, op, st, ident = match.group("label", "op", "st", "id")
+            if label == "rcode":
+                tool = "drill"
+            elif ";" in body.partition("id:")[0]:
+                tool = "kdig"
+            else:
+                tool = "dig"
+            id_value = fields.decimal(ident, limit=65535)
         cur = self.cur
-        tool: Tool
-        if label == "rcode":
-            tool = "drill"
-        elif ";" in body.partition("id:")[0]:
-            tool = "kdig"
-        else:
-            tool = "dig"
         if op == "UPDATE":
             # No query tool sends an UPDATE: dig's header form is nsupdate -d's, kdig's is knsupdate's.
             tool = "knsupdate" if tool == "kdig" else "nsupdate" if tool == "dig" else tool
@@ -194,7 +199,7 @@ class DigLines(Machine):
             cur.tool = tool if cur.tool != "host" else "host"
         cur.has_header = True
         cur.opcode, cur.status = op, st
-        cur.id = fields.decimal(ident, limit=65535)
+        cur.id = id_value
         cur.section = None
         return True
 
@@ -211,8 +216,7 @@ class DigLines(Machine):
         fast = P.COUNTS_FAST.fullmatch(counts)
         if fast is not None:
             # The four counts as every tool prints them: what COUNT and `as_int` below read, in one match.
-            query, answer, authority, additional = fast.groups()
-            cur.counts = _new(Counts, (int(query), int(answer), int(authority), int(additional)))
+            cur.counts = _new(Counts, map(int, fast.groups()))  # QUERY, ANSWER, AUTHORITY, ADDITIONAL
             return True
         values = dict(P.COUNT.findall(counts))
         if values:
@@ -325,27 +329,41 @@ class DigLines(Machine):
         return True
 
     def h_query_time(self, body: str, rest: str, single: bool) -> bool:
-        match = P.QUERY_TIME.search(body)
-        if match is None:
-            return False
-        (self.cur or self.new()).query_time_ms = as_number(match.group("ms"))
+        ms = dig_query_time(body)
+        if ms is None:
+            match = P.QUERY_TIME.search(body)
+            if match is None:
+                return False
+            ms = match.group("ms")
+        (self.cur or self.new()).query_time_ms = as_number(ms)
         return True
 
     def h_server(self, body: str, rest: str, single: bool) -> bool:
-        match = P.SERVER.match(body)
-        if match is None:
-            return False
+        common = dig_server(body)
+        if common is not None:
+            server, transport = common
+        else:
+            match = P.SERVER.match(body)
+            if match is None:
+                return False
+            server, transport = match.group("srv", "tr")
         cur = self.cur or self.new()
-        cur.server = match.group("srv")
-        cur.transport = match.group("tr") or cur.transport
+        cur.server = server
+        cur.transport = transport or cur.transport
         return True
 
     def h_msg_size(self, body: str, rest: str, single: bool) -> bool:
-        match = P.MSG_SIZE.match(body)
-        if match is None:
-            return False
+        size = body[16:] if body.startswith("MSG SIZE  rcvd: ") else ""
+        if size.isdigit() and size.isascii():
+            # dig's layout: what MSG_SIZE reads of it (the rest of the line is its digits), without the pattern.
+            value = int(size) if len(size) <= fields.MAX_DIGITS else None
+        else:
+            match = P.MSG_SIZE.match(body)
+            if match is None:
+                return False
+            value = fields.decimal(match.group("n"))
         cur = self.cur or self.new()
-        cur.msg_size = fields.decimal(match.group("n"))
+        cur.msg_size = value
         cur.finished = True
         cur.section = None
         return True
@@ -609,6 +627,43 @@ def dig_header(body: str) -> tuple[str, str, str] | None:
     st, comma2, ident = tail.partition(", id: ")
     if comma and comma2 and (op + st + ident).isascii() and op.isalpha() and st.isalnum() and ident.isdigit():
         return op, st, ident
+    return None
+
+
+def dig_query_time(body: str) -> str | None:
+    """dig's `Query time: 12 msec` (ASCII digits): the number QUERY_TIME reads from it, without the pattern; None
+    for any other layout (tests/core/paste/test_fast_paths.py)."""
+    if body.startswith("Query time: ") and body.endswith(" msec"):
+        ms = body[12:-5]
+        if ms.isdigit() and ms.isascii():
+            return ms
+    return None
+
+
+def dig_server(body: str) -> tuple[str, str | None] | None:
+    """dig's `SERVER: 192.0.2.1#53(192.0.2.1)` with ` (UDP)` or nothing after it: the server and transport SERVER
+    reads from it, with `partition`; None for any other layout (tests/core/paste/test_fast_paths.py)."""
+    if not body.startswith("SERVER: "):
+        return None
+    server, paren, tail = body[8:].partition("(")
+    if not server or " " in server or not server.isprintable():  # printable and no space: no whitespace at all
+        return None
+    if not paren:
+        return server, None
+    _, close, after = tail.partition(")")
+    if not close:
+        return None
+    if not after:
+        return server, None
+    transport = after[2:-1]
+    if (
+        after.startswith(" (")
+        and after.endswith(")")
+        and transport.isascii()
+        and transport.isalpha()
+        and transport.isupper()
+    ):
+        return server, transport
     return None
 
 

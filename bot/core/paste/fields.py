@@ -323,7 +323,10 @@ _ARGUMENT_FLAGS = frozenset({"-t", "-q", "-c", "-x", "-p", "-b", "-k", "-y", "-a
 def parse_command(tool: Tool, args: str) -> Command:
     """Read the arguments of a dig-family command line the way the tool would (best effort, never raises)."""
     cmd = Command(tool)
-    words = [w.strip("'\"") for w in _WORDS.findall(args)]
+    if "'" in args or '"' in args:
+        words = [w.strip("'\"") for w in _WORDS.findall(args)]
+    else:
+        words = args.split()  # what _WORDS finds in a line without quotes: its runs of non-whitespace
     bare: list[str] = []
     count = len(words)
     i = 0

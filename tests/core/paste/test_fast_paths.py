@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
-from bot.core.paste.dig_lines import dig_header
+from bot.core.paste.dig_lines import dig_header, dig_query_time, dig_server
 
 SEP = st.sampled_from([" ", "\t", "\t\t", "  ", " \t", "\x0b", "\xa0", ""])
 WORD = st.sampled_from(
@@ -97,3 +97,36 @@ def test_dig_edns_layout_reads_as_the_edns_pattern(version: str, flags: str, udp
         size = P.UDP.search(general.group("rest"))
         assert size is not None
         assert (general.group("v"), general.group("f"), size.group(1)) == common.groups()
+
+
+TIMES = st.sampled_from(["0", "12", "1.5", "٣", "²", "", "12 ", "123456789012345678901"])
+
+
+@given(TIMES, st.sampled_from([" msec", " ms", "msec", "  msec", " msec x"]))
+def test_dig_query_time_reads_as_the_query_time_pattern(ms: str, unit: str) -> None:
+    body = f"Query time: {ms}{unit}"
+    common = dig_query_time(body)
+    if common is not None:
+        general = P.QUERY_TIME.search(body)
+        assert general is not None and general.group("ms") == common
+
+
+PARTS = st.sampled_from(["192.0.2.1#53", "::1#53", "a b", "", "(", ")", "(192.0.2.1)", " (UDP)", " (TCP)", "(UDP)",
+                         " (udp)", "  (UDP)", " (UDP) x", " ()", "\xa0", "\t", "#", "x"])  # fmt: skip
+
+
+@given(st.lists(PARTS, max_size=4))
+def test_dig_server_reads_as_the_server_pattern(parts: list[str]) -> None:
+    body = "SERVER: " + "".join(parts)
+    common = dig_server(body)
+    if common is not None:
+        general = P.SERVER.match(body)
+        assert general is not None and general.group("srv", "tr") == common
+
+
+@given(TIMES)
+def test_dig_message_size_reads_as_the_message_size_pattern(size: str) -> None:
+    body = "MSG SIZE  rcvd: " + size
+    if size.isdigit() and size.isascii():  # what DigLines.h_msg_size reads without the pattern
+        general = P.MSG_SIZE.match(body)
+        assert general is not None and general.group("n") == size
