@@ -123,9 +123,14 @@ class DigLines(Machine):
 
     def h_banner(self, body: str, rest: str, single: bool) -> bool:
         # `<<>> DiG 9.18.28-1~deb12u2-Debian <<>> @1.1.1.1 example.com` (also the mangled `<<> DiG`).
-        match = P.BANNER.match(body)
-        if match is None:
-            return False
+        common = dig_banner(body)
+        if common is not None:
+            version, args = common
+        else:
+            match = P.BANNER.match(body)
+            if match is None:
+                return False
+            version, args = match.group("ver", "args")
         cur = self.cur
         # dig 9.18 prints failed attempts (`;; communications error to …`) before its banner: they belong to it.
         pre_banner = cur is not None and cur.tool in ("dig", "unknown") and cur.only_errors()
@@ -133,7 +138,7 @@ class DigLines(Machine):
             cur = self.new("dig")
         cur.tool = "dig"
         cur.has_banner = True
-        cur.version, args = match.group("ver", "args")
+        cur.version = version
         if args is not None:
             cur.apply_command("dig", args.strip())
         return True
@@ -242,7 +247,7 @@ class DigLines(Machine):
         return True
 
     def h_edns(self, body: str, rest: str, single: bool) -> bool:
-        rest = rest.strip()
+        # (`rest` needs no strip: the line's end is stripped, and EDNS_DIG is searched for, not matched at its start.)
         if body.endswith("PSEUDOSECTION:"):
             return self.h_section(body, rest, single)
         # `EDNS: version: 0, flags: do; udp: 1232` (dig) or `EDNS: version 0; flags: do ; udp: 1232` (drill).
@@ -628,6 +633,18 @@ def dig_header(body: str) -> tuple[str, str, str] | None:
     if comma and comma2 and (op + st + ident).isascii() and op.isalpha() and st.isalnum() and ident.isdigit():
         return op, st, ident
     return None
+
+
+def dig_banner(body: str) -> tuple[str, str] | None:
+    """dig's banner as it prints it (`<<>> DiG 9.18.28 <<>> @1.1.1.1 example.com`): the version and the arguments
+    BANNER reads from it (up to whitespace around them, which `h_banner` strips), with `partition`; None for any
+    other layout (tests/core/paste/test_fast_paths.py)."""
+    if not body.startswith("<<>> DiG "):
+        return None
+    version, sep, args = body[9:].partition(" <<>> ")
+    if not sep or not version or " " in version or not version.isprintable():
+        return None
+    return version, args
 
 
 def dig_query_time(body: str) -> str | None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
-from bot.core.paste.dig_lines import dig_header, dig_query_time, dig_server
+from bot.core.paste.dig_lines import dig_banner, dig_header, dig_query_time, dig_server
 
 SEP = st.sampled_from([" ", "\t", "\t\t", "  ", " \t", "\x0b", "\xa0", ""])
 WORD = st.sampled_from(
@@ -130,3 +130,18 @@ def test_dig_message_size_reads_as_the_message_size_pattern(size: str) -> None:
     if size.isdigit() and size.isascii():  # what DigLines.h_msg_size reads without the pattern
         general = P.MSG_SIZE.match(body)
         assert general is not None and general.group("n") == size
+
+
+BANNER_PARTS = st.sampled_from(["<<>>", "<<>", " ", "  ", "\t", "DiG", "9.18.28", "9.18 x", "@1.1.1.1", "example.com",
+                                "+short", "", "\xa0"])  # fmt: skip
+
+
+@given(st.lists(BANNER_PARTS, max_size=8))
+def test_dig_banner_reads_as_the_banner_pattern(parts: list[str]) -> None:
+    body = "<<>> DiG " + "".join(parts)
+    common = dig_banner(body)
+    if common is not None:
+        general = P.BANNER.match(body)
+        assert general is not None
+        version, args = general.group("ver", "args")
+        assert args is not None and (version, args.strip()) == (common[0], common[1].strip())
