@@ -1,7 +1,7 @@
 """The `;` lines of dig, kdig, drill and delv: one handler per label, found by the line's first word.
 
 A handler gets the line's text after the `;`s (`body`), what follows the label in it (`rest`, as printed: the few
-handlers that read it strip it, so the many that do not pay nothing) and whether the line has one `;` (`single`).
+handlers that read it strip it, so the many that do not pay nothing) and the whole (stripped) line.
 
 Each handler starts with the real line it reads in a comment where the form is not obvious, and returns False when
 the line only looked like its label, so the next reading can be tried.
@@ -41,7 +41,7 @@ class DigLines(Machine):
                 return
         word, _, rest = body.partition(" ")
         handler = SEMI_HANDLERS.get(word)
-        if handler is not None and handler(self, body, rest, single):
+        if handler is not None and handler(self, body, rest, line):
             return
         if word.startswith("OPT=") and self.option(body):
             return
@@ -104,7 +104,7 @@ class DigLines(Machine):
         out.status = rcode.group("rcode") if rcode is not None else None
         out.attempt_errors = [why] if why in P.DELV_TRANSPORT else []
 
-    def h_fetch(self, body: str, rest: str, single: bool) -> bool:
+    def h_fetch(self, body: str, rest: str, line: str) -> bool:
         # delv +rtrace/+mtrace: `;; fetch: www.example.com/A`; the first one is the query.
         match = P.DELV_FETCH.match(body)
         if match is None:
@@ -114,14 +114,14 @@ class DigLines(Machine):
             out.qname, out.qtype, out.fetched = _absolute(match.group("name")), match.group("type"), True
         return True
 
-    def h_relayed(self, body: str, rest: str, single: bool) -> bool:
+    def h_relayed(self, body: str, rest: str, line: str) -> bool:
         # delv +mtrace: `;; received packet from 127.0.0.1#53`, then the message, records commented out.
         if not body.startswith("received packet from"):
             return False
         self.relay = True
         return True
 
-    def h_banner(self, body: str, rest: str, single: bool) -> bool:
+    def h_banner(self, body: str, rest: str, line: str) -> bool:
         # `<<>> DiG 9.18.28-1~deb12u2-Debian <<>> @1.1.1.1 example.com` (also the mangled `<<> DiG`).
         common = dig_banner(body)
         if common is not None:
@@ -143,10 +143,10 @@ class DigLines(Machine):
             cur.apply_command("dig", args.strip())
         return True
 
-    def h_got(self, body: str, rest: str, single: bool) -> bool:
+    def h_got(self, body: str, rest: str, line: str) -> bool:
         rest = rest.strip()
         if rest.startswith("bad packet"):
-            return self.h_bad(body, rest, single)
+            return self.h_bad(body, rest, line)
         if not rest.startswith("answer"):
             if " reply from " not in rest:
                 return False
@@ -171,7 +171,7 @@ class DigLines(Machine):
             cur.tool = "dig" if cur.tool == "unknown" else cur.tool
         return True
 
-    def h_header(self, body: str, rest: str, single: bool) -> bool:
+    def h_header(self, body: str, rest: str, line: str) -> bool:
         tool: Tool
         common = dig_header(body)
         if common is not None:
@@ -208,7 +208,7 @@ class DigLines(Machine):
         cur.section = None
         return True
 
-    def h_flags(self, body: str, rest: str, single: bool) -> bool:
+    def h_flags(self, body: str, rest: str, line: str) -> bool:
         # `flags: qr rd ra; QUERY: 1, ANSWER: 0, …` (dig, drill with ` ;`), `Flags: qr rd; QUERY: 1; …` (kdig).
         # (`rest` needs no strip: the line's end is stripped, and the flags are split on whitespace.)
         cur = self.cur or self.new()  # `current()`, inlined: the handlers of every output's lines use it
@@ -236,7 +236,7 @@ class DigLines(Machine):
             cur.warnings.append(f"header MBZ bits set: {mbz.group(1)}")
         return True
 
-    def h_section(self, body: str, rest: str, single: bool) -> bool:
+    def h_section(self, body: str, rest: str, line: str) -> bool:
         if not body.endswith("SECTION:"):  # `PSEUDOSECTION:` too
             return False
         if self.multi is not None:
@@ -246,10 +246,10 @@ class DigLines(Machine):
         cur.sectioned = True
         return True
 
-    def h_edns(self, body: str, rest: str, single: bool) -> bool:
+    def h_edns(self, body: str, rest: str, line: str) -> bool:
         # (`rest` needs no strip: the line's end is stripped, and EDNS_DIG is searched for, not matched at its start.)
         if body.endswith("PSEUDOSECTION:"):
-            return self.h_section(body, rest, single)
+            return self.h_section(body, rest, line)
         # `EDNS: version: 0, flags: do; udp: 1232` (dig) or `EDNS: version 0; flags: do ; udp: 1232` (drill).
         fast = P.EDNS_FAST.fullmatch(rest)
         if fast is not None:
@@ -275,7 +275,7 @@ class DigLines(Machine):
             cur.warnings.append(f"EDNS MBZ bits set: {mbz.group(1)}")
         return True
 
-    def h_kdig_edns(self, body: str, rest: str, single: bool) -> bool:
+    def h_kdig_edns(self, body: str, rest: str, line: str) -> bool:
         match = P.KDIG_EDNS.match(body)
         if match is None:
             return False
@@ -287,7 +287,7 @@ class DigLines(Machine):
         )
         return True
 
-    def h_ede(self, body: str, rest: str, single: bool) -> bool:
+    def h_ede(self, body: str, rest: str, line: str) -> bool:
         rest = rest.strip()
         value = fields.ede(rest)
         if value is None:
@@ -309,7 +309,7 @@ class DigLines(Machine):
         cur.options.append(body)
         return True
 
-    def h_cookie(self, body: str, rest: str, single: bool) -> bool:
+    def h_cookie(self, body: str, rest: str, line: str) -> bool:
         rest = rest.strip()
         match = P.COOKIE.match(rest)
         if match is None:
@@ -320,12 +320,12 @@ class DigLines(Machine):
             cur.options.append(f"COOKIE ({match.group('state')})")
         return True
 
-    def h_nsid(self, body: str, rest: str, single: bool) -> bool:
+    def h_nsid(self, body: str, rest: str, line: str) -> bool:
         rest = rest.strip()
         self.current().nsid = fields.option_text(rest) if rest else ""
         return True
 
-    def h_other_option(self, body: str, rest: str, single: bool) -> bool:
+    def h_other_option(self, body: str, rest: str, line: str) -> bool:
         # EDNS options dig/kdig name: CLIENT-SUBNET, EXPIRE, KEEPALIVE, PADDING, ZONEVERSION, REPORT-CHANNEL …
         cur = self.cur
         if cur is None or cur.section != "opt":
@@ -333,7 +333,7 @@ class DigLines(Machine):
         cur.options.append(body)
         return True
 
-    def h_query_time(self, body: str, rest: str, single: bool) -> bool:
+    def h_query_time(self, body: str, rest: str, line: str) -> bool:
         ms = dig_query_time(body)
         if ms is None:
             match = P.QUERY_TIME.search(body)
@@ -343,7 +343,7 @@ class DigLines(Machine):
         (self.cur or self.new()).query_time_ms = as_number(ms)
         return True
 
-    def h_server(self, body: str, rest: str, single: bool) -> bool:
+    def h_server(self, body: str, rest: str, line: str) -> bool:
         common = dig_server(body)
         if common is not None:
             server, transport = common
@@ -357,7 +357,7 @@ class DigLines(Machine):
         cur.transport = transport or cur.transport
         return True
 
-    def h_msg_size(self, body: str, rest: str, single: bool) -> bool:
+    def h_msg_size(self, body: str, rest: str, line: str) -> bool:
         size = body[16:] if body.startswith("MSG SIZE  rcvd: ") else ""
         if size.isdigit() and size.isascii():
             # dig's layout: what MSG_SIZE reads of it (the rest of the line is its digits), without the pattern.
@@ -373,7 +373,7 @@ class DigLines(Machine):
         cur.section = None
         return True
 
-    def h_received(self, body: str, rest: str, single: bool) -> bool:
+    def h_received(self, body: str, rest: str, line: str) -> bool:
         trace = P.TRACE_RECEIVED.match(body)
         if trace is not None:
             cur = self.current("dig", "trace")
@@ -398,7 +398,7 @@ class DigLines(Machine):
         cur.section = None
         return True
 
-    def h_from(self, body: str, rest: str, single: bool) -> bool:
+    def h_from(self, body: str, rest: str, line: str) -> bool:
         match = P.KDIG_FROM.match(body)
         if match is None:
             return False
@@ -408,7 +408,7 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_connection(self, body: str, rest: str, single: bool) -> bool:
+    def h_connection(self, body: str, rest: str, line: str) -> bool:
         if body.startswith("connection timed out"):
             cur = self.errored()
             cur.timeout_line = True
@@ -424,7 +424,7 @@ class DigLines(Machine):
         cur.attempt_errors.append(match.group("err"))
         return True
 
-    def h_no(self, body: str, rest: str, single: bool) -> bool:
+    def h_no(self, body: str, rest: str, line: str) -> bool:
         if not body.startswith("no servers could be reached"):
             return False
         cur = self.current()
@@ -433,7 +433,7 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_comm(self, body: str, rest: str, single: bool) -> bool:
+    def h_comm(self, body: str, rest: str, line: str) -> bool:
         match = P.COMM_ERROR.match(body)
         if match is None:
             return False
@@ -443,7 +443,7 @@ class DigLines(Machine):
         cur.attempt_errors.append(match.group("err").strip().rstrip(".") or "communications error")
         return True
 
-    def h_warning(self, body: str, rest: str, single: bool) -> bool:
+    def h_warning(self, body: str, rest: str, line: str) -> bool:
         timeout = P.KDIG_TIMEOUT.match(body)
         if timeout is not None:
             cur = self.errored("kdig")
@@ -486,12 +486,12 @@ class DigLines(Machine):
         self.current().warnings.append(body)
         return True
 
-    def h_truncated(self, body: str, rest: str, single: bool) -> bool:
+    def h_truncated(self, body: str, rest: str, line: str) -> bool:
         # `;; Truncated, retrying in TCP mode.`: printed before the banner of the output the retry produced.
         self.upcoming().retried_tcp = True
         return True
 
-    def h_self_retry(self, body: str, rest: str, single: bool) -> bool:
+    def h_self_retry(self, body: str, rest: str, line: str) -> bool:
         # `;; BADVERS, retrying with EDNS version 0.`, `;; BADCOOKIE, retrying.`: the server's first status, before
         # the banner of the retry's output.
         match = P.SELF_RETRY.match(body)
@@ -503,7 +503,7 @@ class DigLines(Machine):
             out.retried_tcp = True
         return True
 
-    def h_update_comm(self, body: str, rest: str, single: bool) -> bool:
+    def h_update_comm(self, body: str, rest: str, line: str) -> bool:
         # nsupdate: `; Communication with 192.0.2.1#53 failed: REFUSED` (the SOA query that finds the zone was
         # answered with an error), or `… failed: timed out` / `connection refused` (no answer).
         match = P.UPDATE_COMM.match(body)
@@ -520,7 +520,7 @@ class DigLines(Machine):
             out.attempt_errors.append("timed out" if "timed out" in err else err)
         return True
 
-    def h_bad(self, body: str, rest: str, single: bool) -> bool:
+    def h_bad(self, body: str, rest: str, line: str) -> bool:
         if body.startswith("Got bad packet"):
             cur = self.errored("dig")
             cur.transport_error = "malformed response (" + body.split(":", 1)[-1].strip() + ")"
@@ -530,7 +530,7 @@ class DigLines(Machine):
             return True
         return False
 
-    def h_resolution(self, body: str, rest: str, single: bool) -> bool:
+    def h_resolution(self, body: str, rest: str, line: str) -> bool:
         if not body.startswith("resolution failed:"):
             return False
         cur = self.delv_output(verdict=False)
@@ -547,8 +547,8 @@ class DigLines(Machine):
             cur.status = "NOERROR"
         return True
 
-    def h_verdict(self, body: str, rest: str, single: bool) -> bool:
-        if not single:
+    def h_verdict(self, body: str, rest: str, line: str) -> bool:
+        if line.startswith(";;"):  # delv prints its verdict after one `;`
             return False
         match = P.DELV_VERDICT.match(";" + " " + body)
         if match is None:
@@ -557,7 +557,7 @@ class DigLines(Machine):
         cur.delv_verdict = match.group("v")
         return True
 
-    def h_session(self, body: str, rest: str, single: bool) -> bool:
+    def h_session(self, body: str, rest: str, line: str) -> bool:
         # kdig 3.4: `QUIC session (QUICv1)-(TLS1.3)-…`, `TLS session (TLS1.3)-…`.
         rest = rest.strip()
         if not rest.startswith("session"):
@@ -566,7 +566,7 @@ class DigLines(Machine):
         cur.transport = body.split(" ", 1)[0]
         return True
 
-    def h_sending(self, body: str, rest: str, single: bool) -> bool:
+    def h_sending(self, body: str, rest: str, line: str) -> bool:
         if body != "Sending:":
             return False
         cur = self.cur
@@ -575,7 +575,7 @@ class DigLines(Machine):
         cur.sending = True
         return True
 
-    def h_transfer(self, body: str, rest: str, single: bool) -> bool:
+    def h_transfer(self, body: str, rest: str, line: str) -> bool:
         # `; Transfer failed.`: dig's only line when the server answers an AXFR/IXFR with an error (REFUSED, NOTAUTH).
         if not body.startswith("Transfer failed"):
             return False
@@ -584,7 +584,7 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_kdig_xfr(self, body: str, rest: str, single: bool) -> bool:
+    def h_kdig_xfr(self, body: str, rest: str, line: str) -> bool:
         # kdig: `;; AXFR for example.com.` (also `IXFR`), after a failed transfer's error or before its records.
         match = P.KDIG_XFR.match(body)
         if match is None:
@@ -593,7 +593,7 @@ class DigLines(Machine):
         cur.qname, cur.qtype = cur.qname or match.group("name"), cur.qtype or match.group("type")
         return True
 
-    def h_chasing(self, body: str, rest: str, single: bool) -> bool:
+    def h_chasing(self, body: str, rest: str, line: str) -> bool:
         # drill -S: `;; Chasing: www.example.com. A`, after `;; Number of trusted keys: 1`.
         match = P.DRILL_CHASING.match(body)
         if match is None:
@@ -604,7 +604,7 @@ class DigLines(Machine):
         cur.qname, cur.qtype = match.group("name"), match.group("type")
         return True
 
-    def h_chase(self, body: str, rest: str, single: bool) -> bool:
+    def h_chase(self, body: str, rest: str, line: str) -> bool:
         # drill -S ends with `;; Chase successful` or `;; Chase failed.`.
         if not body.startswith(("Chase successful", "Chase failed")):
             return False
@@ -614,10 +614,10 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_ignore(self, body: str, rest: str, single: bool) -> bool:
+    def h_ignore(self, body: str, rest: str, line: str) -> bool:
         return True
 
-    def h_servers_found(self, body: str, rest: str, single: bool) -> bool:
+    def h_servers_found(self, body: str, rest: str, line: str) -> bool:
         # dig's `; (1 server found)` (`(2 servers found)`): nothing in it, and no other reading takes it.
         return rest == "server found)" or rest == "servers found)"
 
@@ -692,7 +692,7 @@ def _absolute(name: str) -> str:
     return name if name.endswith(".") else name + "."
 
 
-_Handler = Callable[[DigLines, str, str, bool], bool]
+_Handler = Callable[[DigLines, str, str, str], bool]
 SEMI_HANDLERS: dict[str, _Handler] = {}
 
 

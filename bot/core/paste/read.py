@@ -59,13 +59,12 @@ class Reader(DigLines, PlainLines):
                     if question(stripped, cur):  # as `DigLines.semicolon` reads a pending question
                         continue
                 word, _, rest = body.partition(" ")
-                single = stripped[1:2] != ";"
                 handler = handlers.get(word)
-                if handler is not None and handler(self, body, rest, single):
+                if handler is not None and handler(self, body, rest, stripped):
                     continue
                 if word.startswith("OPT=") and option(body):
                     continue
-                other(stripped, body, single)
+                other(stripped, body, stripped[1:2] != ";")
             elif (first == "$" or first == "@") and zone_line(stripped):
                 self.zone_file = True
                 self.loose_ok = False
