@@ -229,7 +229,7 @@ class Draft:
 
     def apply_command(self, tool: Tool, args: str) -> None:
         self.command = f"{tool} {args}".strip()
-        lowered = args.lower()
+        lowered = args.lower() if "+" in args else ""  # without a `+`, no `+` option (the one memchr most need)
         if not ("+trace" in lowered or "+short" in lowered or "+yaml" in lowered or (tool == "drill" and "-T" in args)):
             # No option that sets the form can be in it (each is one of its words, lower-cased; drill's `-T` is
             # `+trace`): the parse waits until a value is wanted from it.

@@ -221,7 +221,8 @@ class DigLines(Machine):
         fast = P.COUNTS_FAST.fullmatch(counts)
         if fast is not None:
             # The four counts as every tool prints them: what COUNT and `as_int` below read, in one match.
-            cur.counts = _new(Counts, map(int, fast.groups()))  # QUERY, ANSWER, AUTHORITY, ADDITIONAL
+            query, answer, authority, additional = fast.groups()
+            cur.counts = _new(Counts, (int(query), int(answer), int(authority), int(additional)))
             return True
         values = dict(P.COUNT.findall(counts))
         if values:
