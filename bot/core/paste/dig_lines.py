@@ -144,7 +144,7 @@ class DigLines(Machine):
         return True
 
     def h_got(self, body: str, rest: str, line: str) -> bool:
-        rest = rest.strip()
+        rest = rest.strip() if body != "Got answer:" else "answer:"  # dig's own line, every output has it
         if rest.startswith("bad packet"):
             return self.h_bad(body, rest, line)
         if not rest.startswith("answer"):

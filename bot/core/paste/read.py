@@ -156,4 +156,7 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
                 reader.cur = None
             reader.flush()
             reader.outputs.extend(outputs)
-    return Paste(reader.finish(), truncated, size, limit)
+    return _new(Paste, (reader.finish(), truncated, size, limit))
+
+
+_new = tuple.__new__  # a NamedTuple from its fields in order: half the cost of calling it
