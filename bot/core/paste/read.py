@@ -142,8 +142,11 @@ def from_text(text: str, *, limit: int = MAX_CHARS) -> Paste:
         text = text[: cut if cut > limit // 2 else limit]
     reader = Reader()
     text = _clean(_normalise(text))
-    # Without JSON messages, one piece: the whole text (without a `{` or `[`, there can be none).
-    pieces = json_form.split(text)[0] if "{" in text or "[" in text else [(text, [])]
+    if "{" not in text and "[" not in text:
+        # No JSON message can be in it (each starts with a line of its own that opens one): the text is one piece.
+        reader.feed_lines(text.split("\n"))
+        return _new(Paste, (reader.finish(), truncated, size, limit))
+    pieces, _ = json_form.split(text)  # without JSON messages, one piece: the whole text
     for piece, outputs in pieces:
         # kdig +json: the messages are read whole; the lines around them (its `;; WARNING:` lines) as text.
         reader.feed_lines(piece.split("\n"))
