@@ -104,6 +104,10 @@ def result_values(pastes: Sequence[digtext.Paste]) -> list[tuple[type, tuple[obj
             found.append((type(value), tuple(getattr(value, f.name) for f in fields(value))))
             for f in fields(value):
                 walk(getattr(value, f.name))
+        elif isinstance(value, tuple) and hasattr(value, "_fields"):  # a NamedTuple value (model.py's are)
+            found.append((type(value), tuple(value)))
+            for item in value:
+                walk(item)
         elif isinstance(value, tuple):
             for item in value:
                 walk(item)

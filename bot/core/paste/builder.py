@@ -31,6 +31,8 @@ class Draft:
     """One output being read (mutable while lines arrive; `build` freezes it)."""
 
     __slots__ = (
+        "_cmd",
+        "_cmd_args",
         "additional",
         "answer",
         "attempt_errors",
@@ -38,7 +40,6 @@ class Draft:
         "chase",
         "chase_error",
         "chase_key",
-        "cmd",
         "command",
         "cookie",
         "counts",
@@ -91,7 +92,8 @@ class Draft:
         self.form: Form = form
         self.version: str | None = None
         self.command: str | None = None
-        self.cmd: fields.Command | None = None
+        self._cmd: fields.Command | None = None
+        self._cmd_args: tuple[Tool, str] | None = None  # a command line not read yet (see `cmd`)
         self.server: str | None = None
         self.transport: str | None = None
         self.qname: str | None = None
@@ -189,6 +191,7 @@ class Draft:
         )
 
     def add_record(self, record: Record) -> None:
+        # `Machine.record_line` does the same inline.
         if self.form == "trace":
             self.hop_records.append(record)
         elif self.section == "authority" or self.form == "chase":
@@ -199,10 +202,41 @@ class Draft:
         else:
             self.answer.append(record)
 
+    @property
+    def cmd(self) -> fields.Command | None:
+        """The command line read (`apply_command`), parsed on first use: most outputs print the question, server and
+        class themselves, so the command line is needed only for the forms that do not (its parse costs about as
+        much as three ordinary lines)."""
+        if self._cmd_args is not None:
+            self._cmd = fields.parse_command(*self._cmd_args)
+            self._cmd_args = None
+        return self._cmd
+
+    def has_command(self) -> bool:
+        """Whether a command line was read (without parsing it)."""
+        return self._cmd is not None or self._cmd_args is not None
+
+    def command_tool(self) -> Tool | None:
+        """The tool the command line ran (without parsing it)."""
+        if self._cmd_args is not None:
+            return self._cmd_args[0]
+        return self._cmd.tool if self._cmd is not None else None
+
+    def inherit_command(self, other: Draft) -> None:
+        """Take `other`'s banner values: its tool, version and command line (parsed or not)."""
+        self.tool, self.version, self.command = other.tool, other.version, other.command
+        self._cmd, self._cmd_args = other._cmd, other._cmd_args
+
     def apply_command(self, tool: Tool, args: str) -> None:
-        cmd = fields.parse_command(tool, args)
-        self.cmd = cmd
         self.command = f"{tool} {args}".strip()
+        lowered = args.lower() if "+" in args else ""  # without a `+`, no `+` option (the one memchr most need)
+        if not ("+trace" in lowered or "+short" in lowered or "+yaml" in lowered or (tool == "drill" and "-T" in args)):
+            # No option that sets the form can be in it (each is one of its words, lower-cased; drill's `-T` is
+            # `+trace`): the parse waits until a value is wanted from it.
+            self._cmd, self._cmd_args = None, (tool, args)
+            return
+        cmd = fields.parse_command(tool, args)
+        self._cmd, self._cmd_args = cmd, None
         if "+trace" in cmd.options:
             self.form = "trace"
         elif "+short" in cmd.options and self.form == "full":
@@ -211,26 +245,39 @@ class Draft:
             self.form = "yaml"
 
     def build(self) -> ToolOutput:
-        cmd = self.cmd
+        # Runs once per output: the common case (a dig-style response that printed its question, server and status)
+        # takes the shortest path, and the command line is parsed only when a value has to come from it.
         tool = self.tool
-        if tool == "unknown" and (self.has_banner or (cmd is None and self.hops)):
-            tool = "dig"
-        if tool == "unknown" and cmd is not None:
-            tool = cmd.tool
-        hops = list(self.hops)
-        if self.hop_records:
-            hops.append(Hop(records=tuple(self.hop_records)))
-        qname = self.qname or (cmd.qname if cmd else None)
-        qtype = self.qtype or (cmd.qtype if cmd else None)
+        if tool == "unknown":
+            if self.has_banner or (not self.has_command() and self.hops):
+                tool = "dig"
+            else:
+                tool = self.command_tool() or tool
+        hop_records = self.hop_records
+        if self.hops or hop_records:
+            hops = list(self.hops)
+            if hop_records:
+                hops.append(Hop(tuple(hop_records)))
+        else:
+            hops = []
+        qname = self.qname
+        if not qname:
+            cmd = self.cmd
+            qname = cmd.qname if cmd else None
+        qtype = self.qtype
+        if not qtype:
+            cmd = self.cmd
+            qtype = cmd.qtype if cmd else None
         answer, authority, additional = self.answer, self.authority, self.additional
-        if qname and answer and not (self.sectioned or authority or additional or self.hop_records or self.hops):
-            if tool in ("dig", "kdig", "drill", "unknown") and self.form == "full":
-                # `+nocomments`, `+noall +answer +authority`: the sections follow one another without their names.
-                answer, authority, additional = split_sections(qname, answer)
-        if qname is None and answer and not (self.sectioned or authority or additional) and is_denial(answer):
-            # `+noall +answer +authority +dnssec` of a negative answer: an SOA with the NSEC/NSEC3 that deny the name
-            # or type. No query returns those together as its answer, so they are the authority section.
-            answer, authority = [], answer
+        if answer and not self.sectioned:
+            if qname and not (authority or additional or hop_records or self.hops):
+                if tool in ("dig", "kdig", "drill", "unknown") and self.form == "full":
+                    # `+nocomments`, `+noall +answer +authority`: the sections follow one another without their names.
+                    answer, authority, additional = split_sections(qname, answer)
+            if qname is None and not (authority or additional) and is_denial(answer):
+                # `+noall +answer +authority +dnssec` of a negative answer: an SOA with the NSEC/NSEC3 that deny the
+                # name or type. No query returns those together as its answer, so they are the authority section.
+                answer, authority = [], answer
         if qname is None and answer:
             # delv and `+noall +answer` print no question: the first answer's owner is the name asked.
             qname = answer[0].name or None
@@ -239,7 +286,7 @@ class Draft:
         form = self.form
         if hops:
             form = "trace"
-            if not answer and hops:
+            if not answer:
                 last = hops[-1].records
                 wanted = (qname or "").rstrip(".").lower()
                 answer = [
@@ -253,86 +300,103 @@ class Draft:
         status, rcode = self.status, self.rcode
         if status is not None and rcode is None:
             rcode = fields.rcode_number(status)
+        errors = self.attempt_errors
         host_nothing = (
             tool == "host"
             and self.host_server
             and status is None
-            and not (answer or authority or self.attempt_errors or self.timeout_line or self.transport_error)
+            and not (answer or authority or errors or self.timeout_line or self.transport_error)
         )
         if host_nothing and qname:
             # host prints nothing after its server block when none of A, AAAA and MX exists for the name: each of
             # its three queries was NODATA (a failure or NXDOMAIN prints `Host … not found`, a timeout its own line).
             status, rcode = "NOERROR", 0
         # host, nslookup, delv and +short print records only for a NOERROR response.
-        if (status is None and not self.has_header and answer and tool in ("host", "nslookup", "delv")) or (
-            status is None and form == "short" and answer
-        ):
+        if status is None and answer and ((not self.has_header and tool in ("host", "nslookup", "delv")) or form == "short"):
             status, rcode = "NOERROR", 0
         timeout = False
         retried: Retried | None = None
         transport_error = self.transport_error
-        warnings = list(self.warnings)
+        warnings = self.warnings
         if host_nothing:
-            warnings.append(HOST_NOTHING)
-        if fields.failed_transfer(qtype, status) and TRANSFER_FAILED not in warnings:
-            warnings.append(TRANSFER_FAILED)  # kdig's `;; ERROR: server replied with error 'NOTAUTH'` for an AXFR
+            warnings = [*warnings, HOST_NOTHING]
+        if (
+            (qtype == "AXFR" or qtype == "IXFR")
+            and fields.failed_transfer(qtype, status)
+            and TRANSFER_FAILED not in warnings
+        ):
+            warnings = [*warnings, TRANSFER_FAILED]  # kdig's `;; ERROR: server replied with error 'NOTAUTH'` for an AXFR
         if status is None and not hops and not answer:
-            errors = self.attempt_errors
             timeout = self.timeout_line or any(any(w in e for w in P.TIMEOUT_WORDS) for e in errors)
             if transport_error is None:
                 other = [e for e in errors if not any(w in e for w in P.TIMEOUT_WORDS)]
                 transport_error = other[-1] if other else ("timed out" if timeout else None)
-        elif self.attempt_errors:
+        elif errors:
             # An answer came after failed tries: the tool tried again (dig +tries, host -R, nslookup -retry, kdig
             # +retry), or the next server of its list answered.
-            warnings = [f"earlier attempt failed: {e}" for e in dict.fromkeys(self.attempt_errors)] + warnings
-            retried = retry_reason(self.attempt_errors)
+            warnings = [f"earlier attempt failed: {e}" for e in dict.fromkeys(errors)] + warnings
+            retried = retry_reason(errors)
         if form == "full" and not self.has_header and status is None and (timeout or transport_error):
             form = "error"
         if self.chase == "failed" and self.chase_key and P.NO_PUBLIC_KEY in (self.chase_error or ""):
             # drill says `No DNSSEC public key(s)` for an unsigned zone (an empty tree) and for a zone whose keys it
             # found but could not link to the trust anchor (a DS matching no key): only the tree tells them apart.
-            warnings.append(f"{CHASE_KEY_UNLINKED}: {self.chase_key}")
-        server = self.server or (cmd.server if cmd else None)
-        return ToolOutput(
-            tool=tool,
-            form=form,
-            version=self.version,
-            command=self.command,
-            server=server,
-            transport=self.transport,
-            qname=qname,
-            qtype=qtype,
-            qclass=self.qclass or (cmd.qclass if cmd else None),
-            opcode=self.opcode,
-            status=status,
-            rcode=rcode,
-            id=self.id,
-            flags=self.flags,
-            counts=self.counts,
-            edns=self.edns,
-            ede=tuple(self.ede),
-            cookie=self.cookie,
-            nsid=self.nsid,
-            options=tuple(self.options),
-            answer=tuple(answer),
-            authority=tuple(authority),
-            additional=tuple(additional),
-            hops=tuple(hops),
-            query_time_ms=self.query_time_ms,
-            msg_size=self.msg_size,
-            timeout=timeout,
-            transport_error=transport_error,
-            delv_verdict=self.delv_verdict,
-            delv_failure=self.delv_failure,
-            chase=self.chase,
-            chase_error=self.chase_error,
-            warnings=tuple(warnings),
-            retried_tcp=self.retried_tcp,
-            retried=retried,
-            failed_tries=tuple(self.attempt_errors),
-            first_status=self.first_status,
+            warnings = [*warnings, f"{CHASE_KEY_UNLINKED}: {self.chase_key}"]
+        server = self.server
+        if not server:
+            cmd = self.cmd
+            server = cmd.server if cmd else None
+        qclass = self.qclass
+        if not qclass:
+            cmd = self.cmd
+            qclass = cmd.qclass if cmd else None
+        # In ToolOutput's field order, built from a tuple (naming 37 arguments costs 6x as much, passing them
+        # positionally 3.5x); most of the lists are empty, and `()` needs no call. The golden files check the order.
+        return _new(
+            ToolOutput,
+            (
+                tool,
+                form,
+                self.version,
+                self.command,
+                server,
+                self.transport,
+                qname,
+                qtype,
+                qclass,
+                self.opcode,
+                status,
+                rcode,
+                self.id,
+                self.flags,
+                self.counts,
+                self.edns,
+                tuple(self.ede) if self.ede else (),
+                self.cookie,
+                self.nsid,
+                tuple(self.options) if self.options else (),
+                tuple(answer) if answer else (),
+                tuple(authority) if authority else (),
+                tuple(additional) if additional else (),
+                tuple(hops) if hops else (),
+                self.query_time_ms,
+                self.msg_size,
+                timeout,
+                transport_error,
+                self.delv_verdict,
+                self.delv_failure,
+                self.chase,
+                self.chase_error,
+                tuple(warnings) if warnings else (),
+                self.retried_tcp,
+                retried,
+                tuple(errors) if errors else (),
+                self.first_status,
+            ),
         )
+
+
+_new = tuple.__new__
 
 
 def retry_reason(errors: list[str]) -> Retried:

@@ -1,5 +1,8 @@
 """The `;` lines of dig, kdig, drill and delv: one handler per label, found by the line's first word.
 
+A handler gets the line's text after the `;`s (`body`), what follows the label in it (`rest`, as printed: the few
+handlers that read it strip it, so the many that do not pay nothing) and the whole (stripped) line.
+
 Each handler starts with the real line it reads in a comment where the form is not obvious, and returns False when
 the line only looked like its label, so the next reading can be tried.
 """
@@ -21,6 +24,7 @@ class DigLines(Machine):
     # ------------------------------------------------------------------------------------- `;` lines
 
     def semicolon(self, line: str) -> None:
+        # `read.Reader.feed_lines` does the same itself for the lines outside a delv relay (this reads those inside).
         body = line.lstrip(";").lstrip()
         single = not line.startswith(";;")
         if self.relay:
@@ -36,20 +40,20 @@ class DigLines(Machine):
             if self.question(line, cur):
                 return
         word, _, rest = body.partition(" ")
-        handler = _SEMI_HANDLERS.get(word)
-        if handler is not None and handler(self, body, rest.strip(), single):
+        handler = SEMI_HANDLERS.get(word)
+        if handler is not None and handler(self, body, rest, line):
             return
         if word.startswith("OPT=") and self.option(body):
             return
         self.semicolon_other(line, body, single)
 
     def question(self, line: str, cur: Draft) -> bool:
-        match = P.QUESTION.match(line) or P.QUESTION_DIG8.match(line)
+        match = P.QUESTION_COMMON.fullmatch(line) or P.QUESTION.match(line) or P.QUESTION_DIG8.match(line)
         if match is None:
             return False
         if cur.qname is None:
-            cur.qname, cur.qtype = match.group("name"), match.group("type")
-            cur.qclass = match.group("cls") or cur.qclass
+            name, rtype, rclass = match.group("name", "type", "cls")
+            cur.qname, cur.qtype, cur.qclass = name, rtype, rclass or cur.qclass
         cur.section = "question-read"  # one question per message: later lines need not try the pattern
         return True
 
@@ -100,7 +104,7 @@ class DigLines(Machine):
         out.status = rcode.group("rcode") if rcode is not None else None
         out.attempt_errors = [why] if why in P.DELV_TRANSPORT else []
 
-    def h_fetch(self, body: str, rest: str, single: bool) -> bool:
+    def h_fetch(self, body: str, rest: str, line: str) -> bool:
         # delv +rtrace/+mtrace: `;; fetch: www.example.com/A`; the first one is the query.
         match = P.DELV_FETCH.match(body)
         if match is None:
@@ -110,18 +114,23 @@ class DigLines(Machine):
             out.qname, out.qtype, out.fetched = _absolute(match.group("name")), match.group("type"), True
         return True
 
-    def h_relayed(self, body: str, rest: str, single: bool) -> bool:
+    def h_relayed(self, body: str, rest: str, line: str) -> bool:
         # delv +mtrace: `;; received packet from 127.0.0.1#53`, then the message, records commented out.
         if not body.startswith("received packet from"):
             return False
         self.relay = True
         return True
 
-    def h_banner(self, body: str, rest: str, single: bool) -> bool:
+    def h_banner(self, body: str, rest: str, line: str) -> bool:
         # `<<>> DiG 9.18.28-1~deb12u2-Debian <<>> @1.1.1.1 example.com` (also the mangled `<<> DiG`).
-        match = P.BANNER.match(body)
-        if match is None:
-            return False
+        common = dig_banner(body)
+        if common is not None:
+            version, args = common
+        else:
+            match = P.BANNER.match(body)
+            if match is None:
+                return False
+            version, args = match.group("ver", "args")
         cur = self.cur
         # dig 9.18 prints failed attempts (`;; communications error to …`) before its banner: they belong to it.
         pre_banner = cur is not None and cur.tool in ("dig", "unknown") and cur.only_errors()
@@ -129,14 +138,15 @@ class DigLines(Machine):
             cur = self.new("dig")
         cur.tool = "dig"
         cur.has_banner = True
-        cur.version = match.group("ver")
-        if match.group("args") is not None:
-            cur.apply_command("dig", match.group("args").strip())
+        cur.version = version
+        if args is not None:
+            cur.apply_command("dig", args.strip())
         return True
 
-    def h_got(self, body: str, rest: str, single: bool) -> bool:
+    def h_got(self, body: str, rest: str, line: str) -> bool:
+        rest = rest.strip() if body != "Got answer:" else "answer:"  # dig's own line, every output has it
         if rest.startswith("bad packet"):
-            return self.h_bad(body, rest, single)
+            return self.h_bad(body, rest, line)
         if not rest.startswith("answer"):
             if " reply from " not in rest:
                 return False
@@ -152,14 +162,8 @@ class DigLines(Machine):
         elif cur.sending:
             # `+qr` printed the query first: it is not a response, so it is dropped and its banner kept.
             out = Draft("dig")
-            out.tool, out.version, out.cmd, out.command, out.has_banner = (
-                cur.tool,
-                cur.version,
-                cur.cmd,
-                cur.command,
-                cur.has_banner,
-            )
-            out.form = cur.form
+            out.inherit_command(cur)
+            out.has_banner, out.form = cur.has_banner, cur.form
             self.cur = out
         elif cur.has_header or cur.finished:
             self.new("dig", inherit=True)
@@ -167,19 +171,29 @@ class DigLines(Machine):
             cur.tool = "dig" if cur.tool == "unknown" else cur.tool
         return True
 
-    def h_header(self, body: str, rest: str, single: bool) -> bool:
-        match = P.HEADER.match(body)
-        if match is None:
-            return False
-        cur = self.cur
+    def h_header(self, body: str, rest: str, line: str) -> bool:
         tool: Tool
-        if match.group("label") == "rcode":
-            tool = "drill"
-        elif ";" in body.split("id:")[0]:
-            tool = "kdig"
-        else:
+        common = dig_header(body)
+        if common is not None:
+            # dig's layout (no `;` in it, as kdig's has): what the reading below concludes, with the id's digits ASCII.
+            op, st, ident = common
             tool = "dig"
-        if match.group("op") == "UPDATE":
+            number = int(ident) if len(ident) <= fields.MAX_DIGITS else None
+            id_value = number if number is not None and number <= 65535 else None
+        else:
+            match = P.HEADER.match(body)
+            if match is None:
+                return False
+            label, op, st, ident = match.group("label", "op", "st", "id")
+            if label == "rcode":
+                tool = "drill"
+            elif ";" in body.partition("id:")[0]:
+                tool = "kdig"
+            else:
+                tool = "dig"
+            id_value = fields.decimal(ident, limit=65535)
+        cur = self.cur
+        if op == "UPDATE":
             # No query tool sends an UPDATE: dig's header form is nsupdate -d's, kdig's is knsupdate's.
             tool = "knsupdate" if tool == "kdig" else "nsupdate" if tool == "dig" else tool
         # knsupdate's `;; ERROR: update failed …` line comes first and sets the status: its header is the same output.
@@ -189,16 +203,27 @@ class DigLines(Machine):
         if cur.tool in ("unknown", "dig") or tool != "dig":
             cur.tool = tool if cur.tool != "host" else "host"
         cur.has_header = True
-        cur.opcode, cur.status = match.group("op"), match.group("st")
-        cur.id = fields.decimal(match.group("id"), limit=65535)
+        cur.opcode, cur.status = op, st
+        cur.id = id_value
         cur.section = None
         return True
 
-    def h_flags(self, body: str, rest: str, single: bool) -> bool:
+    def h_flags(self, body: str, rest: str, line: str) -> bool:
         # `flags: qr rd ra; QUERY: 1, ANSWER: 0, …` (dig, drill with ` ;`), `Flags: qr rd; QUERY: 1; …` (kdig).
-        cur = self.current()
+        # (`rest` needs no strip: the line's end is stripped, and the flags are split on whitespace.)
+        cur = self.cur or self.new()  # `current()`, inlined: the handlers of every output's lines use it
         flag_text, _, counts = rest.partition(";")
-        cur.flags = tuple(f for f in flag_text.split() if f.isalpha() and len(f) <= 2)
+        words = flag_text.split()
+        if P.HEADER_FLAGS.issuperset(words):
+            cur.flags = tuple(words)  # the flags every tool prints: what the filter below keeps, without running it
+        else:
+            cur.flags = tuple(f for f in words if f.isalpha() and len(f) <= 2)
+        fast = P.COUNTS_FAST.fullmatch(counts)
+        if fast is not None:
+            # The four counts as every tool prints them: what COUNT and `as_int` below read, in one match.
+            query, answer, authority, additional = fast.groups()
+            cur.counts = _new(Counts, (int(query), int(answer), int(authority), int(additional)))
+            return True
         values = dict(P.COUNT.findall(counts))
         if values:
             cur.counts = Counts(
@@ -212,20 +237,30 @@ class DigLines(Machine):
             cur.warnings.append(f"header MBZ bits set: {mbz.group(1)}")
         return True
 
-    def h_section(self, body: str, rest: str, single: bool) -> bool:
-        word = body.split(" ", 1)[0]
-        if not (body.endswith("SECTION:") or body.endswith("PSEUDOSECTION:")):
+    def h_section(self, body: str, rest: str, line: str) -> bool:
+        if not body.endswith("SECTION:"):  # `PSEUDOSECTION:` too
             return False
-        self.end_multiline()
-        cur = self.current()
-        cur.section = P.SECTIONS.get(word)
+        if self.multi is not None:
+            self.end_multiline()
+        cur = self.cur or self.new()
+        cur.section = P.SECTIONS.get(body.partition(" ")[0])
         cur.sectioned = True
         return True
 
-    def h_edns(self, body: str, rest: str, single: bool) -> bool:
+    def h_edns(self, body: str, rest: str, line: str) -> bool:
+        # (`rest` needs no strip: the line's end is stripped, and EDNS_DIG is searched for, not matched at its start.)
         if body.endswith("PSEUDOSECTION:"):
-            return self.h_section(body, rest, single)
+            return self.h_section(body, rest, line)
         # `EDNS: version: 0, flags: do; udp: 1232` (dig) or `EDNS: version 0; flags: do ; udp: 1232` (drill).
+        fast = P.EDNS_FAST.fullmatch(rest)
+        if fast is not None:
+            # dig's own layout, with no MBZ: what EDNS_DIG, UDP and `decimal` below read, in one match.
+            version, flag_text, udp_text = fast.groups()
+            value, udp_value = int(version), int(udp_text)
+            (self.cur or self.new()).edns = _new(
+                Edns, (value if value <= 255 else None, tuple(flag_text.split()), udp_value if udp_value <= 65535 else None)
+            )
+            return True
         match = P.EDNS_DIG.search(rest)
         if match is None:
             return False
@@ -241,7 +276,7 @@ class DigLines(Machine):
             cur.warnings.append(f"EDNS MBZ bits set: {mbz.group(1)}")
         return True
 
-    def h_kdig_edns(self, body: str, rest: str, single: bool) -> bool:
+    def h_kdig_edns(self, body: str, rest: str, line: str) -> bool:
         match = P.KDIG_EDNS.match(body)
         if match is None:
             return False
@@ -253,7 +288,8 @@ class DigLines(Machine):
         )
         return True
 
-    def h_ede(self, body: str, rest: str, single: bool) -> bool:
+    def h_ede(self, body: str, rest: str, line: str) -> bool:
+        rest = rest.strip()
         value = fields.ede(rest)
         if value is None:
             return False
@@ -274,7 +310,8 @@ class DigLines(Machine):
         cur.options.append(body)
         return True
 
-    def h_cookie(self, body: str, rest: str, single: bool) -> bool:
+    def h_cookie(self, body: str, rest: str, line: str) -> bool:
+        rest = rest.strip()
         match = P.COOKIE.match(rest)
         if match is None:
             return False
@@ -284,11 +321,12 @@ class DigLines(Machine):
             cur.options.append(f"COOKIE ({match.group('state')})")
         return True
 
-    def h_nsid(self, body: str, rest: str, single: bool) -> bool:
+    def h_nsid(self, body: str, rest: str, line: str) -> bool:
+        rest = rest.strip()
         self.current().nsid = fields.option_text(rest) if rest else ""
         return True
 
-    def h_other_option(self, body: str, rest: str, single: bool) -> bool:
+    def h_other_option(self, body: str, rest: str, line: str) -> bool:
         # EDNS options dig/kdig name: CLIENT-SUBNET, EXPIRE, KEEPALIVE, PADDING, ZONEVERSION, REPORT-CHANNEL …
         cur = self.cur
         if cur is None or cur.section != "opt":
@@ -296,33 +334,47 @@ class DigLines(Machine):
         cur.options.append(body)
         return True
 
-    def h_query_time(self, body: str, rest: str, single: bool) -> bool:
-        match = P.QUERY_TIME.search(body)
-        if match is None:
-            return False
-        self.current().query_time_ms = as_number(match.group("ms"))
+    def h_query_time(self, body: str, rest: str, line: str) -> bool:
+        ms = dig_query_time(body)
+        if ms is None:
+            match = P.QUERY_TIME.search(body)
+            if match is None:
+                return False
+            ms = match.group("ms")
+        (self.cur or self.new()).query_time_ms = as_number(ms)
         return True
 
-    def h_server(self, body: str, rest: str, single: bool) -> bool:
-        match = P.SERVER.match(body)
-        if match is None:
-            return False
-        cur = self.current()
-        cur.server = match.group("srv")
-        cur.transport = match.group("tr") or cur.transport
+    def h_server(self, body: str, rest: str, line: str) -> bool:
+        common = dig_server(body)
+        if common is not None:
+            server, transport = common
+        else:
+            match = P.SERVER.match(body)
+            if match is None:
+                return False
+            server, transport = match.group("srv", "tr")
+        cur = self.cur or self.new()
+        cur.server = server
+        cur.transport = transport or cur.transport
         return True
 
-    def h_msg_size(self, body: str, rest: str, single: bool) -> bool:
-        match = P.MSG_SIZE.match(body)
-        if match is None:
-            return False
-        cur = self.current()
-        cur.msg_size = fields.decimal(match.group("n"))
+    def h_msg_size(self, body: str, rest: str, line: str) -> bool:
+        size = body[16:] if body.startswith("MSG SIZE  rcvd: ") else ""
+        if size.isdigit() and size.isascii():
+            # dig's layout: what MSG_SIZE reads of it (the rest of the line is its digits), without the pattern.
+            value = int(size) if len(size) <= fields.MAX_DIGITS else None
+        else:
+            match = P.MSG_SIZE.match(body)
+            if match is None:
+                return False
+            value = fields.decimal(match.group("n"))
+        cur = self.cur or self.new()
+        cur.msg_size = value
         cur.finished = True
         cur.section = None
         return True
 
-    def h_received(self, body: str, rest: str, single: bool) -> bool:
+    def h_received(self, body: str, rest: str, line: str) -> bool:
         trace = P.TRACE_RECEIVED.match(body)
         if trace is not None:
             cur = self.current("dig", "trace")
@@ -347,7 +399,7 @@ class DigLines(Machine):
         cur.section = None
         return True
 
-    def h_from(self, body: str, rest: str, single: bool) -> bool:
+    def h_from(self, body: str, rest: str, line: str) -> bool:
         match = P.KDIG_FROM.match(body)
         if match is None:
             return False
@@ -357,7 +409,7 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_connection(self, body: str, rest: str, single: bool) -> bool:
+    def h_connection(self, body: str, rest: str, line: str) -> bool:
         if body.startswith("connection timed out"):
             cur = self.errored()
             cur.timeout_line = True
@@ -373,7 +425,7 @@ class DigLines(Machine):
         cur.attempt_errors.append(match.group("err"))
         return True
 
-    def h_no(self, body: str, rest: str, single: bool) -> bool:
+    def h_no(self, body: str, rest: str, line: str) -> bool:
         if not body.startswith("no servers could be reached"):
             return False
         cur = self.current()
@@ -382,7 +434,7 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_comm(self, body: str, rest: str, single: bool) -> bool:
+    def h_comm(self, body: str, rest: str, line: str) -> bool:
         match = P.COMM_ERROR.match(body)
         if match is None:
             return False
@@ -392,7 +444,7 @@ class DigLines(Machine):
         cur.attempt_errors.append(match.group("err").strip().rstrip(".") or "communications error")
         return True
 
-    def h_warning(self, body: str, rest: str, single: bool) -> bool:
+    def h_warning(self, body: str, rest: str, line: str) -> bool:
         timeout = P.KDIG_TIMEOUT.match(body)
         if timeout is not None:
             cur = self.errored("kdig")
@@ -435,12 +487,12 @@ class DigLines(Machine):
         self.current().warnings.append(body)
         return True
 
-    def h_truncated(self, body: str, rest: str, single: bool) -> bool:
+    def h_truncated(self, body: str, rest: str, line: str) -> bool:
         # `;; Truncated, retrying in TCP mode.`: printed before the banner of the output the retry produced.
         self.upcoming().retried_tcp = True
         return True
 
-    def h_self_retry(self, body: str, rest: str, single: bool) -> bool:
+    def h_self_retry(self, body: str, rest: str, line: str) -> bool:
         # `;; BADVERS, retrying with EDNS version 0.`, `;; BADCOOKIE, retrying.`: the server's first status, before
         # the banner of the retry's output.
         match = P.SELF_RETRY.match(body)
@@ -452,7 +504,7 @@ class DigLines(Machine):
             out.retried_tcp = True
         return True
 
-    def h_update_comm(self, body: str, rest: str, single: bool) -> bool:
+    def h_update_comm(self, body: str, rest: str, line: str) -> bool:
         # nsupdate: `; Communication with 192.0.2.1#53 failed: REFUSED` (the SOA query that finds the zone was
         # answered with an error), or `… failed: timed out` / `connection refused` (no answer).
         match = P.UPDATE_COMM.match(body)
@@ -469,7 +521,7 @@ class DigLines(Machine):
             out.attempt_errors.append("timed out" if "timed out" in err else err)
         return True
 
-    def h_bad(self, body: str, rest: str, single: bool) -> bool:
+    def h_bad(self, body: str, rest: str, line: str) -> bool:
         if body.startswith("Got bad packet"):
             cur = self.errored("dig")
             cur.transport_error = "malformed response (" + body.split(":", 1)[-1].strip() + ")"
@@ -479,7 +531,7 @@ class DigLines(Machine):
             return True
         return False
 
-    def h_resolution(self, body: str, rest: str, single: bool) -> bool:
+    def h_resolution(self, body: str, rest: str, line: str) -> bool:
         if not body.startswith("resolution failed:"):
             return False
         cur = self.delv_output(verdict=False)
@@ -496,8 +548,8 @@ class DigLines(Machine):
             cur.status = "NOERROR"
         return True
 
-    def h_verdict(self, body: str, rest: str, single: bool) -> bool:
-        if not single:
+    def h_verdict(self, body: str, rest: str, line: str) -> bool:
+        if line.startswith(";;"):  # delv prints its verdict after one `;`
             return False
         match = P.DELV_VERDICT.match(";" + " " + body)
         if match is None:
@@ -506,15 +558,16 @@ class DigLines(Machine):
         cur.delv_verdict = match.group("v")
         return True
 
-    def h_session(self, body: str, rest: str, single: bool) -> bool:
+    def h_session(self, body: str, rest: str, line: str) -> bool:
         # kdig 3.4: `QUIC session (QUICv1)-(TLS1.3)-…`, `TLS session (TLS1.3)-…`.
+        rest = rest.strip()
         if not rest.startswith("session"):
             return False
         cur = self.fresh("kdig")
         cur.transport = body.split(" ", 1)[0]
         return True
 
-    def h_sending(self, body: str, rest: str, single: bool) -> bool:
+    def h_sending(self, body: str, rest: str, line: str) -> bool:
         if body != "Sending:":
             return False
         cur = self.cur
@@ -523,7 +576,7 @@ class DigLines(Machine):
         cur.sending = True
         return True
 
-    def h_transfer(self, body: str, rest: str, single: bool) -> bool:
+    def h_transfer(self, body: str, rest: str, line: str) -> bool:
         # `; Transfer failed.`: dig's only line when the server answers an AXFR/IXFR with an error (REFUSED, NOTAUTH).
         if not body.startswith("Transfer failed"):
             return False
@@ -532,7 +585,7 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_kdig_xfr(self, body: str, rest: str, single: bool) -> bool:
+    def h_kdig_xfr(self, body: str, rest: str, line: str) -> bool:
         # kdig: `;; AXFR for example.com.` (also `IXFR`), after a failed transfer's error or before its records.
         match = P.KDIG_XFR.match(body)
         if match is None:
@@ -541,7 +594,7 @@ class DigLines(Machine):
         cur.qname, cur.qtype = cur.qname or match.group("name"), cur.qtype or match.group("type")
         return True
 
-    def h_chasing(self, body: str, rest: str, single: bool) -> bool:
+    def h_chasing(self, body: str, rest: str, line: str) -> bool:
         # drill -S: `;; Chasing: www.example.com. A`, after `;; Number of trusted keys: 1`.
         match = P.DRILL_CHASING.match(body)
         if match is None:
@@ -552,7 +605,7 @@ class DigLines(Machine):
         cur.qname, cur.qtype = match.group("name"), match.group("type")
         return True
 
-    def h_chase(self, body: str, rest: str, single: bool) -> bool:
+    def h_chase(self, body: str, rest: str, line: str) -> bool:
         # drill -S ends with `;; Chase successful` or `;; Chase failed.`.
         if not body.startswith(("Chase successful", "Chase failed")):
             return False
@@ -562,8 +615,77 @@ class DigLines(Machine):
         cur.finished = True
         return True
 
-    def h_ignore(self, body: str, rest: str, single: bool) -> bool:
+    def h_ignore(self, body: str, rest: str, line: str) -> bool:
         return True
+
+    def h_servers_found(self, body: str, rest: str, line: str) -> bool:
+        # dig's `; (1 server found)` (`(2 servers found)`): nothing in it, and no other reading takes it.
+        return rest == "server found)" or rest == "servers found)"
+
+
+def dig_header(body: str) -> tuple[str, str, str] | None:
+    """dig's own header layout (`->>HEADER<<- opcode: QUERY, status: NOERROR, id: 1`, ASCII words): the opcode,
+    status and id HEADER reads from it, read with `partition` (about a third of the cost); None for any other
+    layout (tests/core/paste/test_fast_paths.py)."""
+    if not body.startswith("->>HEADER<<- opcode: "):
+        return None
+    op, comma, tail = body[21:].partition(", status: ")
+    st, comma2, ident = tail.partition(", id: ")
+    if comma and comma2 and (op + st + ident).isascii() and op.isalpha() and st.isalnum() and ident.isdigit():
+        return op, st, ident
+    return None
+
+
+def dig_banner(body: str) -> tuple[str, str] | None:
+    """dig's banner as it prints it (`<<>> DiG 9.18.28 <<>> @1.1.1.1 example.com`): the version and the arguments
+    BANNER reads from it (up to whitespace around them, which `h_banner` strips), with `partition`; None for any
+    other layout (tests/core/paste/test_fast_paths.py)."""
+    if not body.startswith("<<>> DiG "):
+        return None
+    version, sep, args = body[9:].partition(" <<>> ")
+    if not sep or not version or " " in version or not version.isprintable():
+        return None
+    return version, args
+
+
+def dig_query_time(body: str) -> str | None:
+    """dig's `Query time: 12 msec` (ASCII digits): the number QUERY_TIME reads from it, without the pattern; None
+    for any other layout (tests/core/paste/test_fast_paths.py)."""
+    if body.startswith("Query time: ") and body.endswith(" msec"):
+        ms = body[12:-5]
+        if ms.isdigit() and ms.isascii():
+            return ms
+    return None
+
+
+def dig_server(body: str) -> tuple[str, str | None] | None:
+    """dig's `SERVER: 192.0.2.1#53(192.0.2.1)` with ` (UDP)` or nothing after it: the server and transport SERVER
+    reads from it, with `partition`; None for any other layout (tests/core/paste/test_fast_paths.py)."""
+    if not body.startswith("SERVER: "):
+        return None
+    server, paren, tail = body[8:].partition("(")
+    if not server or " " in server or not server.isprintable():  # printable and no space: no whitespace at all
+        return None
+    if not paren:
+        return server, None
+    _, close, after = tail.partition(")")
+    if not close:
+        return None
+    if not after:
+        return server, None
+    transport = after[2:-1]
+    if (
+        after.startswith(" (")
+        and after.endswith(")")
+        and transport.isascii()
+        and transport.isalpha()
+        and transport.isupper()
+    ):
+        return server, transport
+    return None
+
+
+_new = tuple.__new__  # a NamedTuple from a tuple of its fields, for the values every output has: half of `Counts(…)`
 
 
 def _absolute(name: str) -> str:
@@ -571,8 +693,8 @@ def _absolute(name: str) -> str:
     return name if name.endswith(".") else name + "."
 
 
-_Handler = Callable[[DigLines, str, str, bool], bool]
-_SEMI_HANDLERS: dict[str, _Handler] = {}
+_Handler = Callable[[DigLines, str, str, str], bool]
+SEMI_HANDLERS: dict[str, _Handler] = {}
 
 
 def _register() -> None:
@@ -630,6 +752,7 @@ def _register() -> None:
         "Chasing:": r.h_chasing,
         "Chase": r.h_chase,
         "global": r.h_ignore,
+        **{f"({n}": r.h_servers_found for n in range(1, 10)},
         "res": r.h_ignore,
         "WHEN:": r.h_ignore,
         "Time": r.h_ignore,
@@ -652,7 +775,7 @@ def _register() -> None:
         "KEY-TAG:",
     ):
         table[name] = r.h_other_option
-    _SEMI_HANDLERS.update(table)
+    SEMI_HANDLERS.update(table)
 
 
 _register()

@@ -24,7 +24,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import dns.opcode
@@ -61,7 +60,8 @@ def split(text: str) -> tuple[list[Piece], bool]:
 
     The second value says whether any JSON message was found; when none was, the one piece is the whole text.
     """
-    if '"RCODE"' not in text and '"responseMessage"' not in text:
+    if ("{" not in text and "[" not in text) or ('"RCODE"' not in text and '"responseMessage"' not in text):
+        # No line that opens a JSON value (`_OPEN`, looked for by a memchr first), or no message key.
         return [(text, [])], False
     pieces: list[Piece] = []
     found = False
@@ -363,4 +363,4 @@ def _transfer(messages: list[dict[str, Any]]) -> ToolOutput:
     first = _output(messages[0])
     answers = [r for m in messages for r in _output(m).answer]
     sizes = [_int(m.get("msgLength")) or 0 for m in messages]
-    return replace(first, answer=tuple(answers), msg_size=sum(sizes) or None)
+    return first._replace(answer=tuple(answers), msg_size=sum(sizes) or None)

@@ -8,6 +8,8 @@ that continues one uses the open one (`current`), an error line after a complete
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.core.paste import fields
 from bot.core.paste import patterns as P
 from bot.core.paste.builder import Draft, short_output
@@ -32,7 +34,8 @@ class Machine:
     # ---------------------------------------------------------------------------------------- output control
 
     def flush(self) -> None:
-        self.end_multiline()
+        if self.multi is not None:
+            self.end_multiline()
         cur, self.cur = self.cur, None
         self.printed_query = None
         if cur is None:
@@ -52,7 +55,7 @@ class Machine:
             tool = previous.tool if tool == "unknown" else tool
         out = Draft(tool, form)
         if inherit and previous is not None:
-            out.tool, out.version, out.cmd, out.command = previous.tool, previous.version, previous.cmd, previous.command
+            out.inherit_command(previous)
         self.cur = out
         return out
 
@@ -95,24 +98,20 @@ class Machine:
     # --------------------------------------------------------------------------------------------- lines
 
     def feed(self, line: str) -> None:
-        if self.multi is not None:
-            self.multi.append(line)
-            self.multi_depth += fields.open_parens(line)
-            if self.multi_depth <= 0 or len(self.multi) > P.MAX_MULTILINE:
-                self.end_multiline()
-            return
-        stripped = line.strip()
-        if not stripped:
-            return
-        first = stripped[0]
-        if first == ";":
-            self.loose_ok = False
-            self.semicolon(stripped)
-        elif (first == "$" or first == "@") and P.ZONE_LINE.match(stripped):
-            self.zone_file = True
-            self.loose_ok = False
-        else:
-            self.plain(stripped, line)
+        self.feed_lines((line,))
+
+    def feed_lines(self, lines: Iterable[str]) -> None:
+        """Read `lines` in order: provided by `read.Reader`, which holds the loop over every line family."""
+        raise NotImplementedError
+
+    def multiline(self, line: str) -> None:
+        """A line inside +multiline rdata (`self.multi` is open): kept whole until its `(` closes."""
+        multi = self.multi
+        assert multi is not None
+        multi.append(line)
+        self.multi_depth += fields.open_parens(line)
+        if self.multi_depth <= 0 or len(multi) > P.MAX_MULTILINE:
+            self.end_multiline()
 
     def end_multiline(self) -> None:
         if self.multi is None:
@@ -137,7 +136,8 @@ class Machine:
             return False
         if loose and record.ttl is None and record.rclass is None and not record.name.endswith("."):
             return False
-        depth = fields.open_parens(record.data)
+        data = record.data
+        depth = fields.open_parens(data) if "(" in data else 0  # only an open `(` can start +multiline rdata
         if depth > 0:
             if self.cur is None:
                 self.new()  # before the record opens: opening an output ends any open multi-line record
@@ -145,7 +145,18 @@ class Machine:
             self.multi = []
             self.multi_depth = depth
             return True
-        self.place(record)
+        cur = self.cur  # `place` and `Draft.add_record`, inlined: this runs for every record line
+        if cur is None or (cur.finished and cur.form != "trace"):
+            cur = self.new(cur.tool if cur is not None and cur.tool in ("delv", "host") else "unknown", "full")
+        form, section = cur.form, cur.section
+        if form == "trace":
+            cur.hop_records.append(record)
+        elif section == "authority" or form == "chase":
+            cur.authority.append(record)
+        elif section == "additional":
+            cur.additional.append(record)
+        else:
+            cur.answer.append(record)
         return True
 
     def delv_output(self, *, verdict: bool) -> Draft:

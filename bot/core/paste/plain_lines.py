@@ -20,9 +20,13 @@ class PlainLines(Machine):
 
     def plain(self, stripped: str, line: str) -> None:
         cur = self.cur
-        if cur is not None and cur.form == "yaml" and self.yaml(stripped, cur):
+        form = cur.form if cur is not None else None
+        if form == "yaml" and cur is not None and self.yaml(stripped, cur):
             return
-        if stripped.startswith(("- type:", "response_message_data:")) or stripped == "-":
+        first = stripped[0]
+        if (first == "-" or first == "r") and (
+            stripped.startswith(("- type:", "response_message_data:")) or stripped == "-"
+        ):
             if stripped.startswith("- type:"):
                 # `- type: DIG_ERROR`, then `message: |` and the error (`no servers could be reached`) on its own line.
                 self.new("dig", "yaml").yaml_error = stripped.endswith("DIG_ERROR")
@@ -30,14 +34,14 @@ class PlainLines(Machine):
                 self.fresh("dig", "yaml")
             self.loose_ok = False
             return
-        if cur is not None and cur.form == "chase" and not cur.finished:
+        if form == "chase" and cur is not None and not cur.finished:
             self.chase_line(stripped, cur)
             return
         # A record first: in a section, or with a TTL/class/FQDN that prose does not have.
         in_section = (
             cur is not None
             and not cur.finished
-            and (cur.section in ("answer", "authority", "additional") or cur.form == "trace")
+            and (cur.section in ("answer", "authority", "additional") or form == "trace")
         )
         if self.record_line(stripped, loose=not in_section):
             self.loose_ok = False  # a paste with records is not a bare +short answer
