@@ -3,8 +3,8 @@
 `bench_digtext` times it beside jc to show where the throughput target sits. It is one fast design, not a proof
 of a bound: it reads only dig's standard full layout (banner, header, flags, question, EDNS line, EDE lines, the
 three record sections, server, query time, message size) with one precompiled regex search per field over the
-whole output, records with one `findall` per section, and builds `NamedTuple`s (about three times cheaper than
-the reader's frozen dataclasses). It has no per-line Python at all, and it extracts less than jc does (no WHEN,
+whole output, records with one `findall` per section, and builds `NamedTuple`s (as the reader now does too). It
+has no per-line Python at all, and it extracts less than jc does (no WHEN,
 no cookie, no opt flags, no +multi records, no failures, no other tool, no question from the command line).
 tests/test_ceiling.py checks that it reads what it claims on most of the corpus it is timed on.
 """
