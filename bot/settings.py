@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot.core.check.trace import IANA_ROOT_HINTS
+from bot.core.check.roots import IANA_ROOT_HINTS
 from bot.core.errors import ConfigError
 
 KNOWLEDGE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "rcodes.yaml"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.check.trace import IANA_ROOT_HINTS
+from bot.core.check.roots import IANA_ROOT_HINTS
 from bot.core.errors import ConfigError
 from bot.settings import Settings
 

@@ -10,10 +10,10 @@ record type on a name that does not exist at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import dns.message
-import dns.name
-import dns.rdatatype
+if TYPE_CHECKING:  # the paste reader only needs `has_nxname`: importing dns.message costs a pasted-output
+    import dns.message  # explanation a third of its start-up (benchmarks/bench_startup.py)
 
 NXNAME = 128
 _NAMES = frozenset({"NXNAME", f"TYPE{NXNAME}"})  # tools that predate RFC 9824 print TYPE128
@@ -26,6 +26,9 @@ def has_nxname(types: Iterable[str]) -> bool:
 
 def compact_denial(message: dns.message.Message, qname: str) -> bool:
     """True for a NOERROR reply with no answer whose authority holds an NSEC owned by `qname` with the NXNAME bit."""
+    import dns.name
+    import dns.rdatatype
+
     if message.rcode() != 0 or message.answer:
         return False
     owner = dns.name.from_text(qname)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import deque
 
 from bot.core.check.observations import Ask, Exchange, Purpose
-from bot.core.check.trace import IANA_ROOT_HINTS, Level, ServerReply, Tracer, TraceResult, findings
+from bot.core.check.roots import IANA_ROOT_HINTS
+from bot.core.check.trace import Level, ServerReply, Tracer, TraceResult, findings
 from tests.probe.fakedns import NOW, World, example_world
 
 
