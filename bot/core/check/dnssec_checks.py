@@ -357,7 +357,8 @@ def cds(
     """CDS/CDNSKEY (RFC 7344, RFC 8078) against the zone's DNSKEYs: what a parent that acts on them would publish.
 
     A CDS must be the digest of one of the zone's DNSKEYs, a CDNSKEY must be one of them, and the two sets must
-    name the same keys. The delete request (`CDS 0 0 0 00`, `CDNSKEY 0 3 0 AA==`) names no key and is left alone.
+    name the same keys. The delete request (`CDS 0 0 0 00`, `CDNSKEY 0 3 0 AA==`) names no key; it must stand alone
+    in its RRset (RFC 8078 §4), or parents ignore it or read the other records instead.
     """
     origin = dns.name.from_text(zone)
     keys = list(dnskey) if dnskey is not None else []
@@ -397,6 +398,13 @@ def cds(
             out.append(
                 f"{source} publishes a CDNSKEY (key tag {tag}, algorithm {_alg(record.algorithm)}) that is not among the "
                 f"zone's DNSKEYs ({_key_tags(keys)})"
+            )
+    for kind, rrset in (("CDS", cds_rrset), ("CDNSKEY", cdnskey_rrset)):
+        records = list(rrset or ())
+        if len(records) > 1 and any(r.algorithm == 0 for r in records):
+            out.append(
+                f"{source} publishes the {kind} delete request beside {len(records) - 1} other {kind} record(s): "
+                "RFC 8078 says it must stand alone, so a parent ignores the request or acts on the others"
             )
     if cds_tags and cdnskey_tags and cds_tags != cdnskey_tags:
         out.append(

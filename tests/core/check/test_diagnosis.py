@@ -456,3 +456,19 @@ def test_any_cname_graph_reads_without_error(links: list[tuple[str, str]], rcode
     assert len(found) <= MAX_LINKS
     evidence = dangling(e)
     assert evidence is None or ("through the chain" in evidence and found)
+
+
+@pytest.mark.parametrize(("zone", "leak"), [("arpa.", False), ("root-servers.net.", False), ("example.test.", True)])
+def test_transfers_the_root_servers_offer_are_not_leaks(kb: knowledge.Knowledge, zone: str, leak: bool) -> None:
+    import dns.message
+    import dns.rrset
+
+    from bot.core.check.diagnosis import security
+    from bot.core.check.diagnosis.facts import Facts
+    from bot.core.check.observations import Ask, Purpose, Role
+
+    ask = Ask("axfr", Purpose.AUTH_AXFR, Role.AUTHORITY, NS1, "ns1.", zone, "AXFR", tcp=True)
+    reply = dns.message.make_response(dns.message.make_query(zone, "AXFR"))
+    reply.answer.append(dns.rrset.from_text(zone, 300, "IN", "SOA", "ns1. h. 1 7200 3600 1209600 300"))
+    result = ProbeResult(zone, "SOA", ((R1, R1),), (Exchange(ask, Outcome.ANSWER, reply, ms=1.0),), zone=zone)
+    assert [f.cause for f in security.findings(Facts(result, kb))] == (["zone_transfer_open"] if leak else [])

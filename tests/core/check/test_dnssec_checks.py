@@ -254,3 +254,14 @@ def test_cds_for_a_key_the_zone_does_not_have() -> None:
 def test_cds_and_cdnskey_that_name_different_keys() -> None:
     found = _cds_check(cds_keys=(KSK,), cdnskey_keys=(KSK, OTHER))
     assert any("name different keys" in line for line in found)
+
+
+def test_a_cds_delete_request_must_stand_alone() -> None:
+    assert _cds_check(delete=True) == []
+    mixed = _cds_check(cds_keys=(KSK,), delete=True)  # the CDNSKEY holds only its delete request: that one is fine
+    assert len(mixed) == 1 and "publishes the CDS delete request beside 1 other CDS record" in mixed[0]
+    both = _cds_check(cds_keys=(KSK,), cdnskey_keys=(KSK,), delete=True)
+    assert sorted(line.split(" delete request")[0] for line in both) == [
+        "ns1 publishes the CDNSKEY",
+        "ns1 publishes the CDS",
+    ]

@@ -132,3 +132,18 @@ def test_the_operator_can_turn_the_security_questions_off(kb: knowledge.Knowledg
     assert d.causes == () and d.report is not None
     for check in (c for c in d.report if c.id in ("recursion", "axfr")):
         assert check.status == "not checked" and "RCODEBOT_SECURITY_CHECKS=false" in check.evidence[0]
+
+
+def test_a_stale_cds_on_a_zone_without_ds_is_reported_as_not_affecting_resolution(kb: knowledge.Knowledge) -> None:
+    """An island (DNSKEY, no DS) with a CDS for a key it does not have: only a parent that bootstraps from CDS
+    (RFC 9615) would act on it, so it is reported, and advisory."""
+    world = example_world()
+    records = world.zones["example.test."]
+    records[("example.test.", "DNSKEY")] = ["257 3 13 " + "A" * 86 + "=="]
+    records[("example.test.", "CDS")] = ["12345 13 2 " + "AB" * 32]
+    result = world.run("www.example.test", "A")
+    d = with_report(diagnose(result, kb), result, kb)
+    (cause,) = d.causes
+    assert (cause.id, cause.advisory, d.verdict) == ("cds_mismatch", True, "ok")
+    assert d.report is not None
+    assert next(c for c in d.report if c.id == "cds").status == "warned"

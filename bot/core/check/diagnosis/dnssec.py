@@ -36,15 +36,18 @@ def findings(f: Facts) -> list[Finding]:
         detail, evidence = _detail(found, [])
         out.append(Finding("dnssec_bogus", detail, tuple(evidence)))
     out += _nsec3(f, island=material is None)
+    if f.r.zone is not None:
+        # Without a DS, only a parent that bootstraps DNSSEC from CDS (RFC 9615) acts on them: still worth saying,
+        # but it breaks nobody today.
+        cds = _cds(f.r, f.r.zone, material.dnskey if material else None)
+        if cds:
+            out.append(Finding("cds_mismatch", None, tuple(cds), advisory=material is None))
     if material is None:
         return out
     if not found:
         soon = dnssec_checks.expiring(material.signed, dns.name.from_text(material.zone), f.r.now, f.signature_window)
         if soon:
             out.append(Finding("signature_expiring", None, tuple(soon)))
-    cds = _cds(f.r, material)
-    if cds:
-        out.append(Finding("cds_mismatch", None, tuple(cds)))
     return out
 
 
@@ -131,10 +134,10 @@ def _checks(r: ProbeResult, m: Material | None) -> list[dnssec_checks.Finding]:
     )
 
 
-def _cds(r: ProbeResult, m: Material) -> list[str]:
-    """CDS/CDNSKEY at each server that served them, against the DNSKEYs that server served."""
+def _cds(r: ProbeResult, zone: str, dnskey: dns.rrset.RRset | None) -> list[str]:
+    """CDS/CDNSKEY at each server that served them, against the DNSKEYs that server served (else `dnskey`)."""
     out: list[str] = []
-    keys = {e.ask.server: e.rrset("answer", m.zone, "DNSKEY") for e in r.by_purpose(Purpose.AUTH_DNSKEY) if e.aa}
+    keys = {e.ask.server: e.rrset("answer", zone, "DNSKEY") for e in r.by_purpose(Purpose.AUTH_DNSKEY) if e.aa}
     by_server: dict[str, dict[Purpose, Exchange]] = {}
     for e in r.by_purpose(Purpose.AUTH_CDS, Purpose.AUTH_CDNSKEY):
         if e.answered and e.aa and e.rcode == dns.rcode.NOERROR:
@@ -143,10 +146,10 @@ def _cds(r: ProbeResult, m: Material) -> list[str]:
         cds_e, cdnskey_e = found.get(Purpose.AUTH_CDS), found.get(Purpose.AUTH_CDNSKEY)
         who = (cds_e or cdnskey_e).who()  # type: ignore[union-attr]
         out += dnssec_checks.cds(
-            m.zone,
-            cds_rrset=cds_e.rrset("answer", m.zone, "CDS") if cds_e else None,
-            cdnskey_rrset=cdnskey_e.rrset("answer", m.zone, "CDNSKEY") if cdnskey_e else None,
-            dnskey=keys.get(address) or m.dnskey,
+            zone,
+            cds_rrset=cds_e.rrset("answer", zone, "CDS") if cds_e else None,
+            cdnskey_rrset=cdnskey_e.rrset("answer", zone, "CDNSKEY") if cdnskey_e else None,
+            dnskey=keys.get(address) or dnskey,
             source=who,
         )
     return out

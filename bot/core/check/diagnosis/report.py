@@ -252,8 +252,14 @@ def _cds(f: Facts) -> tuple[str, list[str]]:
     if not published:
         return "passed", [f"{asked[0].who()} publishes no CDS or CDNSKEY: nothing asks the parent to change the DS"]
     signed, line = _signed(f)
-    if not signed:
+    if signed is None:
         return "not checked", [f"{line}; its CDS/CDNSKEY were not compared"]
+    if signed is False:  # compared all the same: a parent that bootstraps from CDS (RFC 9615) would act on them
+        return "passed", [
+            f"{e.who()}'s {e.ask.rdtype} matches the zone's DNSKEYs ({line}: only a parent that bootstraps "
+            "DNSSEC from CDS, RFC 9615, would act on it)"
+            for e in published
+        ]
     deletes = [e for e in published if _delete_request(e)]
     if deletes:
         # RFC 8078: `CDS 0 0 0 00` / `CDNSKEY 0 3 0 AA==` ask the parent to remove the DS (the zone goes insecure).

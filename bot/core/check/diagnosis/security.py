@@ -26,11 +26,19 @@ def findings(f: Facts) -> list[Finding]:
     ]
     if recursion:
         out.append(Finding("open_recursion", None, tuple(recursion), advisory=True))
-    # Root servers hand out the root zone by AXFR on purpose (RFC 8806): not a leak.
-    transfers = [_axfr_line(e) for e in f.r.by_purpose(Purpose.AUTH_AXFR) if transfers_zone(e) and e.ask.qname != "."]
+    # Root servers hand out the root zone, and some of them arpa. and root-servers.net., by AXFR on purpose
+    # (RFC 8806, and the root operators' published transfer service): not a leak.
+    transfers = [
+        _axfr_line(e)
+        for e in f.r.by_purpose(Purpose.AUTH_AXFR)
+        if transfers_zone(e) and e.ask.qname.lower() not in PUBLIC_TRANSFERS
+    ]
     if transfers:
         out.append(Finding("zone_transfer_open", None, tuple(transfers), advisory=True))
     return out
+
+
+PUBLIC_TRANSFERS = frozenset({".", "arpa.", "root-servers.net."})
 
 
 def resolves(e: Exchange) -> bool:
