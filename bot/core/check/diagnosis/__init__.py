@@ -7,8 +7,9 @@ serials and answers agree; does the parent delegate to the servers the zone list
 failure the resolvers returned comes first; problems that do not (yet) break resolution are still reported.
 
 One module per family of checks, each a `findings(facts) -> list[Finding]`: `delegation`, `servers`, `dnssec`,
-`consistency`, `aliases`, `resolvers`, `security`. `facts` reads the probe's exchanges once for all of them; `table` is the one table of
-cause ids (words, knowledge reference, rank); `verdict` says what the resolvers answered; `model` holds the values.
+`consistency`, `aliases`, `resolvers`, `security`. `facts` reads the probe's exchanges once for all of them;
+`table` is the one table of cause ids (words, knowledge reference, rank); `verdict` says what the resolvers
+answered; `model` holds the values; `report` lists every check, passed or not.
 Rcodes and EDEs are explained through the knowledge file, so `/dnscheck` speaks with the same voice as `/rcode`.
 """
 

@@ -33,7 +33,7 @@ class _Spec:
     title: str
     causes: tuple[str, ...]
     passed: Passed
-    details: tuple[str, ...] = ()  # dnssec_bogus details this check owns (empty: all of them)
+    details: tuple[str, ...] = ()  # the dnssec_bogus details this check owns (it owns none of them without)
 
 
 def build(f: Facts, causes: Sequence[Cause]) -> tuple[Check, ...]:
