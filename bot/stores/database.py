@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from typing import Any
 import sqlalchemy
 from sqlalchemy import Column, Integer, MetaData, String, Table, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from bot.core.errors import ConfigError
 from bot.settings import redact_url
@@ -149,7 +150,28 @@ class Migration:
 
 
 def migrate(engine: Engine, migrations: Sequence[Migration]) -> dict[str, int]:
-    """Apply every step not yet applied, in order, under one exclusive lock; returns component -> version."""
+    """Apply every step not yet applied, in order, under one exclusive lock; returns component -> version.
+
+    SQLite can answer "database is locked" at once, without waiting in its busy handler, while another process
+    switches a new file to WAL or recovers its log (several instances starting together on one new file): that is
+    retried, with a short back-off, for up to SQLITE_BUSY_SECONDS; any other error is one line."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    delay = 0.05
+    while True:
+        try:
+            return _migrate(engine, migrations)
+        except OperationalError as err:
+            locked = engine.dialect.name == "sqlite" and "locked" in _reason(err).lower()
+            if not locked or time.monotonic() + delay > deadline:
+                raise ConfigError(
+                    problem=f"cannot prepare the database {redact_url(str(engine.url))}: {_reason(err)}"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def _migrate(engine: Engine, migrations: Sequence[Migration]) -> dict[str, int]:
+    """One attempt of `migrate`; a SQLite lock error is left to the caller to retry."""
     try:
         with exclusive(engine, "rcodebot-schema") as connection:
             SCHEMA_TABLE.create(connection, checkfirst=True)
@@ -172,6 +194,8 @@ def migrate(engine: Engine, migrations: Sequence[Migration]) -> dict[str, int]:
                     )
                 versions[step.component] = step.version
             return versions
+    except OperationalError:
+        raise
     except SQLAlchemyError as err:
         raise ConfigError(problem=f"cannot prepare the database {redact_url(str(engine.url))}: {_reason(err)}") from None
 

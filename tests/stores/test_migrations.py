@@ -85,11 +85,20 @@ def test_steps_apply_once_when_instances_start_together(database_url: str) -> No
 
     steps = (*ALL, Migration("probe", 1, "a table", step))
     engines = [database.create_engine(database_url) for _ in range(3)]
-    threads = [threading.Thread(target=database.migrate, args=(engine, steps)) for engine in engines]
+    failures: list[BaseException] = []
+
+    def start(engine: sqlalchemy.Engine) -> None:
+        try:
+            database.migrate(engine, steps)
+        except BaseException as err:  # an instance that could not start is the failure this test is about
+            failures.append(err)
+
+    threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
+    assert failures == []
     assert applied == [1]
     assert database.migrate(engines[0], steps)["probe"] == 1
     for engine in engines:
