@@ -12,8 +12,8 @@ import concurrent.futures
 import errno
 import socket
 import time
-from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Coroutine, Sequence
+from typing import Any, Protocol, TypeVar
 
 import dns.asyncbackend
 import dns.asyncquery
@@ -65,7 +65,14 @@ def run(
 ) -> ProbeResult:
     """Blocking: run one check in a fresh event loop and return what it learned."""
     planner = Planner(name, rdtype, resolvers, allow_private=allow_private, security=security)
-    coroutine = probe(planner, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port)
+    return blocking(probe(planner, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port))
+
+
+T = TypeVar("T")
+
+
+def blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a check's coroutine to the end in a fresh event loop, and return its result."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -7,13 +7,12 @@ check takes as long as the longer of the two (bot/core/check/trace.py says why t
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 from collections.abc import Sequence
 
 from bot.core.check.observations import ProbeResult
 from bot.core.check.plan import Planner
 from bot.core.check.trace import Tracer, TraceResult
-from bot.probe.runner import probe
+from bot.probe.runner import blocking, probe
 
 
 def run_with_trace(
@@ -38,9 +37,4 @@ def run_with_trace(
         trace = probe(tracer, query_timeout=query_timeout, deadline=deadline, budget=budget, port=port)
         return await asyncio.gather(check, trace)
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(both())
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dnscheck") as pool:
-        return pool.submit(asyncio.run, both()).result()
+    return blocking(both())
