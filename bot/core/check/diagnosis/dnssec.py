@@ -63,6 +63,45 @@ class Material:
     signed: tuple[dnssec_checks.Signed, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ParentDs:
+    """What the parent said about the zone's DS: one reading for the checks and for the report.
+
+    Attributes:
+        signed: True when it publishes a DS, False when one of its servers said authoritatively that there is none,
+            None when no parent server said.
+        ds, source: the DS RRset and the exchange it came from (the DS query, else a referral's authority section).
+        denial: the authoritative answer without a DS, when there is one.
+    """
+
+    signed: bool | None
+    ds: dns.rrset.RRset | None
+    source: Exchange | None
+    denial: Exchange | None
+
+
+def parent_ds(r: ProbeResult) -> ParentDs:
+    """The parent's DS for the zone, read once from the DS queries and the referrals."""
+    zone = r.zone
+    if zone is None:
+        return ParentDs(None, None, None, None)
+    answers = [e for e in r.by_purpose(Purpose.PARENT_DS) if e.answered and e.aa]
+    denial = next(
+        (e for e in answers if e.rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN) and e.rrset("answer", zone, "DS") is None),
+        None,
+    )
+    source = answers[0] if answers else None
+    ds = source.rrset("answer", zone, "DS") if source else None
+    if ds is None:
+        for e in r.by_purpose(Purpose.REFERRAL):
+            found = e.rrset("authority", zone, "DS")
+            if found is not None:
+                ds, source = found, e
+                break
+    signed = False if denial is not None else (True if ds is not None else None)
+    return ParentDs(signed, ds, source, denial)
+
+
 def _material(r: ProbeResult, *, force: bool) -> Material | None:
     """The zone's DNSSEC material, when validators care: its parent publishes a DS (a chain of trust reaches it),
     or the DS could not be read, or resolvers fail. A signed zone without a DS is an island that validators treat
@@ -70,24 +109,10 @@ def _material(r: ProbeResult, *, force: bool) -> Material | None:
     zone = r.zone
     if zone is None:
         return None
-    no_ds = [
-        e
-        for e in r.by_purpose(Purpose.PARENT_DS)
-        if e.answered
-        and e.aa
-        and e.rcode in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN)
-        and e.rrset("answer", zone, "DS") is None
-    ]
-    if no_ds and not force:
+    parent = parent_ds(r)
+    if parent.signed is False and not force:
         return None
-    ds_e = next((e for e in r.by_purpose(Purpose.PARENT_DS) if e.answered and e.aa), None)
-    ds = ds_e.rrset("answer", zone, "DS") if ds_e else None
-    if ds is None:
-        for e in r.by_purpose(Purpose.REFERRAL):
-            found = e.rrset("authority", zone, "DS")
-            if found is not None:
-                ds, ds_e = found, e
-                break
+    ds, ds_e = parent.ds, parent.source
     # Every server's signed answers are checked, not only the first one's: one secondary serving stale
     # signatures is a problem even while the other servers (and so the resolvers, most of the time) are fine.
     keys = [e for e in r.by_purpose(Purpose.AUTH_DNSKEY) if e.answered and e.aa and e.rcode == dns.rcode.NOERROR]

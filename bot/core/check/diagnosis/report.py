@@ -19,6 +19,7 @@ import dns.rcode
 import dns.rdatatype
 
 from bot.core.check.diagnosis.aliases import chain
+from bot.core.check.diagnosis.dnssec import parent_ds
 from bot.core.check.diagnosis.facts import Facts
 from bot.core.check.diagnosis.model import Cause, Check
 from bot.core.check.diagnosis.server import transport
@@ -172,13 +173,13 @@ def _signed(f: Facts) -> tuple[bool | None, str]:
     zone = f.r.zone
     if zone is None:
         return None, "the zone was not found"
-    for e in f.r.by_purpose(Purpose.PARENT_DS):
-        if e.answered and e.aa and e.rcode == dns.rcode.NOERROR:
-            ds = e.rrset("answer", zone, "DS")
-            if ds is not None:
-                tags = ", ".join(str(d.key_tag) for d in ds)
-                return True, f"{e.who()} publishes DS for {zone} (key tag {tags})"
-            return False, f"{e.who()} publishes no DS for {zone}: the zone is not signed, or not linked to its parent"
+    parent = parent_ds(f.r)
+    if parent.signed is False and parent.denial is not None:
+        who = parent.denial.who()
+        return False, f"{who} publishes no DS for {zone}: the zone is not signed, or not linked to its parent"
+    if parent.signed and parent.ds is not None and parent.source is not None:
+        tags = ", ".join(str(d.key_tag) for d in parent.ds)
+        return True, f"{parent.source.who()} publishes DS for {zone} (key tag {tags})"
     return None, "the parent's DS could not be read"
 
 
