@@ -437,7 +437,8 @@ def test_any_cname_graph_reads_without_error(links: list[tuple[str, str]], rcode
     import dns.message
     import dns.rrset
 
-    from bot.core.check.diagnosis.aliases import MAX_LINKS, chain, dangling
+    from bot.core.check.diagnosis.aliases import dangling
+    from bot.core.check.diagnosis.server import MAX_LINKS, chain
     from bot.core.check.observations import Ask, Purpose, Role
 
     ask = Ask("k", Purpose.CHECK, Role.RESOLVER, R1, R1, "app.example.test.", rdtype, rd=True)

@@ -9,11 +9,9 @@ import dns.rcode
 import dns.rdatatype
 
 from bot.core.check.diagnosis.facts import Facts
-from bot.core.check.diagnosis.server import status
+from bot.core.check.diagnosis.server import chain, status
 from bot.core.check.diagnosis.table import Finding
 from bot.core.check.observations import Exchange, Purpose
-
-MAX_LINKS = 16  # a longer chain is a loop or abuse; resolvers stop well before (BIND: 17, Unbound: 11)
 
 
 def findings(f: Facts) -> list[Finding]:
@@ -32,24 +30,6 @@ def findings(f: Facts) -> list[Finding]:
             explains = e.ask.purpose is not Purpose.AUTH_ANSWER or not resolved
             return [Finding("dangling_cname", None, (line,), explains=explains)]
     return []
-
-
-def chain(e: Exchange) -> list[tuple[str, str]]:
-    """The CNAME links of an answer from the question's name: [(owner, target), …], in order, loops cut."""
-    if e.message is None:
-        return []
-    cnames = {rrset.name: rrset for rrset in e.message.answer if rrset.rdtype == dns.rdatatype.CNAME and len(rrset)}
-    current = dns.name.from_text(e.ask.qname)
-    links: list[tuple[str, str]] = []
-    seen = {current}
-    while current in cnames and len(links) < MAX_LINKS:
-        target = next(iter(cnames[current])).target
-        links.append((current.to_text(), target.to_text()))
-        if target in seen:
-            break
-        seen.add(target)
-        current = target
-    return links
 
 
 def dangling(e: Exchange) -> str | None:

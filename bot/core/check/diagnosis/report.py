@@ -18,11 +18,10 @@ import dns.name
 import dns.rcode
 import dns.rdatatype
 
-from bot.core.check.diagnosis.aliases import chain
 from bot.core.check.diagnosis.dnssec import parent_ds
 from bot.core.check.diagnosis.facts import Facts
 from bot.core.check.diagnosis.model import Cause, Check
-from bot.core.check.diagnosis.server import transport
+from bot.core.check.diagnosis.server import chain, transport
 from bot.core.check.observations import DEADLINE_ERROR, Exchange, Outcome, Purpose
 
 Passed = Callable[[Facts], tuple[str, list[str]]]  # (status when no cause is found, evidence)

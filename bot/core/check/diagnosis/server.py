@@ -1,5 +1,5 @@
 """One nameserver address of the zone and what it answered when asked directly (RD=0), and the small readers of
-exchanges every family shares (`status`, `records`, `data`, `transport`)."""
+exchanges every family shares (`status`, `records`, `data`, `chain`, `transport`)."""
 
 from __future__ import annotations
 
@@ -239,6 +239,27 @@ def data(e: Exchange, name: str, rdtype: str) -> tuple[str, ...]:
         kind = dns.rdatatype.to_text(rrset.rdtype)
         items.extend(f"{kind} {r.to_text()}" for r in rrset)
     return tuple(sorted(items))
+
+
+MAX_LINKS = 16  # a longer chain is a loop or abuse; resolvers stop well before (BIND: 17, Unbound: 11)
+
+
+def chain(e: Exchange) -> list[tuple[str, str]]:
+    """The CNAME links of an answer from the question's name: [(owner, target), …], in order, loops cut."""
+    if e.message is None:
+        return []
+    cnames = {rrset.name: rrset for rrset in e.message.answer if rrset.rdtype == dns.rdatatype.CNAME and len(rrset)}
+    current = dns.name.from_text(e.ask.qname)
+    links: list[tuple[str, str]] = []
+    seen = {current}
+    while current in cnames and len(links) < MAX_LINKS:
+        target = next(iter(cnames[current])).target
+        links.append((current.to_text(), target.to_text()))
+        if target in seen:
+            break
+        seen.add(target)
+        current = target
+    return links
 
 
 def transport(e: Exchange) -> str:

@@ -9,6 +9,7 @@ import dns.name
 import dns.rdatatype
 
 from bot.core.check.diagnosis.model import Cause
+from bot.core.check.diagnosis.server import chain
 from bot.core.check.observations import ProbeResult, Purpose
 
 
@@ -31,13 +32,9 @@ def alias_target(r: ProbeResult) -> str | None:
     for e in r.by_purpose(Purpose.AUTH_ANSWER, Purpose.CHECK_CD, Purpose.CHECK):
         if not e.answered or e.message is None:
             continue
-        cnames = {rrset.name: rrset for rrset in e.message.answer if rrset.rdtype == dns.rdatatype.CNAME}
-        current = dns.name.from_text(r.name)
-        seen = 0
-        while current in cnames and seen < 16:
-            current = next(iter(cnames[current])).target
-            seen += 1
-        if seen:
+        links = chain(e)
+        if links:
+            current = dns.name.from_text(links[-1][1])
             zone = dns.name.from_text(r.zone) if r.zone else None
             if zone is None or not current.is_subdomain(zone):
                 return str(current.to_text())
